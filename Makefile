@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0
+# Tessera: one plain GNU make build.
+#   make                  the monitor (build/tessera) and the test guests
+#   make check            unit suites (Check) + integration tests on /dev/kvm
+#   make check-asan       the unit suites under ASan + UBSan
+#   make bench            the benchmark scripts (scripts/bench/)
+#   make O=DIR            build into DIR instead of ./build (out of tree)
+
+SRCDIR := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+O ?= build
+ARCH ?= x86_64
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wimplicit-fallthrough -Wvla
+OPT ?= -O2 -g
+HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2
+INCLUDES := -I$(SRCDIR)/vmm -I$(SRCDIR)/vmm/arch/$(ARCH) -I$(SRCDIR)/devices
+CFLAGS_ALL := -std=gnu11 $(WARN) $(OPT) $(HARDEN) -D_GNU_SOURCE -pthread \
+	$(INCLUDES) -MMD -MP $(EXTRA_CFLAGS)
+LDFLAGS_ALL := -pthread $(EXTRA_LDFLAGS)
+
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
+
+CORE_SRCS := \
+	vmm/log.c vmm/config.c vmm/mem.c vmm/bus.c vmm/exit.c vmm/loader.c \
+	vmm/console.c vmm/vm.c vmm/vcpu.c \
+	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/cpuid.c \
+	devices/serial8250.c devices/debug_exit.c devices/i8042.c
+CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
+
+UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))
+UNIT_OBJS := $(UNIT_SRCS:$(SRCDIR)/%.c=$(O)/obj/%.o)
+
+GUESTS := hello echo bus fault flood
+GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -no-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -mno-red-zone \
+	-mgeneral-regs-only -mcmodel=kernel -nostdlib -static \
+	-I$(SRCDIR)/guests/common
+GUEST_CFLAGS := $(filter-out -Wmissing-prototypes,$(GUEST_CFLAGS))
+GUEST_LDFLAGS := -Wl,-T,$(SRCDIR)/guests/common/guest.ld -Wl,--build-id=none \
+	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+GUEST_COMMON := $(SRCDIR)/guests/common/start.S $(SRCDIR)/guests/common/runtime.c
+
+V ?= 0
+ifeq ($(V),0)
+Q := @
+say = @echo "  $(1)	$(2)"
+else
+Q :=
+say =
+endif
+
+.PHONY: all check check-unit check-integration check-asan bench clean
+all: $(O)/tessera $(GUESTS:%=$(O)/guests/%.elf)
+
+$(O)/obj/%.o: $(SRCDIR)/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(O)/libtessera.a: $(CORE_OBJS)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(O)/tessera: $(O)/obj/vmm/main.o $(O)/libtessera.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+$(O)/obj/tests/unit/%.o: $(SRCDIR)/tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(O)/check_unit: $(UNIT_OBJS) $(O)/libtessera.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS)
+
+$(O)/guests/%.elf: $(SRCDIR)/guests/%.c $(GUEST_COMMON) \
+		$(SRCDIR)/guests/common/guest.h $(SRCDIR)/guests/common/guest.ld
+	@mkdir -p $(dir $@)
+	$(call say,GUEST,$@)
+	$(Q)$(CC) $(GUEST_CFLAGS) -o $@ $(GUEST_COMMON) $< $(GUEST_LDFLAGS)
+
+check-unit: $(O)/check_unit
+	$(O)/check_unit
+
+check-integration: all
+	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
+		$(SRCDIR)/tests/run_integration.sh
+
+check: check-unit check-integration
+
+# The same unit suites under AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan:
+	$(MAKE) -f $(SRCDIR)/Makefile O=$(O)/asan OPT="-O1 -g" \
+		HARDEN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" check-unit
+
+bench: all
+	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
+		$(SRCDIR)/scripts/bench/run.sh
+
+clean:
+	rm -rf $(O)
+
+-include $(CORE_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(O)/obj/vmm/main.d

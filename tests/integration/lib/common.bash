@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by every integration test. Tests exit 0 (pass), 77 (skip: no
+# /dev/kvm here) or anything else (fail), and say why on failure.
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+TESSERA=${TESSERA:-$HERE/build/tessera}
+GUESTS=${GUESTS:-$HERE/build/guests}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/tessera-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+need_kvm() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
+}
+
+# run_guest NAME [tessera flags...]: boots a guest with a time bound;
+# leaves stdout in $TMP/out, stderr in $TMP/err and the status in $RC.
+run_guest() {
+	local guest=$1
+	shift
+	RC=0
+	timeout -k 5 "${TEST_TIMEOUT:-60}" "$TESSERA" run --kernel "$GUESTS/$guest.elf" "$@" \
+		</dev/null >"$TMP/out" 2>"$TMP/err" || RC=$?
+}
+
+expect_rc() {
+	[ "$RC" -eq "$1" ] || fail "exit status $RC, expected $1; stderr: $(head -c 2000 "$TMP/err")"
+}
+
+expect_out() {
+	grep -qF -- "$1" "$TMP/out" || fail "output lacks '$1'; got: $(head -c 2000 "$TMP/out")"
+}
+
+expect_err() {
+	grep -qF -- "$1" "$TMP/err" || fail "stderr lacks '$1'; got: $(head -c 2000 "$TMP/err")"
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# A guest that triple-faults ends the run with status 120 and a report
+# naming the vCPU, RIP and the instruction bytes (ud2 = 0f 0b).
+. "$(dirname "$0")/lib/common.bash"
+need_kvm
+run_guest fault
+expect_rc 120
+expect_out "fault: about to triple-fault"
+expect_err "vCPU 0: guest shut down (triple fault)"
+expect_err "instruction bytes at RIP: 0f 0b"
+echo "PASS triple_fault"

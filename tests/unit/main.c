@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One runner for every unit suite: no /dev/kvm needed. */
+#include <stdlib.h>
+
+#include "log.h"
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	int failed;
+
+	log_level = LOG_QUIET; /* the suites provoke errors on purpose */
+	srunner_add_suite(sr, mem_suite());
+	srunner_add_suite(sr, bus_suite());
+	srunner_add_suite(sr, exit_suite());
+	srunner_add_suite(sr, serial_suite());
+	srunner_add_suite(sr, loader_suite());
+	srunner_add_suite(sr, cpuid_suite());
+	srunner_add_suite(sr, console_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef TESSERA_UNIT_SUITES_H
+#define TESSERA_UNIT_SUITES_H
+
+#include <check.h>
+
+Suite *config_suite(void);
+Suite *mem_suite(void);
+Suite *bus_suite(void);
+Suite *exit_suite(void);
+Suite *serial_suite(void);
+Suite *loader_suite(void);
+Suite *cpuid_suite(void);
+Suite *console_suite(void);
+
+#endif

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+
+#include "console.h"
+#include "cpuid.h"
+#include "suites.h"
+
+static void fill(struct cpuid_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->hdr.nent = 5;
+	t->entry[0] = (struct kvm_cpuid_entry2){ .function = 1, .eax = 0x806f8,
+		.ebx = 0x00000800, .ecx = 0xffffffff, .edx = 0x178bfbff };
+	t->entry[1] = (struct kvm_cpuid_entry2){ .function = 7,
+		.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX, .ebx = 0xffffffff,
+		.ecx = 0xffffffff, .edx = 0xffffffff };
+	t->entry[2] = (struct kvm_cpuid_entry2){ .function = 0xd,
+		.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX, .eax = 7, .ebx = 0x240 };
+	t->entry[3] = (struct kvm_cpuid_entry2){ .function = 0x80000001,
+		.ecx = 0xffffffff, .edx = 0xffffffff };
+	t->entry[4] = (struct kvm_cpuid_entry2){ .function = 0xb,
+		.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX, .edx = 0 };
+}
+
+START_TEST(baseline_hides_emulator_gaps)
+{
+	struct cpuid_table t;
+	struct kvm_cpuid_entry2 *e;
+
+	fill(&t);
+	cpuid_apply_template(&t, CPU_TEMPLATE_BASELINE, 3, 4);
+	e = cpuid_find(&t, 1, 0);
+	ck_assert_uint_eq(e->ecx & (1u << 13), 0); /* CX16 */
+	ck_assert_uint_eq(e->ecx & (1u << 23), 0); /* POPCNT */
+	ck_assert_uint_eq(e->ecx & (1u << 26), 0); /* XSAVE */
+	ck_assert_uint_eq(e->ecx & (1u << 27), 0); /* OSXSAVE */
+	ck_assert_uint_eq(e->ecx & (1u << 28), 0); /* AVX */
+	ck_assert_uint_eq(e->ecx & 0x1, 0);        /* SSE3 */
+	ck_assert_uint_ne(e->ecx & (1u << 21), 0); /* X2APIC kept */
+	ck_assert_uint_ne(e->ecx & (1u << 31), 0); /* HYPERVISOR kept */
+	ck_assert_uint_eq(e->ebx >> 24, 3);        /* APIC id */
+	ck_assert_uint_eq((e->ebx >> 16) & 0xff, 4);
+	e = cpuid_find(&t, 7, 0);
+	ck_assert_uint_eq(e->ebx & (1u << 20), 0); /* SMAP */
+	ck_assert_uint_eq(e->ebx & 1u, 0);         /* FSGSBASE */
+	ck_assert_uint_eq(e->ecx, 0);
+	e = cpuid_find(&t, 0xd, 0);
+	ck_assert_uint_eq(e->eax | e->ebx, 0);
+	e = cpuid_find(&t, 0x80000001, 0);
+	ck_assert_uint_eq(e->edx & (1u << 27), 0); /* RDTSCP */
+	ck_assert_uint_ne(e->edx & (1u << 29), 0); /* LM */
+	ck_assert_uint_eq(cpuid_find(&t, 0xb, 0)->edx, 3);
+}
+END_TEST
+
+START_TEST(host_passes_through)
+{
+	struct cpuid_table t;
+
+	fill(&t);
+	cpuid_apply_template(&t, CPU_TEMPLATE_HOST, 0, 1);
+	ck_assert_uint_ne(cpuid_find(&t, 1, 0)->ecx & (1u << 13), 0);
+	ck_assert_uint_eq(cpuid_find(&t, 1, 0)->ecx & (1u << 27), 0);
+	ck_assert_uint_eq(cpuid_find(&t, 7, 0)->ebx, 0xffffffff);
+	ck_assert_uint_eq(cpuid_find(&t, 0xd, 0)->eax, 7);
+	ck_assert_ptr_null(cpuid_find(&t, 7, 1));
+	ck_assert_ptr_null(cpuid_find(&t, 0x12345, 0));
+}
+END_TEST
+
+START_TEST(escape_sequences)
+{
+	uint8_t out[16];
+	bool esc = false, quit;
+	size_t n;
+
+	n = console_filter_escape(&esc, (const uint8_t *)"ab", 2, out, &quit);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(!quit);
+	n = console_filter_escape(&esc, (const uint8_t *)"a\x01\x01z", 4, out, &quit);
+	ck_assert_uint_eq(n, 3);
+	ck_assert(!memcmp(out, "a\x01z", 3));
+	/* Ctrl-A split across two reads still quits. */
+	n = console_filter_escape(&esc, (const uint8_t *)"q\x01", 2, out, &quit);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(esc && !quit);
+	n = console_filter_escape(&esc, (const uint8_t *)"xjunk", 5, out, &quit);
+	ck_assert_uint_eq(n, 0);
+	ck_assert(quit);
+	esc = false;
+	n = console_filter_escape(&esc, (const uint8_t *)"\x01" "c!", 3, out, &quit);
+	ck_assert_uint_eq(n, 1); /* unknown escape swallowed */
+	ck_assert_uint_eq(out[0], '!');
+}
+END_TEST
+
+Suite *cpuid_suite(void)
+{
+	Suite *s = suite_create("cpuid");
+	TCase *tc = tcase_create("templates");
+
+	tcase_add_test(tc, baseline_hides_emulator_gaps);
+	tcase_add_test(tc, host_passes_through);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+Suite *console_suite(void)
+{
+	Suite *s = suite_create("console");
+	TCase *tc = tcase_create("escape");
+
+	tcase_add_test(tc, escape_sequences);
+	suite_add_tcase(s, tc);
+	return s;
+}

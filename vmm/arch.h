@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hooks every architecture provides (vmm/arch/<arch>/). Generic code
+ * calls these and contains no architecture #ifdefs. All run on the main
+ * thread during setup unless noted.
+ */
+#ifndef TESSERA_ARCH_H
+#define TESSERA_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "mem.h"
+#include "types.h"
+
+struct vm;
+struct vcpu;
+
+/* Guest-physical addresses below this belong to the monitor's boot data. */
+gpa_t arch_boot_reserved_end(void);
+
+/* Splits guest RAM into regions around the arch's MMIO holes. 0 or -errno. */
+int arch_mem_layout(struct guest_mem *m);
+
+/* Checks the KVM capabilities the arch needs; logs what is missing. */
+int arch_check_kvm(int kvm_fd);
+
+/* VM-wide setup before memory and devices: irqchip, timers, TSS. */
+int arch_vm_init(struct vm *vm);
+
+/* Writes boot structures (page tables, descriptor tables) into guest RAM. */
+int arch_setup_boot(struct vm *vm);
+
+/* Per-vCPU setup: CPUID, MSRs, FPU, and on the boot CPU the entry state. */
+int arch_vcpu_init(struct vm *vm, struct vcpu *v);
+
+/*
+ * Prints the vCPU's registers and the instruction bytes at its program
+ * counter, for fatal exits. Called on the vCPU's own thread.
+ */
+void arch_dump_vcpu(struct vcpu *v);
+
+/* The CPU template "auto" resolves to (baseline on kvm_pvm hosts). */
+enum cpu_template arch_default_cpu_template(void);
+
+#endif

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86_64 machine setup: memory layout, in-kernel irqchip and PIT, direct
+ * 64-bit long-mode entry (a GDT, identity-mapped page tables for the low
+ * 4 GiB, control registers, boot MSRs) and the CPUID policy.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "cpuid.h"
+#include "layout.h"
+#include "log.h"
+#include "vm.h"
+
+#define CR0_PE (1ULL << 0)
+#define CR0_MP (1ULL << 1)
+#define CR0_ET (1ULL << 4)
+#define CR0_NE (1ULL << 5)
+#define CR0_WP (1ULL << 16)
+#define CR0_PG (1ULL << 31)
+#define CR4_PAE (1ULL << 5)
+#define CR4_OSFXSR (1ULL << 9)
+#define CR4_OSXMMEXCPT (1ULL << 10)
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+
+#define PTE_P 0x1ULL
+#define PTE_RW 0x2ULL
+#define PTE_PS 0x80ULL
+
+#define MSR_IA32_TSC 0x10
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_MTRR_DEF_TYPE 0x2ff
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SYSCALL_MASK 0xc0000084
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+gpa_t arch_boot_reserved_end(void)
+{
+	return X86_BOOT_RESERVED_END;
+}
+
+enum cpu_template arch_default_cpu_template(void)
+{
+	/* HOST.md: kvm_pvm emulates guest kernel code and lacks many opcodes. */
+	return access("/sys/module/kvm_pvm", F_OK) == 0 ? CPU_TEMPLATE_BASELINE
+							 : CPU_TEMPLATE_HOST;
+}
+
+int arch_mem_layout(struct guest_mem *m)
+{
+	uint64_t low = m->size < X86_MMIO_HOLE_START ? m->size
+						     : X86_MMIO_HOLE_START;
+	int r = guest_mem_add_region(m, 0, low);
+
+	if (r == 0 && m->size > low)
+		r = guest_mem_add_region(m, X86_MMIO_HOLE_END, m->size - low);
+	return r;
+}
+
+int arch_check_kvm(int kvm_fd)
+{
+	static const struct {
+		int cap;
+		const char *name;
+	} need[] = {
+		{ KVM_CAP_IRQCHIP, "IRQCHIP" },
+		{ KVM_CAP_PIT2, "PIT2" },
+		{ KVM_CAP_USER_MEMORY, "USER_MEMORY" },
+		{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
+		{ KVM_CAP_EXT_CPUID, "EXT_CPUID" },
+		{ KVM_CAP_SET_TSS_ADDR, "SET_TSS_ADDR" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
+		if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, need[i].cap) <= 0) {
+			log_err("this KVM lacks KVM_CAP_%s", need[i].name);
+			return -ENOTSUP;
+		}
+	}
+	return 0;
+}
+
+int arch_vm_init(struct vm *vm)
+{
+	uint64_t idmap = X86_IDENTITY_MAP_ADDR;
+	struct kvm_pit_config pit = { .flags = 0 };
+
+	/* VMX needs these two pages inside the guest-physical space; unused on SVM. */
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_ADDR) < 0) {
+		log_err_errno("KVM_SET_TSS_ADDR");
+		return -errno;
+	}
+	if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0) {
+		log_err_errno("KVM_SET_IDENTITY_MAP_ADDR");
+		return -errno;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP) < 0) {
+		log_err_errno("KVM_CREATE_IRQCHIP");
+		return -errno;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+		log_err_errno("KVM_CREATE_PIT2");
+		return -errno;
+	}
+	return 0;
+}
+
+static int write_u64(struct vm *vm, gpa_t gpa, uint64_t v)
+{
+	return guest_mem_write(&vm->mem, gpa, &v, sizeof(v));
+}
+
+int arch_setup_boot(struct vm *vm)
+{
+	static const uint64_t gdt[] = {
+		0,
+		0x00af9b000000ffffULL, /* 0x08: 64-bit code, DPL 0 */
+		0x00cf93000000ffffULL, /* 0x10: data, 4 GiB flat */
+		0x00008b0000000067ULL, /* 0x18: 64-bit TSS (busy), base 0 */
+		0,                     /*       its upper half */
+	};
+	int r;
+
+	r = guest_mem_write(&vm->mem, X86_GDT_ADDR, gdt, sizeof(gdt));
+	/* Identity map of the low 4 GiB with 2 MiB pages (MMIO hole included). */
+	r = r ?: write_u64(vm, X86_PML4_ADDR, X86_PDPT_ADDR | PTE_P | PTE_RW);
+	for (uint64_t i = 0; i < 4 && !r; i++)
+		r = write_u64(vm, X86_PDPT_ADDR + i * 8,
+			      (X86_PD_ADDR + i * 4096) | PTE_P | PTE_RW);
+	for (uint64_t i = 0; i < 4 * 512 && !r; i++)
+		r = write_u64(vm, X86_PD_ADDR + i * 8,
+			      (i << 21) | PTE_P | PTE_RW | PTE_PS);
+	if (r)
+		log_err("guest RAM too small for the boot page tables");
+	return r;
+}
+
+static int setup_cpuid(struct vm *vm, struct vcpu *v)
+{
+	struct cpuid_table t;
+
+	memset(&t, 0, sizeof(t));
+	t.hdr.nent = CPUID_MAX_ENTRIES;
+	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, &t) < 0) {
+		log_err_errno("KVM_GET_SUPPORTED_CPUID");
+		return -errno;
+	}
+	cpuid_apply_template(&t, vm->cpu_template, v->id, vm->nvcpus);
+	if (ioctl(v->fd, KVM_SET_CPUID2, &t) < 0) {
+		log_err_errno("vCPU %u: KVM_SET_CPUID2", v->id);
+		return -errno;
+	}
+	return 0;
+}
+
+static int setup_msrs(struct vcpu *v)
+{
+	static const uint32_t zeroed[] = {
+		MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+		MSR_IA32_SYSENTER_EIP, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
+		MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE, MSR_IA32_TSC,
+	};
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[ARRAY_SIZE(zeroed) + 2];
+	} m;
+	unsigned int n = 0;
+
+	memset(&m, 0, sizeof(m));
+	for (size_t i = 0; i < ARRAY_SIZE(zeroed); i++)
+		m.e[n++].index = zeroed[i];
+	m.e[n].index = MSR_IA32_MISC_ENABLE;
+	m.e[n++].data = 1; /* fast string operations */
+	m.e[n].index = MSR_MTRR_DEF_TYPE;
+	m.e[n++].data = (1u << 11) | 6; /* MTRRs on, default write-back */
+	m.hdr.nmsrs = n;
+	if (ioctl(v->fd, KVM_SET_MSRS, &m) != (int)n) {
+		log_err("vCPU %u: KVM_SET_MSRS refused a boot MSR", v->id);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->l = code;
+	s->db = !code;
+}
+
+static int setup_long_mode(struct vm *vm, struct vcpu *v)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0) {
+		log_err_errno("KVM_GET_SREGS");
+		return -errno;
+	}
+	set_seg(&sregs.cs, X86_SEL_CODE64, 0xb, true);
+	set_seg(&sregs.ds, X86_SEL_DATA, 0x3, false);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	memset(&sregs.tr, 0, sizeof(sregs.tr));
+	sregs.tr.selector = X86_SEL_TSS;
+	sregs.tr.limit = 0x67;
+	sregs.tr.type = 0xb;
+	sregs.tr.present = 1;
+	sregs.gdt.base = X86_GDT_ADDR;
+	sregs.gdt.limit = 5 * 8 - 1;
+	sregs.idt.base = 0;
+	sregs.idt.limit = 0;
+	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	sregs.cr3 = X86_PML4_ADDR;
+	sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	sregs.efer = EFER_LME | EFER_LMA;
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0) {
+		log_err_errno("KVM_SET_SREGS");
+		return -errno;
+	}
+	memset(&regs, 0, sizeof(regs));
+	regs.rflags = 0x2;
+	regs.rip = vm->entry;
+	regs.rsp = X86_BOOT_STACK_TOP;
+	regs.rsi = X86_ZERO_PAGE_ADDR;
+	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0) {
+		log_err_errno("KVM_SET_REGS");
+		return -errno;
+	}
+	return 0;
+}
+
+int arch_vcpu_init(struct vm *vm, struct vcpu *v)
+{
+	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
+	int r;
+
+	r = setup_cpuid(vm, v);
+	r = r ?: setup_msrs(v);
+	if (r)
+		return r;
+	if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0) {
+		log_err_errno("KVM_SET_FPU");
+		return -errno;
+	}
+	/* Application processors wait in the in-kernel LAPIC for INIT/SIPI. */
+	return v->id == 0 ? setup_long_mode(vm, v) : 0;
+}
+
+/* Reads up to len bytes at guest virtual address gva, page by page. */
+static size_t read_gva(struct vcpu *v, uint64_t gva, uint8_t *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct kvm_translation tr = { .linear_address = gva + done };
+		size_t chunk = 4096 - ((gva + done) & 4095);
+		const void *p;
+
+		if (chunk > len - done)
+			chunk = len - done;
+		if (ioctl(v->fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid)
+			break;
+		p = guest_mem_ptr(&v->vm->mem, tr.physical_address, chunk);
+		if (!p)
+			break;
+		memcpy(buf + done, p, chunk);
+		done += chunk;
+	}
+	return done;
+}
+
+void arch_dump_vcpu(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	uint8_t insn[16];
+	char hex[sizeof(insn) * 3 + 1] = "";
+	size_t n;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
+		log_err_errno("vCPU %u: cannot read registers", v->id);
+		return;
+	}
+	n = read_gva(v, r.rip, insn, sizeof(insn));
+	for (size_t i = 0; i < n; i++)
+		snprintf(hex + i * 3, sizeof(hex) - i * 3, "%02x ", insn[i]);
+	log_err("vCPU %u: RIP 0x%llx RSP 0x%llx RFLAGS 0x%llx CS 0x%x CR0 0x%llx CR3 0x%llx CR4 0x%llx EFER 0x%llx",
+		v->id, r.rip, r.rsp, r.rflags, s.cs.selector, s.cr0, s.cr3,
+		s.cr4, s.efer);
+	log_err("vCPU %u: RAX 0x%llx RBX 0x%llx RCX 0x%llx RDX 0x%llx RSI 0x%llx RDI 0x%llx",
+		v->id, r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi);
+	if (n)
+		log_err("vCPU %u: instruction bytes at RIP: %s", v->id, hex);
+	else
+		log_err("vCPU %u: RIP does not translate to guest RAM", v->id);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Partition configuration: what the user asked for, validated, with no
+ * side effects. main.c turns argv into a struct vm_config with
+ * config_parse_run(); vm.c builds a machine from it.
+ */
+#ifndef TESSERA_CONFIG_H
+#define TESSERA_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_CPUS 64
+#define CONFIG_MIN_MEM (2ULL << 20)
+#define CONFIG_MAX_MEM (512ULL << 30)
+#define CONFIG_DEFAULT_MEM (64ULL << 20)
+
+enum serial_mode {
+	SERIAL_STDIO, /* output to stdout, input from stdin */
+	SERIAL_FILE,  /* output appended to a file, no input */
+	SERIAL_NONE,  /* UART present, output discarded */
+};
+
+enum cpu_template {
+	CPU_TEMPLATE_AUTO,     /* baseline on kvm_pvm hosts, host otherwise */
+	CPU_TEMPLATE_HOST,     /* everything KVM_GET_SUPPORTED_CPUID offers */
+	CPU_TEMPLATE_BASELINE, /* only features every KVM we know can run */
+};
+
+struct vm_config {
+	const char *kernel;   /* guest image path (ELF64 or raw) */
+	uint64_t mem_size;    /* bytes, multiple of 4 KiB */
+	unsigned int cpus;    /* 1..CONFIG_MAX_CPUS */
+	enum serial_mode serial;
+	const char *serial_path; /* for SERIAL_FILE */
+	enum cpu_template cpu_template;
+	bool load_addr_set;
+	uint64_t load_addr; /* raw image: load and entry address */
+	bool verbose;
+	bool help;
+};
+
+/* Fills cfg with the defaults. */
+void config_init(struct vm_config *cfg);
+
+/*
+ * Parses the arguments of `tessera run` (argv[0] is the first flag, not the
+ * program name). Flags take "--flag VALUE" or "--flag=VALUE". Pointers in cfg
+ * point into argv. Returns 0, or -EINVAL with a one-line reason in err.
+ * Pure: touches no file and no global.
+ */
+int config_parse_run(struct vm_config *cfg, int argc, char *const argv[],
+		     char *err, size_t errlen);
+
+/*
+ * Parses a size such as "64M", "1G", "512k" or "4096" (bytes). Returns 0 or
+ * -EINVAL on garbage, an unknown suffix or overflow.
+ */
+int config_parse_size(const char *s, uint64_t *out);
+
+/* Parses an unsigned integer in decimal or 0x hex. Returns 0 or -EINVAL. */
+int config_parse_u64(const char *s, uint64_t *out);
+
+/* Usage text of `tessera run`. */
+extern const char config_usage[];
+
+#endif

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "loader.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int loader_is_elf(const uint8_t *img, size_t len)
+{
+	return len >= SELFMAG && memcmp(img, ELFMAG, SELFMAG) == 0;
+}
+
+static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,
+			size_t errlen)
+{
+	uint64_t ph_end;
+
+	if (len < sizeof(*eh) || !loader_is_elf((const uint8_t *)eh, len))
+		return fail(err, errlen, -ENOEXEC, "not an ELF file");
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB)
+		return fail(err, errlen, -ENOEXEC,
+			    "not a little-endian ELF64 file");
+	if (eh->e_machine != EM_X86_64)
+		return fail(err, errlen, -ENOEXEC, "ELF machine %u is not x86-64",
+			    eh->e_machine);
+	if (eh->e_type != ET_EXEC)
+		return fail(err, errlen, -ENOEXEC,
+			    "ELF type %u is not an executable", eh->e_type);
+	if (eh->e_phentsize != sizeof(Elf64_Phdr))
+		return fail(err, errlen, -EINVAL, "bad ELF program header size %u",
+			    eh->e_phentsize);
+	if (eh->e_phnum == 0 || eh->e_phnum > LOADER_MAX_PHDRS)
+		return fail(err, errlen, -EINVAL,
+			    "ELF has %u program headers (1 to %d allowed)",
+			    eh->e_phnum, LOADER_MAX_PHDRS);
+	ph_end = eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
+	if (eh->e_phoff > len || ph_end < eh->e_phoff || ph_end > len)
+		return fail(err, errlen, -EINVAL,
+			    "ELF program headers lie outside the file");
+	return 0;
+}
+
+/* Checks that [gpa, gpa+size) is in RAM, above the reserved area. */
+static int check_range(const struct guest_mem *m, gpa_t gpa, uint64_t size,
+		       gpa_t reserved_end, char *err, size_t errlen)
+{
+	if (gpa + size < gpa)
+		return fail(err, errlen, -EINVAL,
+			    "segment at 0x%" PRIx64 " wraps around", gpa);
+	if (gpa < reserved_end)
+		return fail(err, errlen, -EINVAL,
+			    "segment at 0x%" PRIx64
+			    " overlaps the monitor's boot area (below 0x%" PRIx64 ")",
+			    gpa, reserved_end);
+	if (!guest_mem_ptr(m, gpa, size))
+		return fail(err, errlen, -EINVAL,
+			    "segment 0x%" PRIx64 "-0x%" PRIx64
+			    " does not fit in guest RAM",
+			    gpa, gpa + size);
+	return 0;
+}
+
+int loader_load_elf(const struct guest_mem *m, const uint8_t *img, size_t len,
+		    gpa_t reserved_end, struct load_info *out, char *err,
+		    size_t errlen)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[LOADER_MAX_PHDRS];
+	unsigned int nload = 0;
+	bool entry_found = false;
+	int r;
+
+	if (len < sizeof(eh))
+		return fail(err, errlen, -ENOEXEC, "file too short for an ELF header");
+	memcpy(&eh, img, sizeof(eh)); /* copy once, then trust only the copy */
+	r = check_header(&eh, len, err, errlen);
+	if (r)
+		return r;
+	out->low = UINT64_MAX;
+	out->high = 0;
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr p;
+
+		memcpy(&p, img + eh.e_phoff + i * sizeof(p), sizeof(p));
+		if (p.p_type != PT_LOAD || p.p_memsz == 0)
+			continue;
+		if (p.p_filesz > p.p_memsz)
+			return fail(err, errlen, -EINVAL,
+				    "segment %u: file size exceeds memory size", i);
+		if (p.p_offset > len || p.p_filesz > len - p.p_offset)
+			return fail(err, errlen, -EINVAL,
+				    "segment %u lies outside the file", i);
+		r = check_range(m, p.p_paddr, p.p_memsz, reserved_end, err,
+				errlen);
+		if (r)
+			return r;
+		for (unsigned int j = 0; j < nload; j++) {
+			if (p.p_paddr < ph[j].p_paddr + ph[j].p_memsz &&
+			    ph[j].p_paddr < p.p_paddr + p.p_memsz)
+				return fail(err, errlen, -EINVAL,
+					    "segments at 0x%" PRIx64 " and 0x%" PRIx64
+					    " overlap",
+					    (uint64_t)ph[j].p_paddr,
+					    (uint64_t)p.p_paddr);
+		}
+		ph[nload++] = p;
+		/* The entry is virtual; map it through the segment holding it. */
+		if (eh.e_entry >= p.p_vaddr && eh.e_entry - p.p_vaddr < p.p_memsz) {
+			out->entry = p.p_paddr + (eh.e_entry - p.p_vaddr);
+			entry_found = true;
+		}
+	}
+	if (nload == 0)
+		return fail(err, errlen, -EINVAL, "ELF has no loadable segment");
+	if (!entry_found)
+		return fail(err, errlen, -EINVAL,
+			    "ELF entry point 0x%" PRIx64 " is in no segment",
+			    (uint64_t)eh.e_entry);
+	for (unsigned int j = 0; j < nload; j++) {
+		uint8_t *dst = guest_mem_ptr(m, ph[j].p_paddr, ph[j].p_memsz);
+
+		memcpy(dst, img + ph[j].p_offset, ph[j].p_filesz);
+		memset(dst + ph[j].p_filesz, 0, ph[j].p_memsz - ph[j].p_filesz);
+		if (ph[j].p_paddr < out->low)
+			out->low = ph[j].p_paddr;
+		if (ph[j].p_paddr + ph[j].p_memsz > out->high)
+			out->high = ph[j].p_paddr + ph[j].p_memsz;
+	}
+	return 0;
+}
+
+int loader_load_raw(const struct guest_mem *m, const uint8_t *img, size_t len,
+		    gpa_t addr, gpa_t reserved_end, struct load_info *out,
+		    char *err, size_t errlen)
+{
+	int r;
+
+	if (len == 0)
+		return fail(err, errlen, -EINVAL, "raw image is empty");
+	r = check_range(m, addr, len, reserved_end, err, errlen);
+	if (r)
+		return r;
+	memcpy(guest_mem_ptr(m, addr, len), img, len);
+	out->entry = out->low = addr;
+	out->high = addr + len;
+	return 0;
+}
+
+int loader_read_file(const char *path, uint64_t max, uint8_t **buf,
+		     size_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	uint8_t *p;
+	size_t done = 0;
+	int fd, e;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, errlen, -errno, "cannot open '%s': %s", path,
+			    strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(err, errlen, -EINVAL, "'%s' is not a regular file",
+			    path);
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return fail(err, errlen, -EFBIG,
+			    "'%s' (%lld bytes) is larger than guest RAM", path,
+			    (long long)st.st_size);
+	}
+	p = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!p) {
+		close(fd);
+		return fail(err, errlen, -ENOMEM, "out of memory reading '%s'",
+			    path);
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, p + done, (size_t)st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : EIO;
+			free(p);
+			close(fd);
+			return fail(err, errlen, -e, "cannot read '%s': %s",
+				    path, strerror(e));
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	*buf = p;
+	*len = done;
+	return 0;
+}

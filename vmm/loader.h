@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest image loading: ELF64 executables at their physical addresses, or a
+ * raw binary at a given address. Image bytes are untrusted: every field is
+ * checked against the file size and guest RAM before use.
+ */
+#ifndef TESSERA_LOADER_H
+#define TESSERA_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mem.h"
+#include "types.h"
+
+#define LOADER_MAX_PHDRS 64
+
+struct load_info {
+	gpa_t entry;     /* guest-physical entry point */
+	gpa_t low, high; /* [low, high) spans everything loaded */
+};
+
+/*
+ * Loads an ELF64 x86-64 executable's PT_LOAD segments at their p_paddr and
+ * zero-fills up to p_memsz. Rejects a malformed header, segments outside
+ * RAM, below reserved_end, overlapping each other, and an entry point that
+ * lies in no segment. Returns 0 or -EINVAL/-ENOEXEC with a one-line reason
+ * in err. Pure apart from writing guest RAM.
+ */
+int loader_load_elf(const struct guest_mem *m, const uint8_t *img, size_t len,
+		    gpa_t reserved_end, struct load_info *out, char *err,
+		    size_t errlen);
+
+/* Copies a raw image to addr (entry = addr), with the same bounds checks. */
+int loader_load_raw(const struct guest_mem *m, const uint8_t *img, size_t len,
+		    gpa_t addr, gpa_t reserved_end, struct load_info *out,
+		    char *err, size_t errlen);
+
+/* Whether img starts with the ELF magic. */
+int loader_is_elf(const uint8_t *img, size_t len);
+
+/*
+ * Reads a whole file of at most max bytes into a malloc'ed buffer.
+ * Returns 0 or -errno (-EFBIG when larger than max), reason in err.
+ */
+int loader_read_file(const char *path, uint64_t max, uint8_t **buf,
+		     size_t *len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/* argv -> struct vm_config -> a run. The only place that exits the process. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "vm.h"
+
+#ifndef TESSERA_VERSION
+#define TESSERA_VERSION "0.1"
+#endif
+
+static const char usage[] =
+	"usage: tessera run --kernel FILE [options]   (tessera run --help)\n"
+	"       tessera --version\n";
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die_usage(const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "tessera: %s (see 'tessera run --help')\n", msg);
+	exit(TESSERA_EXIT_USAGE);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct vm_config cfg;
+	struct vm vm;
+	char err[256];
+	sigset_t sigs;
+	int status;
+
+	config_init(&cfg);
+	if (config_parse_run(&cfg, argc, argv, err, sizeof(err)) < 0)
+		die_usage("%s", err);
+	if (cfg.help) {
+		fputs(config_usage, stdout);
+		return 0;
+	}
+	if (access(cfg.kernel, R_OK) < 0)
+		die_usage("--kernel: cannot read '%s': %s", cfg.kernel,
+			  strerror(errno));
+	if (cfg.verbose)
+		log_level = LOG_INFO;
+
+	/* vm_run takes these through a signalfd; vCPU threads inherit the mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	status = vm_create(&vm, &cfg);
+	if (status == -ENOEXEC) {
+		vm_destroy(&vm);
+		return TESSERA_EXIT_USAGE;
+	}
+	if (status == 0)
+		status = vm_run(&vm);
+	else
+		status = TESSERA_EXIT_ERROR;
+	vm_destroy(&vm);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return TESSERA_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("tessera %s\n", TESSERA_VERSION);
+		return 0;
+	}
+	die_usage("unknown command '%s'", argv[1]);
+}

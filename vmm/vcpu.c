@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "vcpu.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "exit.h"
+#include "log.h"
+
+/* The kick handler's only state: this thread's kvm_run, if it is a vCPU. */
+static __thread struct kvm_run *tls_run;
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+	if (tls_run)
+		tls_run->immediate_exit = 1;
+}
+
+int vcpu_signals_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0) {
+		log_err_errno("sigaction");
+		return -errno;
+	}
+	return 0;
+}
+
+int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
+		size_t run_size)
+{
+	void *run;
+
+	v->vm = vm;
+	v->id = id;
+	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+	if (v->fd < 0) {
+		log_err_errno("KVM_CREATE_VCPU %u", id);
+		return -errno;
+	}
+	run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (run == MAP_FAILED) {
+		log_err_errno("mmap of vCPU %u's kvm_run", id);
+		close(v->fd);
+		v->fd = -1;
+		return -errno;
+	}
+	v->run = run;
+	v->run_size = run_size;
+	return 0;
+}
+
+static void report_internal_error(struct vcpu *v)
+{
+	const struct kvm_run *run = v->run;
+	char data[160] = "";
+	size_t off = 0;
+
+	for (unsigned int i = 0; i < run->internal.ndata && i < 16; i++)
+		off += (size_t)snprintf(data + off, sizeof(data) - off, " 0x%llx",
+					run->internal.data[i]);
+	log_err("vCPU %u: KVM_EXIT_INTERNAL_ERROR, suberror %u%s%s", v->id,
+		run->internal.suberror,
+		run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
+			? " (instruction emulation failed)"
+			: "",
+		off ? ", data:" : "");
+	if (off)
+		log_err("vCPU %u: internal error data:%s", v->id, data);
+}
+
+/* Acts on a dispatched exit. Returns false when the loop must end. */
+static bool handle_action(struct vcpu *v, enum exit_action act)
+{
+	struct vm *vm = v->vm;
+
+	switch (act) {
+	case EXIT_ACT_CONTINUE:
+	case EXIT_ACT_INTR:
+	case EXIT_ACT_HLT: /* in-kernel irqchip: HLT never reaches us */
+		return true;
+	case EXIT_ACT_RESET:
+	case EXIT_ACT_POWEROFF:
+		log_info("vCPU %u: guest requested %s", v->id,
+			 act == EXIT_ACT_RESET ? "reset" : "power-off");
+		vm_request_stop(vm, VM_STOP_RESET, TESSERA_EXIT_OK);
+		return false;
+	case EXIT_ACT_SHUTDOWN:
+		log_err("vCPU %u: guest shut down (triple fault)", v->id);
+		arch_dump_vcpu(v);
+		vm_request_stop(vm, VM_STOP_SHUTDOWN, TESSERA_EXIT_SHUTDOWN);
+		return false;
+	case EXIT_ACT_INTERNAL_ERROR:
+		report_internal_error(v);
+		break;
+	case EXIT_ACT_FAIL_ENTRY:
+		log_err("vCPU %u: KVM_EXIT_FAIL_ENTRY, hardware reason 0x%llx",
+			v->id,
+			(unsigned long long)v->run->fail_entry
+				.hardware_entry_failure_reason);
+		break;
+	case EXIT_ACT_BAD_EXIT:
+		log_err("vCPU %u: malformed %s exit from KVM", v->id,
+			exit_reason_name(v->run->exit_reason));
+		break;
+	case EXIT_ACT_DEBUG:
+	case EXIT_ACT_UNHANDLED:
+		log_err("vCPU %u: unhandled exit reason %u (%s)", v->id,
+			v->run->exit_reason,
+			exit_reason_name(v->run->exit_reason));
+		break;
+	}
+	arch_dump_vcpu(v);
+	vm_request_stop(vm, VM_STOP_KVM_ERROR, TESSERA_EXIT_KVM_ERROR);
+	return false;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	struct exit_ctx ctx = { &vm->pio, &vm->mmio, v->run_size };
+	char name[16];
+	sigset_t kick;
+
+	snprintf(name, sizeof(name), "vcpu%u", v->id);
+	pthread_setname_np(pthread_self(), name);
+	tls_run = v->run;
+	sigemptyset(&kick);
+	sigaddset(&kick, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+
+	while (!atomic_load(&vm->stopping)) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				v->run->immediate_exit = 0;
+				continue;
+			}
+			log_err_errno("vCPU %u: KVM_RUN", v->id);
+			vm_request_stop(vm, VM_STOP_HOST_ERROR,
+					TESSERA_EXIT_ERROR);
+			break;
+		}
+		if (!handle_action(v, exit_dispatch(v->run, &ctx)))
+			break;
+	}
+	pthread_sigmask(SIG_BLOCK, &kick, NULL);
+	tls_run = NULL;
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	int r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+
+	if (r) {
+		log_err("vCPU %u: cannot start thread: %s", v->id, strerror(r));
+		return -r;
+	}
+	v->thread_started = true;
+	return 0;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	if (v->thread_started)
+		pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+}
+
+void vcpu_join(struct vcpu *v)
+{
+	if (v->thread_started) {
+		pthread_join(v->thread, NULL);
+		v->thread_started = false;
+	}
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (v->run)
+		munmap(v->run, v->run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	v->run = NULL;
+	v->fd = -1;
+}

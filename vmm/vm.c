@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Building and running one partition. The order of vm_create() is the data
+ * flow of ARCHITECTURE.md: KVM -> guest memory -> irqchip -> devices ->
+ * image -> boot structures -> vCPUs. Every device is created here, by name.
+ */
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "loader.h"
+#include "log.h"
+#include "vcpu.h"
+
+#define CONSOLE_FLUSH_MS 1000 /* bound on the final console flush */
+
+void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int status)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	if (vm->stop_reason == VM_STOP_NONE) {
+		vm->stop_reason = reason;
+		vm->exit_status = status;
+	}
+	pthread_mutex_unlock(&vm->stop_lock);
+	atomic_store(&vm->stopping, true);
+	if (write(vm->stop_fd, &one, sizeof(one)) < 0)
+		log_err_errno("cannot wake the main thread");
+}
+
+int vm_irq_line(struct vm *vm, unsigned int gsi, bool level)
+{
+	struct kvm_irq_level irq = { .irq = gsi, .level = level };
+
+	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0) {
+		log_ratelimited(LOG_ERR, "KVM_IRQ_LINE %u: %s", gsi,
+				strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static void uart_set_irq(void *opaque, bool level)
+{
+	struct vm *vm = opaque;
+
+	vm_irq_line(vm, SERIAL8250_COM1_IRQ, level);
+}
+
+static void uart_tx(void *opaque, uint8_t byte)
+{
+	struct vm *vm = opaque;
+
+	console_put(&vm->console, byte);
+}
+
+static void uart_rx_space(void *opaque)
+{
+	struct vm *vm = opaque;
+
+	console_wake(&vm->console);
+}
+
+static void guest_exit(void *opaque, int status)
+{
+	vm_request_stop(opaque, VM_STOP_GUEST_EXIT, status);
+}
+
+static void guest_reset(void *opaque)
+{
+	log_info("guest requested a reset through the i8042");
+	vm_request_stop(opaque, VM_STOP_RESET, TESSERA_EXIT_OK);
+}
+
+static int open_kvm(struct vm *vm)
+{
+	int version;
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		log_err_errno("cannot open /dev/kvm");
+		return -errno;
+	}
+	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION) {
+		log_err("KVM API version %d, need %d", version, KVM_API_VERSION);
+		return -ENOTSUP;
+	}
+	if (arch_check_kvm(vm->kvm_fd) < 0)
+		return -ENOTSUP;
+	do
+		vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	while (vm->vm_fd < 0 && errno == EINTR);
+	if (vm->vm_fd < 0) {
+		log_err_errno("KVM_CREATE_VM");
+		return -errno;
+	}
+	return 0;
+}
+
+static int setup_memory(struct vm *vm)
+{
+	int r = guest_mem_alloc(&vm->mem, vm->cfg->mem_size);
+
+	if (r) {
+		log_err("cannot map %llu bytes of guest RAM: %s",
+			(unsigned long long)vm->cfg->mem_size, strerror(-r));
+		return r;
+	}
+	r = arch_mem_layout(&vm->mem);
+	if (r) {
+		log_err("cannot lay out guest RAM: %s", strerror(-r));
+		return r;
+	}
+	for (unsigned int i = 0; i < vm->mem.nregions; i++) {
+		const struct guest_region *g = &vm->mem.region[i];
+		struct kvm_userspace_memory_region kr = {
+			.slot = i,
+			.guest_phys_addr = g->gpa,
+			.memory_size = g->size,
+			.userspace_addr = (uintptr_t)g->hva,
+		};
+
+		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &kr) < 0) {
+			log_err_errno("KVM_SET_USER_MEMORY_REGION slot %u", i);
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static int register_pio(struct vm *vm, uint64_t base, uint64_t len,
+			bus_access_fn fn, void *opaque, const char *name)
+{
+	int r = bus_register(&vm->pio, base, len, fn, opaque, name);
+
+	if (r)
+		log_err("cannot register %s at port 0x%llx: %s", name,
+			(unsigned long long)base, strerror(-r));
+	return r;
+}
+
+/* Every device of the machine, created in one place. */
+static int create_devices(struct vm *vm)
+{
+	const struct serial8250_ops uart_ops = {
+		.set_irq = uart_set_irq,
+		.tx = uart_tx,
+		.rx_space = uart_rx_space,
+		.opaque = vm,
+	};
+	int r;
+
+	r = console_open(&vm->console, vm->cfg->serial, vm->cfg->serial_path);
+	if (r)
+		return r;
+	serial8250_init(&vm->uart, &uart_ops);
+	r = register_pio(vm, SERIAL8250_COM1_BASE, SERIAL8250_NR_REGS,
+			 serial8250_io, &vm->uart, "serial8250");
+	vm->debug_exit = (struct debug_exit){ guest_exit, vm };
+	r = r ?: register_pio(vm, DEBUG_EXIT_PORT, 1, debug_exit_io,
+			      &vm->debug_exit, "debug-exit");
+	vm->i8042 = (struct i8042){ guest_reset, vm };
+	r = r ?: register_pio(vm, I8042_CMD_PORT, 1, i8042_io, &vm->i8042,
+			      "i8042");
+	return r;
+}
+
+static int load_image(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	gpa_t reserved = arch_boot_reserved_end();
+	struct load_info info;
+	uint8_t *img = NULL;
+	char err[256];
+	size_t len;
+	int r;
+
+	r = loader_read_file(cfg->kernel, cfg->mem_size, &img, &len, err,
+			     sizeof(err));
+	if (r == 0 && loader_is_elf(img, len)) {
+		r = loader_load_elf(&vm->mem, img, len, reserved, &info, err,
+				    sizeof(err));
+	} else if (r == 0 && cfg->load_addr_set) {
+		r = loader_load_raw(&vm->mem, img, len, cfg->load_addr,
+				    reserved, &info, err, sizeof(err));
+	} else if (r == 0) {
+		snprintf(err, sizeof(err),
+			 "not an ELF64 image (use --load-addr for a raw binary)");
+		r = -ENOEXEC;
+	}
+	free(img);
+	if (r) {
+		log_err("--kernel %s: %s", cfg->kernel, err);
+		return -ENOEXEC; /* an image problem: the user's to fix */
+	}
+	vm->entry = info.entry;
+	return 0;
+}
+
+static int create_vcpus(struct vm *vm)
+{
+	int run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	int r;
+
+	if (run_size < (int)sizeof(struct kvm_run)) {
+		log_err("KVM_GET_VCPU_MMAP_SIZE returned %d", run_size);
+		return -EINVAL;
+	}
+	vm->nvcpus = vm->cfg->cpus;
+	for (unsigned int i = 0; i < vm->nvcpus; i++) {
+		r = vcpu_create(vm, &vm->vcpu[i], i, (size_t)run_size);
+		r = r ?: arch_vcpu_init(vm, &vm->vcpu[i]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg)
+{
+	int r;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = cfg;
+	vm->kvm_fd = vm->vm_fd = -1;
+	for (unsigned int i = 0; i < CONFIG_MAX_CPUS; i++)
+		vm->vcpu[i].fd = -1;
+	vm->console.out_fd = vm->console.in_fd = vm->console.wake_fd = -1;
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	bus_init(&vm->pio, "pio");
+	bus_init(&vm->mmio, "mmio");
+	vm->cpu_template = cfg->cpu_template == CPU_TEMPLATE_AUTO
+				   ? arch_default_cpu_template()
+				   : cfg->cpu_template;
+	vm->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (vm->stop_fd < 0) {
+		log_err_errno("eventfd");
+		return -errno;
+	}
+	r = open_kvm(vm);
+	r = r ?: arch_vm_init(vm);
+	r = r ?: setup_memory(vm);
+	r = r ?: load_image(vm);
+	r = r ?: create_devices(vm);
+	r = r ?: arch_setup_boot(vm);
+	r = r ?: create_vcpus(vm);
+	log_info("partition: %llu MiB RAM, %u vCPU(s), CPU template %s, entry 0x%llx",
+		 (unsigned long long)(cfg->mem_size >> 20), cfg->cpus,
+		 vm->cpu_template == CPU_TEMPLATE_BASELINE ? "baseline" : "host",
+		 (unsigned long long)vm->entry);
+	return r;
+}
+
+static int stop_status(struct vm *vm)
+{
+	int status;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	status = vm->exit_status;
+	pthread_mutex_unlock(&vm->stop_lock);
+	return status;
+}
+
+enum { PFD_STOP, PFD_WAKE, PFD_SIGNAL, PFD_INPUT, PFD_COUNT };
+
+/* Serves the console and signals until a stop is requested. Main thread. */
+static void main_loop(struct vm *vm, int sig_fd)
+{
+	struct pollfd pfd[PFD_COUNT];
+
+	while (!atomic_load(&vm->stopping)) {
+		bool want_in = console_wants_input(&vm->console);
+
+		pfd[PFD_STOP] = (struct pollfd){ vm->stop_fd, POLLIN, 0 };
+		pfd[PFD_WAKE] = (struct pollfd){ vm->console.wake_fd, POLLIN, 0 };
+		pfd[PFD_SIGNAL] = (struct pollfd){ sig_fd, POLLIN, 0 };
+		pfd[PFD_INPUT] = (struct pollfd){ want_in ? vm->console.in_fd : -1,
+						  POLLIN, 0 };
+		if (poll(pfd, PFD_COUNT, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err_errno("poll");
+			vm_request_stop(vm, VM_STOP_HOST_ERROR, TESSERA_EXIT_ERROR);
+			break;
+		}
+		if (pfd[PFD_SIGNAL].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+				log_info("stopping on signal %u", si.ssi_signo);
+				vm_request_stop(vm, VM_STOP_SIGNAL,
+						TESSERA_EXIT_SIGNAL +
+							(int)si.ssi_signo);
+			}
+		}
+		if (pfd[PFD_WAKE].revents & POLLIN) {
+			uint64_t n;
+
+			if (read(vm->console.wake_fd, &n, sizeof(n)) < 0 &&
+			    errno != EAGAIN)
+				log_warn_errno("console wake-up");
+			console_flush(&vm->console, 0);
+		}
+		if (console_input(&vm->console, &vm->uart,
+				  pfd[PFD_INPUT].revents &
+					  (POLLIN | POLLHUP | POLLERR)) ==
+		    CONSOLE_QUIT)
+			vm_request_stop(vm, VM_STOP_QUIT, TESSERA_EXIT_OK);
+	}
+}
+
+int vm_run(struct vm *vm)
+{
+	sigset_t sigs;
+	int sig_fd, r = 0;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sig_fd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sig_fd < 0) {
+		log_err_errno("signalfd");
+		return TESSERA_EXIT_ERROR;
+	}
+	if (vcpu_signals_init() < 0) {
+		close(sig_fd);
+		return TESSERA_EXIT_ERROR;
+	}
+	for (unsigned int i = 0; i < vm->nvcpus && r == 0; i++)
+		r = vcpu_start(&vm->vcpu[i]);
+	if (r)
+		vm_request_stop(vm, VM_STOP_HOST_ERROR, TESSERA_EXIT_ERROR);
+	main_loop(vm, sig_fd);
+
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		vcpu_kick(&vm->vcpu[i]);
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		vcpu_join(&vm->vcpu[i]);
+	console_flush(&vm->console, CONSOLE_FLUSH_MS);
+	close(sig_fd);
+	return stop_status(vm);
+}
+
+void vm_destroy(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		vcpu_destroy(&vm->vcpu[i]);
+	if (vm->console.wake_fd >= 0) {
+		console_close(&vm->console, CONSOLE_FLUSH_MS);
+		serial8250_destroy(&vm->uart);
+	}
+	bus_destroy(&vm->pio);
+	bus_destroy(&vm->mmio);
+	guest_mem_free(&vm->mem);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	if (vm->stop_fd >= 0)
+		close(vm->stop_fd);
+	pthread_mutex_destroy(&vm->stop_lock);
+}
