@@ -1,0 +1,198 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh: run integration tests in the nested-KVM lab (see README.md).
+#
+# usage: scripts/lab/run.sh [TEST...]
+#
+# TEST is a built-in self-test (lab-kvm, lab-vfio, lab-tessera) or the name
+# of a $LAB_TESTS_DIR/NAME.sh; without any, every test runs. Fetches what is
+# missing (fetch.sh), builds L1's initramfs (mkinitramfs.sh), boots L1 under
+# QEMU TCG, streams its console to stdout and to $LAB_LOG, and sums up.
+#
+# Exit status:
+#   0  LAB-DONE seen, no test failed, at least one passed
+#   1  a test failed, or none passed
+#   2  setup failed (packages, kernel, qemu missing, initramfs)
+#   3  L1 did not boot (no LAB-UP line)
+#   4  timed out (LAB_TIMEOUT)
+#   5  L1 booted but its runner never printed LAB-DONE
+#
+# Environment (defaults in brackets):
+#   LAB_TIMEOUT       whole-run bound for QEMU, seconds [900]
+#   LAB_TEST_TIMEOUT  per-test bound inside L1, seconds [120]
+#   LAB_CPU           QEMU -cpu [EPYC,+svm,+npt]
+#   LAB_SMP, LAB_MEM  QEMU -smp and -m [1, 2048]
+#   LAB_MACHINE       QEMU -machine [q35,kernel-irqchip=split]
+#   LAB_IOMMU         QEMU IOMMU -device, empty for none
+#                     [intel-iommu,intremap=on,caching-mode=on]
+#   LAB_DEVICE        QEMU -device to pass through, empty for none [edu]
+#   LAB_PCI_ID        its vendor:device for vfio-pci [1234:11e8 for edu]
+#   LAB_APPEND        extra kernel command line (e.g. kvm_amd.avic=1, lab.verbose=1)
+#   LAB_QEMU          QEMU binary [qemu-system-x86_64]
+#   LAB_QEMU_ARGS     extra QEMU arguments (split on spaces)
+#   LAB_KERNEL_PKG    kernel package [newest linux-image-6.1.0-*-cloud-amd64]
+#   LAB_TESTS_DIR     directory of NAME.sh tests [tests/integration]
+#   BUILD             build directory with tessera and guests/ [build]
+#   LAB_EXTRA         extra files for the initramfs, space-separated SRC[:DEST]
+#   LAB_INITRD_COMPRESS  gzip or none [gzip]
+#   LAB_CACHE         cache for packages and kernels
+#                     [${XDG_CACHE_HOME:-$HOME/.cache}/tessera/lab]
+#   LAB_LOG           console log [$LAB_CACHE/last-console.log]
+#   LAB_KEEP=1        keep the temp dir (initramfs, console log)
+
+set -eu
+shopt -s lastpipe
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+CACHE=${LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tessera/lab}
+
+log() { printf 'lab: %s\n' "$*" >&2; }
+fail() {
+	local code=$1
+	shift
+	log "FAILED: $*"
+	exit "$code"
+}
+
+case ${1:-} in
+-h | --help)
+	sed -n '4,/^$/s/^# \{0,1\}//p' "$0"
+	exit 0
+	;;
+esac
+
+LAB_TIMEOUT=${LAB_TIMEOUT:-900}
+LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-120}
+LAB_CPU=${LAB_CPU:-EPYC,+svm,+npt}
+LAB_SMP=${LAB_SMP:-1}
+LAB_MEM=${LAB_MEM:-2048}
+LAB_MACHINE=${LAB_MACHINE:-q35,kernel-irqchip=split}
+LAB_IOMMU=${LAB_IOMMU-intel-iommu,intremap=on,caching-mode=on}
+LAB_DEVICE=${LAB_DEVICE-edu}
+LAB_QEMU=${LAB_QEMU:-qemu-system-x86_64}
+LAB_APPEND=${LAB_APPEND:-}
+LAB_QEMU_ARGS=${LAB_QEMU_ARGS:-}
+LAB_EXTRA=${LAB_EXTRA:-}
+LAB_LOG=${LAB_LOG:-$CACHE/last-console.log}
+if [ -z "${LAB_PCI_ID:-}" ]; then
+	case $LAB_DEVICE in
+	edu | edu,*) LAB_PCI_ID=1234:11e8 ;;
+	*) LAB_PCI_ID=none ;;
+	esac
+fi
+
+tests=all
+if [ $# -gt 0 ]; then
+	tests=$(IFS=,; echo "$*")
+fi
+
+t_start=$EPOCHREALTIME
+secs_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
+# --- 1. fetch ----------------------------------------------------------------
+KDIR=$("$HERE/fetch.sh") || fail 2 "fetch.sh could not provide packages or the kernel"
+command -v "$LAB_QEMU" >/dev/null || fail 2 "$LAB_QEMU not found (apt-get install qemu-system-x86)"
+vmlinuz=("$KDIR"/boot/vmlinuz-*)
+VMLINUZ=${vmlinuz[0]}
+[ -f "$VMLINUZ" ] || fail 2 "no vmlinuz in $KDIR"
+t_fetch=$(secs_since "$t_start")
+
+# --- 2. initramfs --------------------------------------------------------------
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/tessera-lab.XXXXXX")
+if [ "${LAB_KEEP:-0}" = 1 ]; then
+	trap 'log "kept $TMP"' EXIT
+else
+	trap 'rm -rf "$TMP"' EXIT
+fi
+t1=$EPOCHREALTIME
+# shellcheck disable=SC2086 # LAB_EXTRA is a space-separated list
+"$HERE/mkinitramfs.sh" "$KDIR" "$TMP/l1.cpio" $LAB_EXTRA ||
+	fail 2 "mkinitramfs.sh failed"
+t_initrd=$(secs_since "$t1")
+
+# --- 3. boot L1 ------------------------------------------------------------------
+append="console=ttyS0 panic=-1 loglevel=4 lab.tests=$tests lab.timeout=$LAB_TEST_TIMEOUT lab.pci=$LAB_PCI_ID"
+qemu=("$LAB_QEMU" -accel tcg -cpu "$LAB_CPU" -smp "$LAB_SMP" -m "$LAB_MEM"
+	-machine "$LAB_MACHINE" -nodefaults -nographic -serial stdio -no-reboot)
+if [ -n "$LAB_IOMMU" ]; then
+	qemu+=(-device "$LAB_IOMMU")
+	case $LAB_IOMMU in
+	intel-iommu*) append="$append intel_iommu=on iommu=pt" ;;
+	amd-iommu*) append="$append amd_iommu=on iommu=pt" ;;
+	esac
+fi
+[ -n "$LAB_DEVICE" ] && qemu+=(-device "$LAB_DEVICE")
+# shellcheck disable=SC2206 # LAB_QEMU_ARGS is split on purpose
+[ -n "$LAB_QEMU_ARGS" ] && qemu+=($LAB_QEMU_ARGS)
+[ -n "$LAB_APPEND" ] && append="$append $LAB_APPEND"
+qemu+=(-kernel "$VMLINUZ" -initrd "$TMP/l1.cpio" -append "$append")
+
+mkdir -p "$(dirname "$LAB_LOG")"
+: >"$LAB_LOG"
+log "kernel $(basename "$KDIR"), tests: $tests, timeout ${LAB_TIMEOUT}s"
+log "console log: $LAB_LOG"
+printf '%q ' "${qemu[@]}" | sed 's/ $//' >"$TMP/qemu-cmdline"
+log "$(cat "$TMP/qemu-cmdline")"
+
+# The console carries firmware escape sequences (SeaBIOS clears the screen):
+# drop them and carriage returns, so that our lines start at column 0.
+shopt -s extglob
+esc=$'\e'
+t_qemu=$EPOCHREALTIME
+t_up=
+tcg_warnings=0
+set +e
+timeout -k 10 "$LAB_TIMEOUT" "${qemu[@]}" </dev/null 2>&1 |
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line//$'\r'/}
+		line=${line//$esc\[*([0-9;?])[A-Za-z]/}
+		line=${line//${esc}c/}
+		printf '%s\n' "$line" >>"$LAB_LOG"
+		# QEMU lists each CPU feature TCG lacks (nrip-save, xsavec, ...):
+		# keep them in the log only.
+		if [[ $line == *"TCG doesn't support requested feature"* ]]; then
+			tcg_warnings=$((tcg_warnings + 1))
+			continue
+		fi
+		printf '%s\n' "$line"
+		if [ -z "$t_up" ] && [[ $line == *LAB-UP* ]]; then
+			t_up=$(secs_since "$t_qemu")
+		fi
+	done
+qemu_rc=${PIPESTATUS[0]}
+set -e
+[ "$tcg_warnings" = 0 ] || log "($tcg_warnings 'TCG doesn't support requested feature' warnings in $LAB_LOG)"
+t_l1=$(secs_since "$t_qemu")
+cp "$LAB_LOG" "$TMP/console.log"
+
+# --- 4. sum up ---------------------------------------------------------------------
+results=$(grep -a '^LAB-RESULT ' "$LAB_LOG" || true)
+done_line=$(grep -a '^LAB-DONE ' "$LAB_LOG" | tail -n 1 || true)
+guest_up=$(grep -ao 'LAB-UP .*' "$LAB_LOG" | head -n 1 | sed -n 's/.*uptime=\([0-9.]*\).*/\1/p' || true)
+
+echo
+log "---- summary ----"
+log "kernel: $(basename "$KDIR")"
+if [ -n "$t_up" ]; then
+	log "L1 boot (qemu start -> LAB-UP): ${t_up} s (L1 uptime then: ${guest_up:-?} s)"
+fi
+if [ -n "$results" ]; then
+	printf '%s\n' "$results" | awk '{ printf "lab:   %-28s %-4s %8s s\n", $2, $3, $4 }' >&2
+fi
+log "time: fetch ${t_fetch} s, initramfs ${t_initrd} s, L1 ${t_l1} s, whole run $(secs_since "$t_start") s"
+
+if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+	fail 4 "timed out after ${LAB_TIMEOUT}s (LAB_TIMEOUT)"
+fi
+if [ -z "$t_up" ]; then
+	panic=$(grep -ao 'Kernel panic.*' "$LAB_LOG" | head -n 1 || true)
+	fail 3 "L1 did not boot: no LAB-UP line (qemu exit status $qemu_rc${panic:+; $panic}); see $LAB_LOG"
+fi
+[ -n "$done_line" ] || fail 5 "L1 booted but LAB-DONE never appeared (qemu exit status $qemu_rc); see $LAB_LOG"
+pass=$(printf '%s\n' "$done_line" | sed -n 's/.*pass=\([0-9]*\).*/\1/p')
+nfail=$(printf '%s\n' "$done_line" | sed -n 's/.*fail=\([0-9]*\).*/\1/p')
+skip=$(printf '%s\n' "$done_line" | sed -n 's/.*skip=\([0-9]*\).*/\1/p')
+[ "${nfail:-1}" = 0 ] || fail 1 "$nfail test(s) failed: $(printf '%s\n' "$results" | awk '$3 == "FAIL" { printf "%s ", $2 }')"
+[ "${pass:-0}" -gt 0 ] || fail 1 "no test passed (skipped: ${skip:-?})"
+log "PASS: $pass passed, $nfail failed, $skip skipped"
