@@ -100,8 +100,24 @@ check-asan:
 		HARDEN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" check-unit
 
-bench: all
+# Benchmarks (not tests): scripts/bench/run.sh prints the figures.
+PIO_BENCH_COUNT := 100000
+BENCH_BINS := $(O)/bench/pio_raw $(O)/bench/pio-0.elf $(O)/bench/pio-$(PIO_BENCH_COUNT).elf
+
+$(O)/bench/pio-%.elf: $(SRCDIR)/guests/bench/pio.c $(GUEST_COMMON) \
+		$(SRCDIR)/guests/common/guest.h $(SRCDIR)/guests/common/guest.ld
+	@mkdir -p $(dir $@)
+	$(call say,GUEST,$@)
+	$(Q)$(CC) $(GUEST_CFLAGS) -DPIO_COUNT=$* -o $@ $(GUEST_COMMON) $< $(GUEST_LDFLAGS)
+
+$(O)/bench/pio_raw: $(O)/obj/scripts/bench/pio_raw.o $(O)/libtessera.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+bench: all $(BENCH_BINS)
 	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
+		BENCH=$(abspath $(O))/bench PIO_COUNT=$(PIO_BENCH_COUNT) \
 		$(SRCDIR)/scripts/bench/run.sh
 
 clean:
