@@ -34,7 +34,7 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:$(SRCDIR)/%.c=$(O)/obj/%.o)
 
-GUESTS := hello echo bus fault flood
+GUESTS := hello echo bus fault flood int3
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -no-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=kernel -nostdlib -static \

@@ -14,31 +14,8 @@
 #define UART_VECTOR 0x24
 #define UART_GSI 4
 
-struct interrupt_frame;
-
-struct idt_entry {
-	uint16_t off_lo, sel;
-	uint8_t ist, attr;
-	uint16_t off_mid;
-	uint32_t off_hi, zero;
-} __attribute__((packed));
-
-static struct idt_entry idt[256];
 static volatile uint8_t rxbuf[256];
 static volatile unsigned int rx_head, rx_tail, irqs;
-
-static void set_gate(unsigned int vec, void (*fn)(struct interrupt_frame *))
-{
-	uint64_t a = (uint64_t)fn;
-
-	idt[vec] = (struct idt_entry){
-		.off_lo = (uint16_t)a,
-		.sel = 0x08,
-		.attr = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
-		.off_mid = (uint16_t)(a >> 16),
-		.off_hi = (uint32_t)(a >> 32),
-	};
-}
 
 __attribute__((interrupt)) static void uart_isr(struct interrupt_frame *f)
 {
@@ -70,16 +47,9 @@ static void ioapic_write(uint32_t reg, uint32_t v)
 
 int main(void)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
-
 	uart_init();
-	for (unsigned int v = 0; v < 256; v++)
-		set_gate(v, other_isr);
-	set_gate(UART_VECTOR, uart_isr);
-	__asm__ volatile("lidt %0" : : "m"(idtr));
+	idt_init(other_isr);
+	idt_set(UART_VECTOR, uart_isr);
 
 	outb(0x21, 0xff); /* mask both 8259s: KVM wires LVT0 to ExtINT */
 	outb(0xa1, 0xff);

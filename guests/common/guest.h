@@ -50,6 +50,12 @@ void uart_puts(const char *s);
 void uart_put_hex(uint64_t v);
 void uart_put_dec(uint64_t v);
 
+/* Interrupts: a 256-entry IDT of 64-bit interrupt gates (selector 0x08). */
+struct interrupt_frame;
+typedef void (*isr_fn)(struct interrupt_frame *);
+void idt_init(isr_fn fallback); /* every vector -> fallback, then lidt */
+void idt_set(unsigned int vector, isr_fn fn);
+
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 

@@ -58,6 +58,40 @@ void uart_put_dec(uint64_t v)
 	uart_puts(&buf[i]);
 }
 
+struct idt_entry {
+	uint16_t off_lo, sel;
+	uint8_t ist, attr;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+} __attribute__((packed));
+
+static struct idt_entry idt[256];
+
+void idt_set(unsigned int vector, isr_fn fn)
+{
+	uint64_t a = (uint64_t)fn;
+
+	idt[vector & 0xff] = (struct idt_entry){
+		.off_lo = (uint16_t)a,
+		.sel = 0x08,
+		.attr = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
+		.off_mid = (uint16_t)(a >> 16),
+		.off_hi = (uint32_t)(a >> 32),
+	};
+}
+
+void idt_init(isr_fn fallback)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	for (unsigned int v = 0; v < 256; v++)
+		idt_set(v, fallback);
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
 void *memset(void *s, int c, size_t n)
 {
 	uint8_t *p = s;

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# On a terminal: stdin goes raw (no line buffering, no echo by the host),
+# typed bytes reach the guest, Ctrl-A x quits with status 0, and the
+# terminal's settings are restored exactly.
+. "$(dirname "$0")/lib/common.bash"
+need_kvm
+command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
+python3 - "$TESSERA" "$GUESTS/echo.elf" <<'PY' || fail "see above"
+import os, pty, select, subprocess, sys, termios, time
+tessera, guest = sys.argv[1:3]
+master, slave = pty.openpty()
+before = termios.tcgetattr(slave)
+p = subprocess.Popen([tessera, "run", "--kernel", guest], stdin=slave, stdout=slave,
+                     stderr=subprocess.PIPE)
+out = b""
+def read_until(token, secs=10):
+    global out
+    end = time.monotonic() + secs
+    while token not in out and time.monotonic() < end:
+        if select.select([master], [], [], 0.1)[0]:
+            out += os.read(master, 4096)
+    return token in out
+if not read_until(b"echo: ready"):
+    p.kill(); print("FAIL: guest not ready:", out); sys.exit(1)
+raw = termios.tcgetattr(slave)
+if raw[3] & (termios.ICANON | termios.ECHO):
+    p.kill(); print("FAIL: terminal not in raw mode"); sys.exit(1)
+os.write(master, b"tty")  # no newline: raw mode must pass it at once
+if not read_until(b"tty"):
+    p.kill(); print("FAIL: typed bytes did not come back:", out); sys.exit(1)
+os.write(master, b"\x01x")
+try:
+    rc = p.wait(timeout=10)
+except subprocess.TimeoutExpired:
+    p.kill(); print("FAIL: Ctrl-A x did not quit"); sys.exit(1)
+if rc != 0:
+    print("FAIL: Ctrl-A x exit status", rc, p.stderr.read()); sys.exit(1)
+if termios.tcgetattr(slave) != before:
+    print("FAIL: terminal settings not restored"); sys.exit(1)
+PY
+echo "PASS console_tty"
