@@ -28,6 +28,8 @@ CORE_SRCS := \
 	vmm/log.c vmm/config.c vmm/mem.c vmm/bus.c vmm/exit.c vmm/loader.c \
 	vmm/console.c vmm/vm.c vmm/vcpu.c \
 	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/cpuid.c \
+	vmm/arch/$(ARCH)/boot.c vmm/arch/$(ARCH)/bzimage.c \
+	vmm/arch/$(ARCH)/mptable.c \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 

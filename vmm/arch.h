@@ -16,6 +16,7 @@
 
 struct vm;
 struct vcpu;
+struct load_info;
 
 /* Guest-physical addresses below this belong to the monitor's boot data. */
 gpa_t arch_boot_reserved_end(void);
@@ -29,8 +30,30 @@ int arch_check_kvm(int kvm_fd);
 /* VM-wide setup before memory and devices: irqchip, timers, TSS. */
 int arch_vm_init(struct vm *vm);
 
+/*
+ * Loads a kernel in an arch-specific format (x86: a bzImage). Returns
+ * -ENOENT if img is not one, 0, or another -errno with a reason in err.
+ */
+int arch_load_kernel(struct vm *vm, const uint8_t *img, size_t len,
+		     struct load_info *info, char *err, size_t errlen);
+
+/* The first address an initrd byte may not use. */
+uint64_t arch_initrd_limit(const struct vm *vm);
+
+/* The longest kernel command line the loaded kernel accepts. */
+size_t arch_cmdline_max(const struct vm *vm);
+
+/* Command-line options the monitor adds unless the user sets them. */
+const char *arch_cmdline_defaults(void);
+
 /* Writes boot structures (page tables, descriptor tables) into guest RAM. */
 int arch_setup_boot(struct vm *vm);
+
+/*
+ * Writes what the guest reads at entry: x86's zero page with the e820 map,
+ * vm->cmdline, the initrd, vm->dtb as setup_data, and the MP table.
+ */
+int arch_write_boot_params(struct vm *vm);
 
 /* Per-vCPU setup: CPUID, MSRs, FPU, and on the boot CPU the entry state. */
 int arch_vcpu_init(struct vm *vm, struct vcpu *v);

@@ -10,8 +10,12 @@
 const char config_usage[] =
 	"usage: tessera run --kernel FILE [options]\n"
 	"\n"
-	"  --kernel FILE          guest image: ELF64 (loaded at its physical\n"
+	"  --kernel FILE          guest image: a Linux bzImage, an ELF64 (vmlinux\n"
+	"                         or a test guest, loaded at its physical\n"
 	"                         addresses) or a raw binary with --load-addr\n"
+	"  --initrd FILE          initial ramdisk for a Linux kernel\n"
+	"  --cmdline STRING       kernel command line (tessera adds console=ttyS0\n"
+	"                         and reboot=k unless the string sets them)\n"
 	"  --load-addr ADDR       load a raw binary at ADDR and enter it there\n"
 	"  --memory SIZE          guest RAM, e.g. 64M or 1G (default 64M)\n"
 	"  --cpus N               number of vCPUs, 1-64 (default 1)\n"
@@ -131,6 +135,23 @@ static int set_kernel(struct vm_config *cfg, const char *v, char *err,
 	return 0;
 }
 
+static int set_initrd(struct vm_config *cfg, const char *v, char *err,
+		      size_t errlen)
+{
+	if (!*v)
+		return fail(err, errlen, "--initrd: empty path");
+	cfg->initrd = v;
+	return 0;
+}
+
+static int set_cmdline(struct vm_config *cfg, const char *v, char *err,
+		       size_t errlen)
+{
+	(void)err, (void)errlen;
+	cfg->cmdline = v;
+	return 0;
+}
+
 static int set_memory(struct vm_config *cfg, const char *v, char *err,
 		      size_t errlen)
 {
@@ -218,6 +239,8 @@ static int set_help(struct vm_config *cfg, const char *v, char *err,
 
 static const struct flag flags[] = {
 	{ "--kernel", NULL, true, set_kernel },
+	{ "--initrd", NULL, true, set_initrd },
+	{ "--cmdline", NULL, true, set_cmdline },
 	{ "--memory", "-m", true, set_memory },
 	{ "--cpus", NULL, true, set_cpus },
 	{ "--serial", NULL, true, set_serial },
@@ -288,4 +311,55 @@ int config_parse_run(struct vm_config *cfg, int argc, char *const argv[],
 			return r;
 	}
 	return validate(cfg, err, errlen);
+}
+
+/* Whether the command line sets key (as "key" or "key=..."). */
+static bool cmdline_has_key(const char *line, const char *key, size_t keylen)
+{
+	for (const char *p = line; *p;) {
+		size_t len;
+
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, " ");
+		if (len >= keylen && !strncmp(p, key, keylen) &&
+		    (len == keylen || p[keylen] == '='))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+int config_merge_cmdline(const char *defaults, const char *user, char *out,
+			 size_t max)
+{
+	size_t n = 0;
+
+	if (!user)
+		user = "";
+	out[0] = '\0';
+	for (const char *p = defaults; *p;) {
+		size_t len, keylen;
+
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, " ");
+		keylen = strcspn(p, "= ");
+		if (len && !cmdline_has_key(user, p, keylen)) {
+			if (n + len + 1 > max)
+				return -E2BIG;
+			memcpy(out + n, p, len);
+			n += len;
+			out[n++] = ' ';
+			out[n] = '\0';
+		}
+		p += len;
+	}
+	if (n + strlen(user) > max)
+		return -E2BIG;
+	memcpy(out + n, user, strlen(user) + 1);
+	n += strlen(user);
+	while (n && out[n - 1] == ' ')
+		out[--n] = '\0';
+	return (int)n;
 }

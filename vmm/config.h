@@ -29,7 +29,9 @@ enum cpu_template {
 };
 
 struct vm_config {
-	const char *kernel;   /* guest image path (ELF64 or raw) */
+	const char *kernel;   /* guest image: ELF64, bzImage or raw */
+	const char *initrd;   /* initial ramdisk, or NULL */
+	const char *cmdline;  /* the user's kernel command line, or NULL */
 	uint64_t mem_size;    /* bytes, multiple of 4 KiB */
 	unsigned int cpus;    /* 1..CONFIG_MAX_CPUS */
 	enum serial_mode serial;
@@ -61,6 +63,15 @@ int config_parse_size(const char *s, uint64_t *out);
 
 /* Parses an unsigned integer in decimal or 0x hex. Returns 0 or -EINVAL. */
 int config_parse_u64(const char *s, uint64_t *out);
+
+/*
+ * Builds a kernel command line: each space-separated default whose key (the
+ * part before '=') the user's line does not set, then the user's line.
+ * Returns the length, or -E2BIG if it needs more than max bytes (without
+ * the NUL); out holds max + 1 bytes. Pure.
+ */
+int config_merge_cmdline(const char *defaults, const char *user, char *out,
+			 size_t max);
 
 /* Usage text of `tessera run`. */
 extern const char config_usage[];

@@ -215,3 +215,17 @@ int loader_read_file(const char *path, uint64_t max, uint8_t **buf,
 	*len = done;
 	return 0;
 }
+
+int loader_place_initrd(uint64_t size, uint64_t low, uint64_t limit,
+			uint64_t *addr)
+{
+	uint64_t a;
+
+	if (size == 0 || size > limit)
+		return -ENOSPC;
+	a = (limit - size) & ~0xfffULL;
+	if (a < low)
+		return -ENOSPC;
+	*addr = a;
+	return 0;
+}

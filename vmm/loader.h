@@ -36,6 +36,13 @@ int loader_load_raw(const struct guest_mem *m, const uint8_t *img, size_t len,
 		    gpa_t addr, gpa_t reserved_end, struct load_info *out,
 		    char *err, size_t errlen);
 
+/*
+ * Where an initrd of size bytes goes: the highest 4 KiB-aligned address
+ * with [addr, addr+size) inside [low, limit). Returns 0 or -ENOSPC. Pure.
+ */
+int loader_place_initrd(uint64_t size, uint64_t low, uint64_t limit,
+			uint64_t *addr);
+
 /* Whether img starts with the ELF magic. */
 int loader_is_elf(const uint8_t *img, size_t len);
 

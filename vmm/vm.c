@@ -178,28 +178,42 @@ static int create_devices(struct vm *vm)
 	return r;
 }
 
-static int load_image(struct vm *vm)
+/* Reads a kernel or initrd of at most guest RAM; on failure says why. */
+static int read_image(struct vm *vm, const char *flag, const char *path,
+		      uint8_t **img, size_t *len)
+{
+	char err[256];
+	int r = loader_read_file(path, vm->cfg->mem_size, img, len, err,
+				 sizeof(err));
+
+	if (r)
+		log_err("%s %s: %s", flag, path, err);
+	return r;
+}
+
+static int load_kernel(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
 	gpa_t reserved = arch_boot_reserved_end();
 	struct load_info info;
 	uint8_t *img = NULL;
-	char err[256];
+	char err[256] = "";
 	size_t len;
 	int r;
 
-	r = loader_read_file(cfg->kernel, cfg->mem_size, &img, &len, err,
-			     sizeof(err));
-	if (r == 0 && loader_is_elf(img, len)) {
+	if (read_image(vm, "--kernel", cfg->kernel, &img, &len))
+		return -ENOEXEC;
+	if (loader_is_elf(img, len))
 		r = loader_load_elf(&vm->mem, img, len, reserved, &info, err,
 				    sizeof(err));
-	} else if (r == 0 && cfg->load_addr_set) {
+	else
+		r = arch_load_kernel(vm, img, len, &info, err, sizeof(err));
+	if (r == -ENOENT && cfg->load_addr_set) {
 		r = loader_load_raw(&vm->mem, img, len, cfg->load_addr,
 				    reserved, &info, err, sizeof(err));
-	} else if (r == 0) {
+	} else if (r == -ENOENT) {
 		snprintf(err, sizeof(err),
-			 "not an ELF64 image (use --load-addr for a raw binary)");
-		r = -ENOEXEC;
+			 "not an ELF64 or bzImage (use --load-addr for a raw binary)");
 	}
 	free(img);
 	if (r) {
@@ -207,6 +221,47 @@ static int load_image(struct vm *vm)
 		return -ENOEXEC; /* an image problem: the user's to fix */
 	}
 	vm->entry = info.entry;
+	vm->kernel_end = info.high;
+	return 0;
+}
+
+static int load_initrd(struct vm *vm)
+{
+	uint8_t *img = NULL;
+	size_t len;
+
+	if (!vm->cfg->initrd)
+		return 0;
+	if (read_image(vm, "--initrd", vm->cfg->initrd, &img, &len))
+		return -ENOEXEC;
+	if (loader_place_initrd(len, vm->kernel_end, arch_initrd_limit(vm),
+				&vm->initrd_gpa) < 0) {
+		log_err("--initrd %s: %zu bytes do not fit between the kernel and 0x%llx",
+			vm->cfg->initrd, len,
+			(unsigned long long)arch_initrd_limit(vm));
+		free(img);
+		return -ENOEXEC;
+	}
+	guest_mem_write(&vm->mem, vm->initrd_gpa, img, len);
+	vm->initrd_size = len;
+	free(img);
+	return 0;
+}
+
+static int build_cmdline(struct vm *vm)
+{
+	size_t max = arch_cmdline_max(vm);
+
+	vm->cmdline = malloc(max + 1);
+	if (!vm->cmdline)
+		return -ENOMEM;
+	if (config_merge_cmdline(arch_cmdline_defaults(), vm->cfg->cmdline,
+				 vm->cmdline, max) < 0) {
+		log_err("--cmdline: longer than the %zu bytes this kernel accepts",
+			max);
+		return -ENOEXEC;
+	}
+	log_info("kernel command line: %s", vm->cmdline);
 	return 0;
 }
 
@@ -219,7 +274,6 @@ static int create_vcpus(struct vm *vm)
 		log_err("KVM_GET_VCPU_MMAP_SIZE returned %d", run_size);
 		return -EINVAL;
 	}
-	vm->nvcpus = vm->cfg->cpus;
 	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		r = vcpu_create(vm, &vm->vcpu[i], i, (size_t)run_size);
 		r = r ?: arch_vcpu_init(vm, &vm->vcpu[i]);
@@ -235,6 +289,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
+	vm->nvcpus = cfg->cpus;
 	vm->kvm_fd = vm->vm_fd = -1;
 	for (unsigned int i = 0; i < CONFIG_MAX_CPUS; i++)
 		vm->vcpu[i].fd = -1;
@@ -253,9 +308,12 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	r = open_kvm(vm);
 	r = r ?: arch_vm_init(vm);
 	r = r ?: setup_memory(vm);
-	r = r ?: load_image(vm);
+	r = r ?: load_kernel(vm);
+	r = r ?: load_initrd(vm);
+	r = r ?: build_cmdline(vm);
 	r = r ?: create_devices(vm);
 	r = r ?: arch_setup_boot(vm);
+	r = r ?: arch_write_boot_params(vm);
 	r = r ?: create_vcpus(vm);
 	log_info("partition: %llu MiB RAM, %u vCPU(s), CPU template %s, entry 0x%llx",
 		 (unsigned long long)(cfg->mem_size >> 20), cfg->cpus,
@@ -366,6 +424,7 @@ void vm_destroy(struct vm *vm)
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);
 	guest_mem_free(&vm->mem);
+	free(vm->cmdline);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)

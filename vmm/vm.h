@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "arch_vm.h"
 #include "bus.h"
 #include "config.h"
 #include "console.h"
@@ -59,6 +60,13 @@ struct vm {
 	unsigned int nvcpus;
 	struct vcpu vcpu[CONFIG_MAX_CPUS];
 	gpa_t entry; /* where the boot vCPU starts */
+	gpa_t kernel_end; /* first byte above the loaded image */
+	char *cmdline;    /* the final kernel command line (malloc'ed) */
+	gpa_t initrd_gpa;
+	uint64_t initrd_size;
+	const void *dtb;  /* device tree blob handed to the guest, or NULL */
+	size_t dtb_len;
+	struct arch_vm arch;
 
 	struct console console;
 	struct serial8250 uart;

@@ -50,7 +50,7 @@ void uart_puts(const char *s);
 void uart_put_hex(uint64_t v);
 void uart_put_dec(uint64_t v);
 
-/* Interrupts: a 256-entry IDT of 64-bit interrupt gates (selector 0x08). */
+/* Interrupts: a 256-entry IDT of 64-bit interrupt gates (selector 0x10). */
 struct interrupt_frame;
 typedef void (*isr_fn)(struct interrupt_frame *);
 void idt_init(isr_fn fallback); /* every vector -> fallback, then lidt */

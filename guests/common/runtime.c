@@ -73,7 +73,7 @@ void idt_set(unsigned int vector, isr_fn fn)
 
 	idt[vector & 0xff] = (struct idt_entry){
 		.off_lo = (uint16_t)a,
-		.sel = 0x08,
+		.sel = 0x10, /* the code selector tessera enters with */
 		.attr = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
 		.off_mid = (uint16_t)(a >> 16),
 		.off_hi = (uint32_t)(a >> 32),

@@ -29,6 +29,6 @@ need_kvm
 head -c 100 "$hello" >"$TMP/truncated.elf"
 expect_usage_error "outside the file" run --kernel "$TMP/truncated.elf"
 printf 'MZ not an elf' >"$TMP/junk.bin"
-expect_usage_error "not an ELF64 image" run --kernel "$TMP/junk.bin"
+expect_usage_error "not an ELF64 or bzImage" run --kernel "$TMP/junk.bin"
 expect_usage_error "does not fit in guest RAM" run --kernel "$TMP/junk.bin" --load-addr 0x1fffff8 --memory 32M
 echo "PASS bad_input"

@@ -12,5 +12,6 @@ Suite *serial_suite(void);
 Suite *loader_suite(void);
 Suite *cpuid_suite(void);
 Suite *console_suite(void);
+Suite *boot_suite(void);
 
 #endif

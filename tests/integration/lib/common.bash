@@ -6,7 +6,14 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 TESSERA=${TESSERA:-$HERE/build/tessera}
 GUESTS=${GUESTS:-$HERE/build/guests}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tessera-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+# On any exit, a test's background monitors die with it: none outlives a failure.
+cleanup() {
+	local pids
+	pids=$(jobs -p)
+	[ -z "$pids" ] || kill -9 $pids 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

@@ -126,8 +126,9 @@ int arch_setup_boot(struct vm *vm)
 	static const uint64_t gdt[] = {
 		0,
 		0x00af9b000000ffffULL, /* 0x08: 64-bit code, DPL 0 */
-		0x00cf93000000ffffULL, /* 0x10: data, 4 GiB flat */
-		0x00008b0000000067ULL, /* 0x18: 64-bit TSS (busy), base 0 */
+		0x00af9b000000ffffULL, /* 0x10: __BOOT_CS, 64-bit code */
+		0x00cf93000000ffffULL, /* 0x18: __BOOT_DS, data, 4 GiB flat */
+		0x00008b0000000067ULL, /* 0x20: 64-bit TSS (busy), base 0 */
 		0,                     /*       its upper half */
 	};
 	int r;
@@ -223,7 +224,7 @@ static int setup_long_mode(struct vm *vm, struct vcpu *v)
 	sregs.tr.type = 0xb;
 	sregs.tr.present = 1;
 	sregs.gdt.base = X86_GDT_ADDR;
-	sregs.gdt.limit = 5 * 8 - 1;
+	sregs.gdt.limit = 6 * 8 - 1;
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
 	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;

@@ -4,10 +4,13 @@
  * guests load at 1 MiB or above. RAM beyond 3 GiB is moved above 4 GiB so
  * the 32-bit MMIO hole (IOAPIC, LAPIC, virtio-mmio) stays free.
  *
- *   0x0000_0500  GDT (null, code64, data, TSS)
- *   0x0000_7000  zero page (Linux boot_params), later issues
+ *   0x0000_0500  GDT (null, code64, __BOOT_CS code64, __BOOT_DS data, TSS)
+ *   0x0000_7000  zero page (Linux boot_params); RSI points here at entry
  *   0x0000_9000  PML4, 0xa000 PDPT, 0xb000-0xefff four page directories
- *   0x0010_0000  first address a guest image may use
+ *   0x0002_0000  kernel command line (up to 64 KiB)
+ *   0x0003_0000  setup_data chain (the device tree), up to 0x9fc00
+ *   0x0009_fc00  MP table (e820-reserved up to 1 MiB)
+ *   0x0010_0000  first address a guest image may use; bzImage load address
  *   0xc000_0000  start of the MMIO hole (up to 4 GiB)
  *   0xfec0_0000  IOAPIC          0xfee0_0000  LAPIC
  *   0xfffb_c000  KVM identity map page, 0xfffb_d000 KVM TSS (3 pages)
@@ -30,9 +33,16 @@
 #define X86_IDENTITY_MAP_ADDR 0xfffbc000ULL
 #define X86_TSS_ADDR 0xfffbd000ULL
 
-/* GDT selectors */
-#define X86_SEL_CODE64 0x08
-#define X86_SEL_DATA 0x10
-#define X86_SEL_TSS 0x18
+#define X86_CMDLINE_ADDR 0x20000ULL
+#define X86_CMDLINE_MAX 0x10000ULL
+#define X86_SETUP_DATA_ADDR 0x30000ULL
+#define X86_EBDA_START 0x9fc00ULL
+#define X86_MPTABLE_ADDR X86_EBDA_START
+
+/* GDT selectors: Linux's 64-bit boot protocol wants CS 0x10 and DS 0x18. */
+#define X86_SEL_CODE64_ALT 0x08
+#define X86_SEL_CODE64 0x10
+#define X86_SEL_DATA 0x18
+#define X86_SEL_TSS 0x20
 
 #endif

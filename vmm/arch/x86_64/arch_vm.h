@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The x86_64 part of struct vm (vm.h includes it as "arch_vm.h"). */
+#ifndef TESSERA_X86_ARCH_VM_H
+#define TESSERA_X86_ARCH_VM_H
+
+#include <stdbool.h>
+
+#include "bzimage.h"
+
+struct arch_vm {
+	bool bzimage;      /* the kernel was a bzImage: bz holds its header */
+	struct bzimage bz;
+};
+
+#endif

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Booting Linux (Documentation/arch/x86/boot.rst, 64-bit protocol): the
+ * bzImage's protected-mode kernel at 1 MiB entered at +0x200, or a vmlinux
+ * ELF entered at startup_64; in both cases RSI points to the zero page,
+ * which carries the setup header, the e820 map, the command line, the
+ * initrd and the setup_data chain. The MP table tells an ACPI-less kernel
+ * about its CPUs and the IOAPIC. Freestanding guests get the same zero page.
+ */
+#include "boot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arch.h"
+#include "layout.h"
+#include "loader.h"
+#include "log.h"
+#include "mptable.h"
+#include "vm.h"
+
+#define KERNEL_ENTRY_64_OFFSET 0x200
+#define LOADER_TYPE_UNDEFINED 0xff
+#define ONE_MIB 0x100000ULL
+#define E820_RAM 1      /* uapi asm/e820.h is not exported: the ACPI types */
+#define E820_RESERVED 2
+
+size_t x86_e820_build(const struct guest_mem *m, struct boot_e820_entry *e,
+		      size_t max)
+{
+	size_t n = 0;
+
+	if (m->nregions == 0 || max < 3)
+		return 0;
+	e[n++] = (struct boot_e820_entry){ 0, X86_EBDA_START, E820_RAM };
+	e[n++] = (struct boot_e820_entry){ X86_EBDA_START,
+					   ONE_MIB - X86_EBDA_START,
+					   E820_RESERVED };
+	if (m->region[0].size > ONE_MIB)
+		e[n++] = (struct boot_e820_entry){
+			ONE_MIB, m->region[0].size - ONE_MIB, E820_RAM
+		};
+	for (unsigned int i = 1; i < m->nregions && n < max; i++)
+		e[n++] = (struct boot_e820_entry){ m->region[i].gpa,
+						   m->region[i].size,
+						   E820_RAM };
+	return n;
+}
+
+int arch_load_kernel(struct vm *vm, const uint8_t *img, size_t len,
+		     struct load_info *info, char *err, size_t errlen)
+{
+	struct bzimage *bz = &vm->arch.bz;
+	uint64_t low_end = vm->mem.region[0].size;
+	void *dst;
+	int r;
+
+	if (!bzimage_is(img, len))
+		return -ENOENT;
+	r = bzimage_parse(img, len, bz, err, errlen);
+	if (r)
+		return r;
+	if (bz->init_size > low_end || bz->load_addr > low_end - bz->init_size) {
+		snprintf(err, errlen,
+			 "kernel needs %llu MiB from 1 MiB; guest RAM is too small",
+			 (unsigned long long)(bz->init_size >> 20) + 1);
+		return -EINVAL;
+	}
+	dst = guest_mem_ptr(&vm->mem, bz->load_addr, bz->pm_len);
+	memcpy(dst, img + bz->pm_offset, bz->pm_len);
+	vm->arch.bzimage = true;
+	info->entry = bz->load_addr + KERNEL_ENTRY_64_OFFSET;
+	info->low = bz->load_addr;
+	info->high = bz->load_addr + bz->init_size;
+	return 0;
+}
+
+uint64_t arch_initrd_limit(const struct vm *vm)
+{
+	uint64_t limit = vm->mem.region[0].size;
+
+	if (vm->arch.bzimage && vm->arch.bz.initrd_max + 1 < limit)
+		limit = vm->arch.bz.initrd_max + 1;
+	return limit;
+}
+
+size_t arch_cmdline_max(const struct vm *vm)
+{
+	size_t max = X86_CMDLINE_MAX - 1;
+
+	if (vm->arch.bzimage && vm->arch.bz.cmdline_max < max)
+		max = vm->arch.bz.cmdline_max;
+	return max;
+}
+
+const char *arch_cmdline_defaults(void)
+{
+	/* ttyS0 is our 16550A; reboot=k resets through the i8042 (exit 0). */
+	return "console=ttyS0 reboot=k";
+}
+
+static void fill_header(struct vm *vm, struct setup_header *h)
+{
+	if (vm->arch.bzimage) {
+		memcpy(h, &vm->arch.bz.hdr, vm->arch.bz.hdr_len);
+	} else {
+		/* A vmlinux or test guest: a header of our own, as a loader would. */
+		h->boot_flag = 0xaa55;
+		h->header = 0x53726448; /* "HdrS" */
+		h->version = 0x020f;
+		h->kernel_alignment = 0x1000000;
+		h->loadflags = LOADED_HIGH;
+	}
+	h->type_of_loader = LOADER_TYPE_UNDEFINED;
+	h->loadflags |= CAN_USE_HEAP;
+	h->heap_end_ptr = 0xfe00;
+	h->cmd_line_ptr = (uint32_t)X86_CMDLINE_ADDR;
+	h->cmdline_size = (uint32_t)X86_CMDLINE_MAX;
+	h->ramdisk_image = (uint32_t)vm->initrd_gpa;
+	h->ramdisk_size = (uint32_t)vm->initrd_size;
+	h->setup_data = vm->dtb_len ? X86_SETUP_DATA_ADDR : 0;
+}
+
+static int write_setup_data(struct vm *vm)
+{
+	struct setup_data sd = { .next = 0, .type = SETUP_DTB,
+				 .len = (uint32_t)vm->dtb_len };
+	uint64_t room = X86_EBDA_START - X86_SETUP_DATA_ADDR - sizeof(sd);
+
+	if (!vm->dtb_len)
+		return 0;
+	if (vm->dtb_len > room) {
+		log_err("device tree of %zu bytes does not fit below the EBDA",
+			vm->dtb_len);
+		return -E2BIG;
+	}
+	if (guest_mem_write(&vm->mem, X86_SETUP_DATA_ADDR, &sd, sizeof(sd)) ||
+	    guest_mem_write(&vm->mem, X86_SETUP_DATA_ADDR + sizeof(sd), vm->dtb,
+			    vm->dtb_len))
+		return -EFAULT;
+	return 0;
+}
+
+static int write_mptable(struct vm *vm)
+{
+	uint8_t buf[4096];
+	size_t n = mptable_build(buf, sizeof(buf), X86_MPTABLE_ADDR, vm->nvcpus,
+				 (uint32_t)X86_IOAPIC_ADDR);
+
+	if (!n || n > ONE_MIB - X86_MPTABLE_ADDR) {
+		log_err("MP table for %u vCPUs does not fit", vm->nvcpus);
+		return -E2BIG;
+	}
+	return guest_mem_write(&vm->mem, X86_MPTABLE_ADDR, buf, n);
+}
+
+int arch_write_boot_params(struct vm *vm)
+{
+	struct boot_params *bp;
+	size_t cmdlen = strlen(vm->cmdline);
+	int r;
+
+	bp = guest_mem_ptr(&vm->mem, X86_ZERO_PAGE_ADDR, sizeof(*bp));
+	if (!bp || cmdlen >= X86_CMDLINE_MAX)
+		return -EFAULT;
+	memset(bp, 0, sizeof(*bp));
+	fill_header(vm, &bp->hdr);
+	bp->e820_entries = (uint8_t)x86_e820_build(&vm->mem, bp->e820_table,
+						   E820_MAX_ENTRIES_ZEROPAGE);
+	r = guest_mem_write(&vm->mem, X86_CMDLINE_ADDR, vm->cmdline, cmdlen + 1);
+	r = r ?: write_setup_data(vm);
+	r = r ?: write_mptable(vm);
+	return r;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* x86_64 boot structures: the Linux zero page and its e820 map. */
+#ifndef TESSERA_X86_BOOT_H
+#define TESSERA_X86_BOOT_H
+
+#include <asm/bootparam.h>
+#include <stddef.h>
+
+#include "mem.h"
+
+/*
+ * Builds the e820 map of guest RAM: low memory up to the EBDA, the EBDA and
+ * BIOS area reserved up to 1 MiB, then each RAM region. Returns the number
+ * of entries (at most max). Pure; unit-tested.
+ */
+size_t x86_e820_build(const struct guest_mem *m, struct boot_e820_entry *e,
+		      size_t max);
+
+#endif
