@@ -22,6 +22,8 @@ const char config_usage[] =
 	"  --serial MODE          stdio (default), file:PATH or none\n"
 	"  --cpu-template T       host or baseline (default: baseline on\n"
 	"                         kvm_pvm hosts, host elsewhere)\n"
+	"  --stats                print KVM's statistics of the VM and each vCPU\n"
+	"                         (exits by kind, emulation, faults) at exit\n"
 	"  -v, --verbose          log what the monitor does\n"
 	"  -h, --help             show this text\n"
 	"\n"
@@ -229,6 +231,14 @@ static int set_verbose(struct vm_config *cfg, const char *v, char *err,
 	return 0;
 }
 
+static int set_stats(struct vm_config *cfg, const char *v, char *err,
+		     size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	cfg->stats = true;
+	return 0;
+}
+
 static int set_help(struct vm_config *cfg, const char *v, char *err,
 		    size_t errlen)
 {
@@ -246,6 +256,7 @@ static const struct flag flags[] = {
 	{ "--serial", NULL, true, set_serial },
 	{ "--cpu-template", NULL, true, set_template },
 	{ "--load-addr", NULL, true, set_load_addr },
+	{ "--stats", NULL, false, set_stats },
 	{ "--verbose", "-v", false, set_verbose },
 	{ "--help", "-h", false, set_help },
 };

@@ -39,6 +39,7 @@ struct vm_config {
 	enum cpu_template cpu_template;
 	bool load_addr_set;
 	uint64_t load_addr; /* raw image: load and entry address */
+	bool stats;   /* print KVM's VM and vCPU statistics at exit */
 	bool verbose;
 	bool help;
 };

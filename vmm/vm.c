@@ -21,6 +21,7 @@
 #include "arch.h"
 #include "loader.h"
 #include "log.h"
+#include "stats.h"
 #include "vcpu.h"
 
 #define CONSOLE_FLUSH_MS 1000 /* bound on the final console flush */
@@ -380,6 +381,19 @@ static void main_loop(struct vm *vm, int sig_fd)
 	}
 }
 
+static void print_stats(struct vm *vm)
+{
+	char prefix[32];
+	int r = kvm_stats_dump(vm->vm_fd, "stats: vm", stderr);
+
+	if (r < 0)
+		log_warn("--stats: KVM_GET_STATS_FD: %s", strerror(-r));
+	for (unsigned int i = 0; i < vm->nvcpus && r >= 0; i++) {
+		snprintf(prefix, sizeof(prefix), "stats: vcpu%u", i);
+		r = kvm_stats_dump(vm->vcpu[i].fd, prefix, stderr);
+	}
+}
+
 int vm_run(struct vm *vm)
 {
 	sigset_t sigs;
@@ -410,6 +424,8 @@ int vm_run(struct vm *vm)
 		vcpu_join(&vm->vcpu[i]);
 	console_flush(&vm->console, CONSOLE_FLUSH_MS);
 	close(sig_fd);
+	if (vm->cfg->stats)
+		print_stats(vm);
 	return stop_status(vm);
 }
 

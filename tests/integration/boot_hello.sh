@@ -24,4 +24,7 @@ grep -qF "Hello from a Tessera partition!" "$TMP/console.log" || fail "serial fi
 run_guest hello --serial none
 expect_rc 0
 [ ! -s "$TMP/out" ] || fail "--serial none wrote to stdout"
+run_guest hello --stats
+expect_rc 0
+expect_err "stats: vcpu0 exits "
 echo "PASS boot_hello"

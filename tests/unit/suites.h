@@ -13,5 +13,6 @@ Suite *loader_suite(void);
 Suite *cpuid_suite(void);
 Suite *console_suite(void);
 Suite *boot_suite(void);
+Suite *stats_suite(void);
 
 #endif
