@@ -18,7 +18,8 @@
 #   /lab/bin/tessera      the monitor (if $BUILD/tessera exists), libraries
 #                         and dynamic loader at their host paths
 #   /lab/guests/          copy of $BUILD/guests/ (if it exists)
-#   /lab/tests/NAME.sh    copy of $LAB_TESTS_DIR/*.sh (if any)
+#   /lab/tests/NAME.sh    copy of $LAB_TESTS_DIR/*.sh (if any) and its
+#                         subdirectories (the tests' shared library)
 #   /lab/extra/           EXTRA files
 #   /lab/info             what went in, for the record
 #
@@ -185,6 +186,11 @@ if [ -d "$TESTS_DIR" ]; then
 		chmod 0755 "$R/lab/tests/$(basename "$t")"
 		printf 'test %s\n' "$(basename "$t" .sh)" >>"$INFO"
 		head -n 1 "$t" | grep -q '^#!.*bash' && need_bash=1
+	done
+	# What the tests source (lib/common.bash): without it every test
+	# would run blind.
+	for d in "$TESTS_DIR"/*/; do
+		[ -d "$d" ] && cp -rL "$d" "$R/lab/tests/"
 	done
 fi
 # Tests are run through their #! line; busybox has no bash, so bring it.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bad command lines and bad images: one clear error line, exit status 2.
 # Needs no /dev/kvm for the command-line cases.
-. "$(dirname "$0")/lib/common.bash"
+. "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 
 expect_usage_error() { # expect_usage_error "what stderr must say" args...
 	local want=$1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The hello guest prints through the UART and exits 0 through port 0x501,
 # on one and on four vCPUs, and with RAM that spills above the 4 GiB hole.
-. "$(dirname "$0")/lib/common.bash"
+. "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
 run_guest hello
 expect_rc 0

@@ -2,7 +2,7 @@
 # On a terminal: stdin goes raw (no line buffering, no echo by the host),
 # typed bytes reach the guest, Ctrl-A x quits with status 0, and the
 # terminal's settings are restored exactly.
-. "$(dirname "$0")/lib/common.bash"
+. "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
 python3 - "$TESSERA" "$GUESTS/echo.elf" <<'PY' || fail "see above"

@@ -2,7 +2,7 @@
 # int3 in guest kernel mode: delivered to the guest's handler on real KVM;
 # on kvm_pvm hosts a KVM_EXIT_INTERNAL_ERROR that the monitor reports with
 # the vCPU, RIP and the instruction bytes, exiting 121 (never a hang).
-. "$(dirname "$0")/lib/common.bash"
+. "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
 run_guest int3
 expect_out "int3: executing int3"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Unclaimed port reads give all-ones, unclaimed MMIO reads 0, and the UART
 # registers behave, as seen from inside a guest.
-. "$(dirname "$0")/lib/common.bash"
+. "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
 run_guest bus
 expect_rc 0

@@ -2,7 +2,7 @@
 # The echo guest reads the UART by interrupts only (IRQ 4 through the
 # in-kernel IOAPIC): what we type comes back, and at least one interrupt
 # was taken.
-. "$(dirname "$0")/lib/common.bash"
+. "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
 mkfifo "$TMP/in"
 exec 3<>"$TMP/in" # open both ends first: a lone reader would block

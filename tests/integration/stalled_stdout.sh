@@ -2,7 +2,7 @@
 # A reader that never reads must not stall the guest: the monitor drops
 # console output beyond its bounded buffer, counts it, and the guest still
 # reaches its exit.
-. "$(dirname "$0")/lib/common.bash"
+. "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
 python3 - "$TESSERA" "$GUESTS/flood.elf" "$TMP/err" <<'PY' || fail "see above"

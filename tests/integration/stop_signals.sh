@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SIGTERM and SIGINT stop a running partition cleanly (status 128+signal),
 # with all vCPU threads, including ones parked waiting for SIPI.
-. "$(dirname "$0")/lib/common.bash"
+. "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
 for sig in TERM INT; do
 	mkfifo "$TMP/in.$sig"

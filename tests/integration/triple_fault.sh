@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A guest that triple-faults ends the run with status 120 and a report
 # naming the vCPU, RIP and the instruction bytes (ud2 = 0f 0b).
-. "$(dirname "$0")/lib/common.bash"
+. "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
 run_guest fault
 expect_rc 120

@@ -21,13 +21,15 @@ need_kvm() {
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
 }
 
-# run_guest NAME [tessera flags...]: boots a guest with a time bound;
-# leaves stdout in $TMP/out, stderr in $TMP/err and the status in $RC.
+# run_guest NAME [tessera flags...]: boots a test guest (NAME "" for none:
+# the flags name the kernel) with a time bound; leaves stdout in $TMP/out,
+# stderr in $TMP/err and the status in $RC.
 run_guest() {
 	local guest=$1
 	shift
+	[ -z "$guest" ] || set -- --kernel "$GUESTS/$guest.elf" "$@"
 	RC=0
-	timeout -k 5 "${TEST_TIMEOUT:-60}" "$TESSERA" run --kernel "$GUESTS/$guest.elf" "$@" \
+	timeout -k 5 "${TEST_TIMEOUT:-60}" "$TESSERA" run "$@" \
 		</dev/null >"$TMP/out" 2>"$TMP/err" || RC=$?
 }
 
