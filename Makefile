@@ -17,11 +17,9 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 OPT ?= -O2 -g
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2
 INCLUDES := -I$(SRCDIR)/vmm -I$(SRCDIR)/vmm/arch/$(ARCH) -I$(SRCDIR)/devices
-INCLUDES += -I$(SRCDIR)/fdt
 CFLAGS_ALL := -std=gnu11 $(WARN) $(OPT) $(HARDEN) -D_GNU_SOURCE -pthread \
 	$(INCLUDES) -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS_ALL := -pthread $(EXTRA_LDFLAGS)
-LIBS_ALL := -lfdt
 
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
@@ -31,15 +29,13 @@ CORE_SRCS := \
 	vmm/console.c vmm/vm.c vmm/vcpu.c vmm/stats.c \
 	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/cpuid.c \
 	vmm/arch/$(ARCH)/boot.c vmm/arch/$(ARCH)/bzimage.c \
-	vmm/arch/$(ARCH)/mptable.c \
-	devices/serial8250.c devices/debug_exit.c devices/i8042.c
-CORE_SRCS += fdt/fdt.c
+	vmm/arch/$(ARCH)/mptable.c vmm/arch/$(ARCH)/acpi.c \
+	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
+	devices/acpi_pm.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
 UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:$(SRCDIR)/%.c=$(O)/obj/%.o)
-# The guests' DTB reader, tested on the host (under ASan in check-asan).
-UNIT_OBJS += $(O)/obj/guests/common/dtb.o
 
 GUESTS := hello echo bus fault flood int3
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -no-pie \
@@ -50,8 +46,6 @@ GUEST_CFLAGS := $(filter-out -Wmissing-prototypes,$(GUEST_CFLAGS))
 GUEST_LDFLAGS := -Wl,-T,$(SRCDIR)/guests/common/guest.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 GUEST_COMMON := $(SRCDIR)/guests/common/start.S $(SRCDIR)/guests/common/runtime.c
-GUESTS += dtinfo
-GUEST_COMMON += $(SRCDIR)/guests/common/dtb.c
 
 V ?= 0
 ifeq ($(V),0)
@@ -62,7 +56,7 @@ Q :=
 say =
 endif
 
-.PHONY: all check check-unit check-integration check-asan bench clean
+.PHONY: all check boot-test lab-test check-unit check-integration check-asan bench clean
 all: $(O)/tessera $(GUESTS:%=$(O)/guests/%.elf)
 
 $(O)/obj/%.o: $(SRCDIR)/%.c
@@ -70,14 +64,15 @@ $(O)/obj/%.o: $(SRCDIR)/%.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(O)/libtessera.a: $(CORE_OBJS)
+# The member list lives in this Makefile: a change to it rebuilds the archive.
+$(O)/libtessera.a: $(CORE_OBJS) $(SRCDIR)/Makefile
 	@rm -f $@
 	$(call say,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $(filter %.o,$^)
 
 $(O)/tessera: $(O)/obj/vmm/main.o $(O)/libtessera.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
 
 $(O)/obj/tests/unit/%.o: $(SRCDIR)/tests/unit/%.c
 	@mkdir -p $(dir $@)
@@ -86,15 +81,13 @@ $(O)/obj/tests/unit/%.o: $(SRCDIR)/tests/unit/%.c
 
 $(O)/check_unit: $(UNIT_OBJS) $(O)/libtessera.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS)
 
 $(O)/guests/%.elf: $(SRCDIR)/guests/%.c $(GUEST_COMMON) \
 		$(SRCDIR)/guests/common/guest.h $(SRCDIR)/guests/common/guest.ld
 	@mkdir -p $(dir $@)
 	$(call say,GUEST,$@)
 	$(Q)$(CC) $(GUEST_CFLAGS) -o $@ $(GUEST_COMMON) $< $(GUEST_LDFLAGS)
-
-$(GUESTS:%=$(O)/guests/%.elf): $(SRCDIR)/guests/common/dtb.h
 
 check-unit: $(O)/check_unit
 	$(O)/check_unit
@@ -104,6 +97,13 @@ check-integration: all
 		$(SRCDIR)/tests/run_integration.sh
 
 check: check-unit check-integration
+
+# Linux guests and everything else in the nested-KVM lab (scripts/lab/).
+lab-test: all
+	BUILD=$(abspath $(O)) $(SRCDIR)/scripts/lab/run.sh
+
+boot-test: all
+	BUILD=$(abspath $(O)) $(SRCDIR)/scripts/boot-test.sh
 
 # The same unit suites under AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan:
@@ -124,7 +124,7 @@ $(O)/bench/pio-%.elf: $(SRCDIR)/guests/bench/pio.c $(GUEST_COMMON) \
 $(O)/bench/pio_raw: $(O)/obj/scripts/bench/pio_raw.o $(O)/libtessera.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
 
 bench: all $(BENCH_BINS)
 	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \

@@ -85,6 +85,12 @@ static void guest_reset(void *opaque)
 	vm_request_stop(opaque, VM_STOP_RESET, TESSERA_EXIT_OK);
 }
 
+static void guest_poweroff(void *opaque)
+{
+	log_info("guest powered off (ACPI S5)");
+	vm_request_stop(opaque, VM_STOP_RESET, TESSERA_EXIT_OK);
+}
+
 static int open_kvm(struct vm *vm)
 {
 	int version;
@@ -176,6 +182,10 @@ static int create_devices(struct vm *vm)
 	vm->i8042 = (struct i8042){ guest_reset, vm };
 	r = r ?: register_pio(vm, I8042_CMD_PORT, 1, i8042_io, &vm->i8042,
 			      "i8042");
+	vm->acpi_pm = (struct acpi_pm){ .request_poweroff = guest_poweroff,
+					.opaque = vm };
+	r = r ?: register_pio(vm, ACPI_PM_PORT, ACPI_PM_NR_PORTS, acpi_pm_io,
+			      &vm->acpi_pm, "acpi-pm");
 	return r;
 }
 

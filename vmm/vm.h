@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "acpi_pm.h"
 #include "arch_vm.h"
 #include "bus.h"
 #include "config.h"
@@ -72,6 +73,7 @@ struct vm {
 	struct serial8250 uart;
 	struct debug_exit debug_exit;
 	struct i8042 i8042;
+	struct acpi_pm acpi_pm;
 
 	int stop_fd; /* eventfd: a vCPU asks the main thread to stop the VM */
 	atomic_bool stopping;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "acpi.h"
 #include "boot.h"
 #include "bzimage.h"
 #include "config.h"
@@ -133,6 +134,60 @@ START_TEST(mptable_checksums)
 }
 END_TEST
 
+static uint32_t le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+START_TEST(acpi_tables)
+{
+	static uint8_t buf[4096];
+	const uint64_t base = 0xe0000;
+	size_t n = acpi_build(buf, sizeof(buf), base, 3, 0xfec00000);
+	uint64_t xsdt, ptr[2];
+	const uint8_t *fadt, *madt, *dsdt;
+
+	ck_assert_uint_gt(n, 0);
+	ck_assert(!memcmp(buf, "RSD PTR ", 8));
+	ck_assert_uint_eq(sum(buf, 20), 0);
+	ck_assert_uint_eq(sum(buf, 36), 0);
+	memcpy(&xsdt, buf + 24, 8);
+	ck_assert_uint_ge(xsdt, base);
+	ck_assert(!memcmp(buf + (xsdt - base), "XSDT", 4));
+	ck_assert_uint_eq(sum(buf + (xsdt - base), le32(buf + (xsdt - base) + 4)), 0);
+	memcpy(ptr, buf + (xsdt - base) + 36, 16);
+	fadt = buf + (ptr[0] - base);
+	madt = buf + (ptr[1] - base);
+	ck_assert(!memcmp(fadt, "FACP", 4));
+	ck_assert_uint_eq(le32(fadt + 4), 276);
+	ck_assert_uint_eq(sum(fadt, 276), 0);
+	ck_assert_uint_eq(le32(fadt + 112) & (1u << 20), 0); /* not HW_REDUCED */
+	ck_assert_uint_eq(le32(fadt + 56), ACPI_PM_PORT);     /* PM1a_EVT_BLK */
+	ck_assert_uint_eq(le32(fadt + 64), ACPI_PM_PORT + 4); /* PM1a_CNT_BLK */
+	ck_assert_uint_eq(fadt[89], 2);                       /* PM1_CNT_LEN */
+	ck_assert_uint_eq(le32(fadt + 48), 0);                /* no SMI_CMD */
+	dsdt = buf + (le32(fadt + 40) - base);
+	ck_assert(!memcmp(dsdt, "DSDT", 4));
+	ck_assert_uint_eq(sum(dsdt, le32(dsdt + 4)), 0);
+	ck_assert(!memcmp(dsdt + 36 + 1, "_S5_", 4));
+	ck_assert(!memcmp(madt, "APIC", 4));
+	ck_assert_uint_eq(sum(madt, le32(madt + 4)), 0);
+	ck_assert_uint_eq(le32(madt + 36), 0xfee00000);
+	/* Three local APICs (type 0) with ids 0..2, then the IOAPIC (type 1). */
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(madt[44 + 8 * i], 0);
+		ck_assert_uint_eq(madt[44 + 8 * i + 3], i);
+	}
+	ck_assert_uint_eq(madt[44 + 24], 1);
+	ck_assert_uint_eq(le32(madt + 44 + 24 + 4), 0xfec00000);
+	ck_assert_uint_eq(acpi_build(buf, 100, base, 3, 0xfec00000), 0);
+	ck_assert_uint_eq(acpi_build(buf, sizeof(buf), base, 0, 0xfec00000), 0);
+}
+END_TEST
+
 START_TEST(e820_map)
 {
 	static uint8_t ram[4096];
@@ -198,6 +253,7 @@ Suite *boot_suite(void)
 	tcase_add_test(tc, bzimage_bad);
 	tcase_add_test(tc, bzimage_every_prefix);
 	tcase_add_test(tc, mptable_checksums);
+	tcase_add_test(tc, acpi_tables);
 	tcase_add_test(tc, e820_map);
 	tcase_add_test(tc, cmdline_merge);
 	tcase_add_test(tc, initrd_placement);

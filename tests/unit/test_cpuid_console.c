@@ -58,7 +58,9 @@ START_TEST(host_passes_through)
 	struct cpuid_table t;
 
 	fill(&t);
+	cpuid_find(&t, 1, 0)->ecx &= ~(1u << 31);
 	cpuid_apply_template(&t, CPU_TEMPLATE_HOST, 0, 1);
+	ck_assert_uint_ne(cpuid_find(&t, 1, 0)->ecx & (1u << 31), 0); /* HYPERVISOR set */
 	ck_assert_uint_ne(cpuid_find(&t, 1, 0)->ecx & (1u << 13), 0);
 	ck_assert_uint_eq(cpuid_find(&t, 1, 0)->ecx & (1u << 27), 0);
 	ck_assert_uint_eq(cpuid_find(&t, 7, 0)->ebx, 0xffffffff);

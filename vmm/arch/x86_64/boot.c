@@ -4,8 +4,10 @@
  * bzImage's protected-mode kernel at 1 MiB entered at +0x200, or a vmlinux
  * ELF entered at startup_64; in both cases RSI points to the zero page,
  * which carries the setup header, the e820 map, the command line, the
- * initrd and the setup_data chain. The MP table tells an ACPI-less kernel
- * about its CPUs and the IOAPIC. Freestanding guests get the same zero page.
+ * initrd and the setup_data chain. The CPUs and the IOAPIC are described
+ * twice, by an MP table and by ACPI (MADT), because some kernels (Debian's)
+ * read only ACPI; ACPI also gives the guest a way to power off.
+ * Freestanding guests get the same zero page.
  */
 #include "boot.h"
 
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acpi.h"
 #include "arch.h"
 #include "layout.h"
 #include "loader.h"
@@ -155,6 +158,20 @@ static int write_mptable(struct vm *vm)
 	return guest_mem_write(&vm->mem, X86_MPTABLE_ADDR, buf, n);
 }
 
+static int write_acpi(struct vm *vm, struct boot_params *bp)
+{
+	uint8_t buf[4096];
+	size_t n = acpi_build(buf, sizeof(buf), ACPI_TABLES_ADDR, vm->nvcpus,
+			      (uint32_t)X86_IOAPIC_ADDR);
+
+	if (!n || n > ACPI_TABLES_MAX) {
+		log_err("ACPI tables for %u vCPUs do not fit", vm->nvcpus);
+		return -E2BIG;
+	}
+	bp->acpi_rsdp_addr = ACPI_TABLES_ADDR;
+	return guest_mem_write(&vm->mem, ACPI_TABLES_ADDR, buf, n);
+}
+
 int arch_write_boot_params(struct vm *vm)
 {
 	struct boot_params *bp;
@@ -171,5 +188,6 @@ int arch_write_boot_params(struct vm *vm)
 	r = guest_mem_write(&vm->mem, X86_CMDLINE_ADDR, vm->cmdline, cmdlen + 1);
 	r = r ?: write_setup_data(vm);
 	r = r ?: write_mptable(vm);
+	r = r ?: write_acpi(vm, bp);
 	return r;
 }

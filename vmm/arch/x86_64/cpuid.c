@@ -76,6 +76,12 @@ void cpuid_apply_template(struct cpuid_table *t, enum cpu_template tmpl,
 			e->edx |= 1u << 28; /* HTT: the count field is valid */
 		/* OSXSAVE mirrors CR4, which KVM maintains itself. */
 		e->ecx &= ~(1u << 27);
+		/*
+		 * KVM does not offer HYPERVISOR itself (kvm_pvm does): without
+		 * it Linux never looks for KVM's leaves, so no kvm-clock, and
+		 * under hardware-reduced ACPI no PIT to calibrate the TSC with.
+		 */
+		e->ecx |= 1u << 31;
 	}
 	/* Extended topology leaves carry the x2APIC id in EDX. */
 	for (unsigned int i = 0; i < t->hdr.nent && i < CPUID_MAX_ENTRIES; i++) {

@@ -119,7 +119,7 @@ size_t mptable_build(uint8_t *buf, size_t len, uint64_t base,
 		p += sizeof(*io);
 		count++;
 	}
-	/* ISA IRQ n on IOAPIC pin n, except IRQ 0 (the PIT) on pin 2, as KVM wires it. */
+	/* ISA IRQ n on IOAPIC pin n: KVM's default GSI routing, the PIT included. */
 	for (unsigned int irq = 0; irq < MPTABLE_ISA_IRQS; irq++, count++) {
 		struct mpc_intsrc *s = (struct mpc_intsrc *)p;
 
@@ -128,7 +128,7 @@ size_t mptable_build(uint8_t *buf, size_t len, uint64_t base,
 		s->srcbus = 0;
 		s->srcbusirq = (uint8_t)irq;
 		s->dstapic = ioapic_id;
-		s->dstirq = (uint8_t)(irq == 0 ? 2 : irq);
+		s->dstirq = (uint8_t)irq;
 		p += sizeof(*s);
 	}
 	/* LINT0 is ExtINT (the 8259), LINT1 NMI, on every local APIC. */
