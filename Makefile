@@ -17,9 +17,12 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 OPT ?= -O2 -g
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2
 INCLUDES := -I$(SRCDIR)/vmm -I$(SRCDIR)/vmm/arch/$(ARCH) -I$(SRCDIR)/devices
+# -iquote: fdt/fdt.h must not shadow libfdt's <fdt.h> (which <libfdt.h> includes).
+INCLUDES += -iquote $(SRCDIR)/fdt
 CFLAGS_ALL := -std=gnu11 $(WARN) $(OPT) $(HARDEN) -D_GNU_SOURCE -pthread \
 	$(INCLUDES) -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS_ALL := -pthread $(EXTRA_LDFLAGS)
+LIBS_ALL := -lfdt
 
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
@@ -32,10 +35,13 @@ CORE_SRCS := \
 	vmm/arch/$(ARCH)/mptable.c vmm/arch/$(ARCH)/acpi.c \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c
+CORE_SRCS += fdt/fdt.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
 UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:$(SRCDIR)/%.c=$(O)/obj/%.o)
+# The guests' DTB reader, tested on the host (under ASan in check-asan).
+UNIT_OBJS += $(O)/obj/guests/common/dtb.o
 
 GUESTS := hello echo bus fault flood int3
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -no-pie \
@@ -46,6 +52,8 @@ GUEST_CFLAGS := $(filter-out -Wmissing-prototypes,$(GUEST_CFLAGS))
 GUEST_LDFLAGS := -Wl,-T,$(SRCDIR)/guests/common/guest.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 GUEST_COMMON := $(SRCDIR)/guests/common/start.S $(SRCDIR)/guests/common/runtime.c
+GUESTS += dtinfo
+GUEST_COMMON += $(SRCDIR)/guests/common/dtb.c
 
 V ?= 0
 ifeq ($(V),0)
@@ -72,7 +80,7 @@ $(O)/libtessera.a: $(CORE_OBJS) $(SRCDIR)/Makefile
 
 $(O)/tessera: $(O)/obj/vmm/main.o $(O)/libtessera.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
 
 $(O)/obj/tests/unit/%.o: $(SRCDIR)/tests/unit/%.c
 	@mkdir -p $(dir $@)
@@ -81,13 +89,15 @@ $(O)/obj/tests/unit/%.o: $(SRCDIR)/tests/unit/%.c
 
 $(O)/check_unit: $(UNIT_OBJS) $(O)/libtessera.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
 
 $(O)/guests/%.elf: $(SRCDIR)/guests/%.c $(GUEST_COMMON) \
 		$(SRCDIR)/guests/common/guest.h $(SRCDIR)/guests/common/guest.ld
 	@mkdir -p $(dir $@)
 	$(call say,GUEST,$@)
 	$(Q)$(CC) $(GUEST_CFLAGS) -o $@ $(GUEST_COMMON) $< $(GUEST_LDFLAGS)
+
+$(GUESTS:%=$(O)/guests/%.elf): $(SRCDIR)/guests/common/dtb.h
 
 check-unit: $(O)/check_unit
 	$(O)/check_unit
@@ -124,7 +134,7 @@ $(O)/bench/pio-%.elf: $(SRCDIR)/guests/bench/pio.c $(GUEST_COMMON) \
 $(O)/bench/pio_raw: $(O)/obj/scripts/bench/pio_raw.o $(O)/libtessera.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
 
 bench: all $(BENCH_BINS)
 	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \

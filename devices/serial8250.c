@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "fdt.h"
+
 enum {
 	REG_RBR_THR_DLL = 0,
 	REG_IER_DLM = 1,
@@ -292,4 +294,15 @@ size_t serial8250_rx_space(struct serial8250 *s)
 	space = rx_capacity(s) - s->rx_count;
 	pthread_mutex_unlock(&s->lock);
 	return space;
+}
+
+int serial8250_fdt_node(struct fdt_writer *w, const struct fdt_device *dev)
+{
+	int r = fdt_w_begin_device(w, "serial", "ns16550a", dev);
+
+	r = r ?: fdt_w_prop_u32(w, "clock-frequency", SERIAL8250_CLOCK_HZ);
+	/* One byte-wide register per port: offsets are not shifted. */
+	r = r ?: fdt_w_prop_u32(w, "reg-shift", 0);
+	r = r ?: fdt_w_prop_u32(w, "reg-io-width", 1);
+	return r ?: fdt_w_end_node(w);
 }

@@ -59,4 +59,16 @@ size_t serial8250_receive(struct serial8250 *s, const uint8_t *buf, size_t n);
 /* Free receive space in bytes (1 byte without FIFO mode). Any thread. */
 size_t serial8250_rx_space(struct serial8250 *s);
 
+struct fdt_writer;
+struct fdt_device;
+
+/*
+ * The UART's device tree emitter (struct fdt_device.node, fdt/fdt.h): the
+ * node serial@i<port> (FDT_BUS_ISA_IO; serial@<address> on MMIO) with
+ * compatible "ns16550a", reg, clock-frequency, reg-shift, reg-io-width
+ * and, with dev->has_irq, its IOAPIC interrupt. Returns 0 or the writer's
+ * -errno. Called by fdt_build(), on whichever thread runs it.
+ */
+int serial8250_fdt_node(struct fdt_writer *w, const struct fdt_device *dev);
+
 #endif

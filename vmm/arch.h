@@ -17,6 +17,7 @@
 struct vm;
 struct vcpu;
 struct load_info;
+struct fdt_machine;
 
 /* Guest-physical addresses below this belong to the monitor's boot data. */
 gpa_t arch_boot_reserved_end(void);
@@ -45,6 +46,9 @@ size_t arch_cmdline_max(const struct vm *vm);
 
 /* Command-line options the monitor adds unless the user sets them. */
 const char *arch_cmdline_defaults(void);
+
+/* Fills the arch's part of the device tree: interrupt controllers, CPU ids. */
+void arch_fdt_describe(const struct vm *vm, struct fdt_machine *m);
 
 /* Writes boot structures (page tables, descriptor tables) into guest RAM. */
 int arch_setup_boot(struct vm *vm);

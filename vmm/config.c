@@ -22,6 +22,9 @@ const char config_usage[] =
 	"  --serial MODE          stdio (default), file:PATH or none\n"
 	"  --cpu-template T       host or baseline (default: baseline on\n"
 	"                         kvm_pvm hosts, host elsewhere)\n"
+	"  --name NAME            partition name (device tree /hypervisor)\n"
+	"  --dump-dtb FILE        write the partition's device tree to FILE and\n"
+	"                         exit without running the guest\n"
 	"  --stats                print KVM's statistics of the VM and each vCPU\n"
 	"                         (exits by kind, emulation, faults) at exit\n"
 	"  -v, --verbose          log what the monitor does\n"
@@ -37,6 +40,7 @@ void config_init(struct vm_config *cfg)
 	cfg->cpus = 1;
 	cfg->serial = SERIAL_STDIO;
 	cfg->cpu_template = CPU_TEMPLATE_AUTO;
+	cfg->name = "tessera";
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -231,6 +235,29 @@ static int set_verbose(struct vm_config *cfg, const char *v, char *err,
 	return 0;
 }
 
+static int set_name(struct vm_config *cfg, const char *v, char *err,
+		    size_t errlen)
+{
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
+			return fail(err, errlen,
+				    "--name: '%s' may hold only letters, digits, '-', '_' and '.'",
+				    v);
+	if (!*v || strlen(v) > 64)
+		return fail(err, errlen, "--name: 1 to 64 characters");
+	cfg->name = v;
+	return 0;
+}
+
+static int set_dump_dtb(struct vm_config *cfg, const char *v, char *err,
+			size_t errlen)
+{
+	if (!*v)
+		return fail(err, errlen, "--dump-dtb: empty path");
+	cfg->dump_dtb = v;
+	return 0;
+}
+
 static int set_stats(struct vm_config *cfg, const char *v, char *err,
 		     size_t errlen)
 {
@@ -256,6 +283,8 @@ static const struct flag flags[] = {
 	{ "--serial", NULL, true, set_serial },
 	{ "--cpu-template", NULL, true, set_template },
 	{ "--load-addr", NULL, true, set_load_addr },
+	{ "--name", NULL, true, set_name },
+	{ "--dump-dtb", NULL, true, set_dump_dtb },
 	{ "--stats", NULL, false, set_stats },
 	{ "--verbose", "-v", false, set_verbose },
 	{ "--help", "-h", false, set_help },

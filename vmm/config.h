@@ -39,6 +39,8 @@ struct vm_config {
 	enum cpu_template cpu_template;
 	bool load_addr_set;
 	uint64_t load_addr; /* raw image: load and entry address */
+	const char *name;     /* partition name, for the device tree */
+	const char *dump_dtb; /* write the device tree here and exit */
 	bool stats;   /* print KVM's VM and vCPU statistics at exit */
 	bool verbose;
 	bool help;

@@ -68,7 +68,9 @@ static int cmd_run(int argc, char **argv)
 		vm_destroy(&vm);
 		return TESSERA_EXIT_USAGE;
 	}
-	if (status == 0)
+	if (status == 0 && cfg.dump_dtb)
+		status = vm_dump_dtb(&vm, cfg.dump_dtb) ? TESSERA_EXIT_ERROR : 0;
+	else if (status == 0)
 		status = vm_run(&vm);
 	else
 		status = TESSERA_EXIT_ERROR;

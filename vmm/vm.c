@@ -159,9 +159,31 @@ static int register_pio(struct vm *vm, uint64_t base, uint64_t len,
 	return r;
 }
 
+/* Records a device's node for the device tree. */
+static int add_fdt_device(struct vm *vm, const struct fdt_device *d)
+{
+	if (vm->nfdt_dev == FDT_MAX_DEVICES) {
+		log_err("too many devices for the device tree (at most %d)",
+			FDT_MAX_DEVICES);
+		return -E2BIG;
+	}
+	vm->fdt_dev[vm->nfdt_dev++] = *d;
+	return 0;
+}
+
 /* Every device of the machine, created in one place. */
 static int create_devices(struct vm *vm)
 {
+	const struct fdt_device uart_node = {
+		.node = serial8250_fdt_node,
+		.bus = FDT_BUS_ISA_IO,
+		.base = SERIAL8250_COM1_BASE,
+		.size = SERIAL8250_NR_REGS,
+		.has_irq = true,
+		.irq = SERIAL8250_COM1_IRQ,
+		.irq_type = FDT_IRQ_EDGE_RISING,
+		.console = true,
+	};
 	const struct serial8250_ops uart_ops = {
 		.set_irq = uart_set_irq,
 		.tx = uart_tx,
@@ -176,6 +198,7 @@ static int create_devices(struct vm *vm)
 	serial8250_init(&vm->uart, &uart_ops);
 	r = register_pio(vm, SERIAL8250_COM1_BASE, SERIAL8250_NR_REGS,
 			 serial8250_io, &vm->uart, "serial8250");
+	r = r ?: add_fdt_device(vm, &uart_node);
 	vm->debug_exit = (struct debug_exit){ guest_exit, vm };
 	r = r ?: register_pio(vm, DEBUG_EXIT_PORT, 1, debug_exit_io,
 			      &vm->debug_exit, "debug-exit");
@@ -276,6 +299,53 @@ static int build_cmdline(struct vm *vm)
 	return 0;
 }
 
+/* The partition's device tree, from the same description the boot code uses. */
+static int build_dtb(struct vm *vm)
+{
+	struct fdt_machine m;
+	char err[256];
+	int r;
+
+	_Static_assert(CONFIG_MAX_CPUS <= FDT_MAX_CPUS, "a cpu node per vCPU");
+	_Static_assert(GUEST_MEM_MAX_REGIONS <= FDT_MAX_MEM_REGIONS,
+		       "a reg entry per RAM region");
+	memset(&m, 0, sizeof(m));
+	m.name = vm->cfg->name;
+	m.nmem = vm->mem.nregions;
+	for (unsigned int i = 0; i < vm->mem.nregions; i++)
+		m.mem[i] = (struct fdt_mem_region){ vm->mem.region[i].gpa,
+						    vm->mem.region[i].size };
+	m.bootargs = vm->cmdline;
+	if (vm->initrd_size) {
+		m.initrd_start = vm->initrd_gpa;
+		m.initrd_end = vm->initrd_gpa + vm->initrd_size;
+	}
+	m.ndevs = vm->nfdt_dev;
+	m.devs = vm->fdt_dev;
+	arch_fdt_describe(vm, &m);
+
+	vm->dtb_buf = malloc(FDT_MAX_SIZE);
+	if (!vm->dtb_buf)
+		return -ENOMEM;
+	r = fdt_build(&m, vm->dtb_buf, FDT_MAX_SIZE, &vm->dtb_len, err,
+		      sizeof(err));
+	if (r) {
+		log_err("device tree: %s", err);
+		return r;
+	}
+	vm->dtb = vm->dtb_buf;
+	return 0;
+}
+
+int vm_dump_dtb(const struct vm *vm, const char *path)
+{
+	int r = fdt_dump_file(vm->dtb, path);
+
+	if (r)
+		log_err("--dump-dtb %s: %s", path, strerror(-r));
+	return r;
+}
+
 static int create_vcpus(struct vm *vm)
 {
 	int run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -324,6 +394,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	r = r ?: build_cmdline(vm);
 	r = r ?: create_devices(vm);
 	r = r ?: arch_setup_boot(vm);
+	r = r ?: build_dtb(vm);
 	r = r ?: arch_write_boot_params(vm);
 	r = r ?: create_vcpus(vm);
 	log_info("partition: %llu MiB RAM, %u vCPU(s), CPU template %s, entry 0x%llx",
@@ -451,6 +522,7 @@ void vm_destroy(struct vm *vm)
 	bus_destroy(&vm->mmio);
 	guest_mem_free(&vm->mem);
 	free(vm->cmdline);
+	free(vm->dtb_buf);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "console.h"
 #include "debug_exit.h"
+#include "fdt.h"
 #include "i8042.h"
 #include "mem.h"
 #include "serial8250.h"
@@ -67,6 +68,10 @@ struct vm {
 	uint64_t initrd_size;
 	const void *dtb;  /* device tree blob handed to the guest, or NULL */
 	size_t dtb_len;
+	void *dtb_buf;    /* owns dtb (malloc'ed, FDT_MAX_SIZE) */
+	/* Each device's node in the tree, added where the device is created. */
+	struct fdt_device fdt_dev[FDT_MAX_DEVICES];
+	unsigned int nfdt_dev;
 	struct arch_vm arch;
 
 	struct console console;
@@ -100,6 +105,11 @@ void vm_destroy(struct vm *vm);
  * thread. Any thread, async-signal-unsafe.
  */
 void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int status);
+
+/*
+ * Writes the device tree vm_create() built to path. 0 or -errno (logged).
+ */
+int vm_dump_dtb(const struct vm *vm, const char *path);
 
 /* Raises or lowers an interrupt line (GSI) of the in-kernel irqchip. */
 int vm_irq_line(struct vm *vm, unsigned int gsi, bool level);

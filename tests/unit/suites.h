@@ -14,5 +14,6 @@ Suite *cpuid_suite(void);
 Suite *console_suite(void);
 Suite *boot_suite(void);
 Suite *stats_suite(void);
+Suite *fdt_suite(void);
 
 #endif

@@ -29,6 +29,9 @@ START_TEST(defaults)
 	ck_assert_int_eq(c.serial, SERIAL_STDIO);
 	ck_assert_int_eq(c.cpu_template, CPU_TEMPLATE_AUTO);
 	ck_assert(!c.load_addr_set);
+	ck_assert_str_eq(c.name, "tessera");
+	ck_assert_ptr_null(c.dump_dtb);
+	ck_assert_ptr_null(c.initrd);
 }
 END_TEST
 
@@ -40,8 +43,15 @@ START_TEST(all_flags)
 	ck_assert_int_eq(PARSE(&c, err, "--kernel=g.bin", "--memory", "1G",
 			       "--cpus=4", "--serial", "file:/tmp/x",
 			       "--cpu-template", "host", "--load-addr",
-			       "0x200000", "-v"),
+			       "0x200000", "-v", "--name", "rt-part.1",
+			       "--dump-dtb=/tmp/p.dtb", "--stats", "--initrd",
+			       "i.cpio", "--cmdline", "quiet"),
 			 0);
+	ck_assert_str_eq(c.name, "rt-part.1");
+	ck_assert_str_eq(c.dump_dtb, "/tmp/p.dtb");
+	ck_assert(c.stats);
+	ck_assert_str_eq(c.initrd, "i.cpio");
+	ck_assert_str_eq(c.cmdline, "quiet");
 	ck_assert_uint_eq(c.mem_size, 1ULL << 30);
 	ck_assert_uint_eq(c.cpus, 4);
 	ck_assert_int_eq(c.serial, SERIAL_FILE);
@@ -87,6 +97,10 @@ static const struct {
 	{ { "--kernel", "" }, 2, "empty path" },
 	{ { "--kernel", "k", "stray" }, 3, "unexpected argument" },
 	{ { "--help=yes" }, 1, "takes no value" },
+	{ { "--kernel", "k", "--name", "a b" }, 4, "--name" },
+	{ { "--kernel", "k", "--name", "" }, 4, "--name" },
+	{ { "--kernel", "k", "--dump-dtb", "" }, 4, "--dump-dtb" },
+	{ { "--kernel", "k", "--initrd", "" }, 4, "--initrd" },
 };
 
 START_TEST(bad_input)

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The partition's device tree (ePAPR / Devicetree Specification style).
+ * fdt_build() turns a machine description into a flattened tree (DTB) in a
+ * caller-provided buffer; fdt/ is the only user of libfdt in tessera.
+ *
+ * Devices contribute their own nodes through a hook in their struct
+ * fdt_device. Hooks never see libfdt: they write through the small
+ * fdt_w_*() writer below, whose errors are sticky (the first one is kept and
+ * returned by every later call and by fdt_build()).
+ *
+ * Everything here is pure (no globals, no I/O) except fdt_dump_file(), and
+ * may run on any thread; vm.c calls it on the main thread during setup.
+ * See docs/devicetree.md for the tree this produces.
+ */
+#ifndef TESSERA_FDT_H
+#define TESSERA_FDT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FDT_MAX_SIZE (64u * 1024) /* a tree never grows beyond this */
+#define FDT_MAX_CPUS 64
+#define FDT_MAX_MEM_REGIONS 8
+#define FDT_MAX_DEVICES 32
+
+/* The phandles of the interrupt controllers, fixed so dumps stay stable. */
+#define FDT_PHANDLE_IOAPIC 1
+#define FDT_PHANDLE_LAPIC 2
+
+/*
+ * The second cell of an IOAPIC "interrupts" specifier, as Linux decodes it
+ * (arch/x86/kernel/devicetree.c, of_ioapic_type[]). The older text binding
+ * (bindings/interrupt-controller/intel,ce4100-ioapic.txt) lists other
+ * numbers; the kernel's table is what counts. ISA devices are edge rising.
+ */
+enum fdt_irq_type {
+	FDT_IRQ_EDGE_FALLING = 0,
+	FDT_IRQ_LEVEL_HIGH = 1,
+	FDT_IRQ_LEVEL_LOW = 2,
+	FDT_IRQ_EDGE_RISING = 3,
+};
+
+/* Where a device's node goes and how its reg is written. */
+enum fdt_bus {
+	FDT_BUS_MMIO,   /* child of /: reg = <addr-hi addr-lo size-hi size-lo> */
+	FDT_BUS_ISA_IO, /* child of /isa: reg = <1 port size> (ISA binding) */
+};
+
+struct fdt_writer;
+struct fdt_device;
+
+/*
+ * A device's emitter: writes exactly one node (usually with
+ * fdt_w_begin_device(), its own properties, fdt_w_end_node()) and returns
+ * 0 or the -errno of the writer call that failed.
+ */
+typedef int (*fdt_node_fn)(struct fdt_writer *w, const struct fdt_device *dev);
+
+/* One entry of the machine's device list. Zeroed fields mean "none". */
+struct fdt_device {
+	fdt_node_fn node;     /* the device's emitter; required */
+	enum fdt_bus bus;
+	uint64_t base, size;  /* MMIO address or I/O port, and length (> 0) */
+	bool has_irq;
+	uint32_t irq;         /* IOAPIC input pin (= GSI) */
+	enum fdt_irq_type irq_type;
+	bool console;         /* /chosen/stdout-path points here (first one wins) */
+	const void *opaque;   /* the emitter's own data, may be NULL */
+};
+
+struct fdt_mem_region {
+	uint64_t base, size;
+};
+
+struct fdt_cpu {
+	uint32_t apic_id; /* cpu@N's reg: the local APIC ID */
+	int host_cpu;     /* the host CPU the vCPU thread is pinned to, -1: none */
+};
+
+/*
+ * What fdt_build() describes. The builder copies nothing: pointers must
+ * stay valid for the call only.
+ */
+struct fdt_machine {
+	const char *name;  /* partition name (/hypervisor partition-name), non-empty */
+	const char *model; /* root "model"; NULL: "Tessera partition" */
+	unsigned int nmem; /* 1..FDT_MAX_MEM_REGIONS, ascending, non-overlapping */
+	struct fdt_mem_region mem[FDT_MAX_MEM_REGIONS];
+	unsigned int ncpus; /* 1..FDT_MAX_CPUS, APIC IDs unique */
+	struct fdt_cpu cpu[FDT_MAX_CPUS];
+	uint64_t ioapic_base; /* x86: IOAPIC and local APIC MMIO bases, non-zero */
+	uint64_t lapic_base;
+	const char *bootargs; /* /chosen/bootargs; NULL: no property */
+	uint64_t initrd_start, initrd_end; /* [start, end); both 0: no initrd */
+	unsigned int ndevs; /* 0..FDT_MAX_DEVICES */
+	const struct fdt_device *devs;
+};
+
+/*
+ * Builds the tree for m into buf (at most min(bufsize, FDT_MAX_SIZE) bytes
+ * are used) and stores its size in *len. Returns 0; -EINVAL for a bad
+ * description or a device emitter that misbehaved; -ENOSPC if the tree
+ * does not fit. A one-line reason goes to err. On failure *len is 0 and
+ * buf does not hold a valid tree (its header is zeroed): never a truncated
+ * tree. Pure; any thread.
+ */
+int fdt_build(const struct fdt_machine *m, void *buf, size_t bufsize,
+	      size_t *len, char *err, size_t errlen);
+
+/*
+ * Writes a tree built by fdt_build() to path (created or truncated, mode
+ * 0644), for --dump-dtb. Returns 0, -EINVAL if blob is not a valid tree,
+ * or the -errno of open/write/close. Logs nothing. Main thread.
+ */
+int fdt_dump_file(const void *blob, const char *path);
+
+/*
+ * Emitter for a virtio-mmio transport on FDT_BUS_MMIO: node
+ * virtio@<base> with compatible "virtio,mmio", reg, interrupts and
+ * dma-coherent. The virtio-mmio device will point its entry here.
+ */
+int fdt_virtio_mmio_node(struct fdt_writer *w, const struct fdt_device *dev);
+
+/*
+ * The writer API for emitters. Each returns 0 or -errno: -EINVAL for a bad
+ * node or property name (DT spec characters, at most 31 of them) or an
+ * unbalanced end_node, -ENOSPC when the tree is full. After any error every
+ * call returns that error and writes nothing.
+ */
+
+/* Opens a child node of the current node; name is a printf format. */
+int fdt_w_begin_node(struct fdt_writer *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Opens the node "<name>@<unit address>" for dev and writes its compatible,
+ * its reg (in the format of dev->bus) and, if dev->has_irq, its
+ * interrupt-parent and interrupts. The unit address is hex, "i"-prefixed
+ * for ISA I/O ports.
+ */
+int fdt_w_begin_device(struct fdt_writer *w, const char *name,
+		       const char *compatible, const struct fdt_device *dev);
+
+/* Closes the node opened last. */
+int fdt_w_end_node(struct fdt_writer *w);
+
+int fdt_w_prop_empty(struct fdt_writer *w, const char *name);
+int fdt_w_prop_u32(struct fdt_writer *w, const char *name, uint32_t v);
+int fdt_w_prop_u64(struct fdt_writer *w, const char *name, uint64_t v);
+/* n cells (n <= 16), written big-endian. */
+int fdt_w_prop_cells(struct fdt_writer *w, const char *name,
+		     const uint32_t *cells, unsigned int n);
+int fdt_w_prop_string(struct fdt_writer *w, const char *name, const char *s);
+
+#endif
