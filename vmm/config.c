@@ -22,6 +22,10 @@ const char config_usage[] =
 	"  --serial MODE          stdio (default), file:PATH or none\n"
 	"  --cpu-template T       host or baseline (default: baseline on\n"
 	"                         kvm_pvm hosts, host elsewhere)\n"
+	"  --disk path=FILE[,ro][,direct=on][,serial=ID]\n"
+	"                         a virtio-blk disk backed by a raw image or block\n"
+	"                         device (size a multiple of 512); up to 8, the\n"
+	"                         guest's vda, vdb, ... in order\n"
 	"  --name NAME            partition name (device tree /hypervisor)\n"
 	"  --dump-dtb FILE        write the partition's device tree to FILE and\n"
 	"                         exit without running the guest\n"
@@ -258,6 +262,109 @@ static int set_dump_dtb(struct vm_config *cfg, const char *v, char *err,
 	return 0;
 }
 
+/* "on"/"off" (and "yes"/"no", "1"/"0") of a --disk option. */
+static int parse_bool(const char *v, size_t len, bool *out)
+{
+	static const char *const on[] = { "on", "yes", "1" };
+	static const char *const off[] = { "off", "no", "0" };
+
+	for (size_t i = 0; i < 3; i++) {
+		if (strlen(on[i]) == len && !strncmp(v, on[i], len)) {
+			*out = true;
+			return 0;
+		}
+		if (strlen(off[i]) == len && !strncmp(v, off[i], len)) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* One "key[=value]" item of a --disk value. */
+static int disk_option(struct disk_config *d, const char *item, size_t len,
+		       char *err, size_t errlen)
+{
+	const char *eq = memchr(item, '=', len);
+	size_t klen = eq ? (size_t)(eq - item) : len;
+	const char *v = eq ? eq + 1 : NULL;
+	size_t vlen = eq ? len - klen - 1 : 0;
+
+	if (klen == 4 && !strncmp(item, "path", 4)) {
+		if (!v || !vlen)
+			return fail(err, errlen, "--disk: empty path");
+		if (vlen >= sizeof(d->path))
+			return fail(err, errlen, "--disk: path longer than %zu bytes",
+				    sizeof(d->path) - 1);
+		memcpy(d->path, v, vlen);
+		d->path[vlen] = '\0';
+		return 0;
+	}
+	if ((klen == 2 && !strncmp(item, "ro", 2)) ||
+	    (klen == 6 && !strncmp(item, "direct", 6))) {
+		bool *flag = klen == 2 ? &d->ro : &d->direct;
+
+		if (!v && klen == 2) {
+			*flag = true;
+			return 0;
+		}
+		if (!v || parse_bool(v, vlen, flag) < 0)
+			return fail(err, errlen, "--disk: %.*s takes on or off",
+				    (int)klen, item);
+		return 0;
+	}
+	if (klen == 6 && !strncmp(item, "serial", 6)) {
+		if (!v || !vlen || vlen > CONFIG_DISK_SERIAL_MAX)
+			return fail(err, errlen,
+				    "--disk: serial must be 1 to %d characters",
+				    CONFIG_DISK_SERIAL_MAX);
+		for (size_t i = 0; i < vlen; i++)
+			if (v[i] <= ' ' || v[i] > '~')
+				return fail(err, errlen,
+					    "--disk: serial may hold only printable ASCII without spaces");
+		memcpy(d->serial, v, vlen);
+		d->serial[vlen] = '\0';
+		return 0;
+	}
+	return fail(err, errlen,
+		    "--disk: unknown option '%.*s' (path=, ro, direct=, serial=)",
+		    (int)len, item);
+}
+
+int config_parse_disk(struct disk_config *d, const char *s, char *err,
+		      size_t errlen)
+{
+	memset(d, 0, sizeof(*d));
+	for (const char *p = s;;) {
+		size_t len = strcspn(p, ",");
+		int r;
+
+		if (len == 0)
+			return fail(err, errlen, "--disk: empty option in '%s'", s);
+		r = disk_option(d, p, len, err, errlen);
+		if (r < 0)
+			return r;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	if (!d->path[0])
+		return fail(err, errlen, "--disk: '%s' lacks path=FILE", s);
+	return 0;
+}
+
+static int set_disk(struct vm_config *cfg, const char *v, char *err,
+		    size_t errlen)
+{
+	if (cfg->ndisks == CONFIG_MAX_DISKS)
+		return fail(err, errlen, "--disk: at most %d disks",
+			    CONFIG_MAX_DISKS);
+	if (config_parse_disk(&cfg->disk[cfg->ndisks], v, err, errlen) < 0)
+		return -EINVAL;
+	cfg->ndisks++;
+	return 0;
+}
+
 static int set_stats(struct vm_config *cfg, const char *v, char *err,
 		     size_t errlen)
 {
@@ -286,6 +393,7 @@ static const struct flag flags[] = {
 	{ "--name", NULL, true, set_name },
 	{ "--dump-dtb", NULL, true, set_dump_dtb },
 	{ "--stats", NULL, false, set_stats },
+	{ "--disk", NULL, true, set_disk },
 	{ "--verbose", "-v", false, set_verbose },
 	{ "--help", "-h", false, set_help },
 };

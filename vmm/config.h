@@ -15,6 +15,9 @@
 #define CONFIG_MIN_MEM (2ULL << 20)
 #define CONFIG_MAX_MEM (512ULL << 30)
 #define CONFIG_DEFAULT_MEM (64ULL << 20)
+#define CONFIG_MAX_DISKS 8
+#define CONFIG_DISK_PATH_MAX 4096
+#define CONFIG_DISK_SERIAL_MAX 20 /* VIRTIO_BLK_ID_BYTES */
 
 enum serial_mode {
 	SERIAL_STDIO, /* output to stdout, input from stdin */
@@ -26,6 +29,14 @@ enum cpu_template {
 	CPU_TEMPLATE_AUTO,     /* baseline on kvm_pvm hosts, host otherwise */
 	CPU_TEMPLATE_HOST,     /* everything KVM_GET_SUPPORTED_CPUID offers */
 	CPU_TEMPLATE_BASELINE, /* only features every KVM we know can run */
+};
+
+/* One --disk: a virtio-blk device backed by a raw image or block device. */
+struct disk_config {
+	char path[CONFIG_DISK_PATH_MAX]; /* non-empty */
+	bool ro;     /* read-only: opened O_RDONLY, VIRTIO_BLK_F_RO offered */
+	bool direct; /* O_DIRECT: bypass the host page cache */
+	char serial[CONFIG_DISK_SERIAL_MAX + 1]; /* GET_ID answer, may be empty */
 };
 
 struct vm_config {
@@ -42,6 +53,8 @@ struct vm_config {
 	const char *name;     /* partition name, for the device tree */
 	const char *dump_dtb; /* write the device tree here and exit */
 	bool stats;   /* print KVM's VM and vCPU statistics at exit */
+	unsigned int ndisks; /* --disk, in order: the guest's vda, vdb, ... */
+	struct disk_config disk[CONFIG_MAX_DISKS];
 	bool verbose;
 	bool help;
 };
@@ -63,6 +76,15 @@ int config_parse_run(struct vm_config *cfg, int argc, char *const argv[],
  * -EINVAL on garbage, an unknown suffix or overflow.
  */
 int config_parse_size(const char *s, uint64_t *out);
+
+/*
+ * Parses the value of one --disk: "path=FILE[,ro][,direct=on|off]
+ * [,serial=ID]" (also ro=on|off). FILE may not contain a comma; ID is 1 to
+ * 20 printable ASCII characters other than ',' and space. Returns 0, or
+ * -EINVAL with a one-line reason in err. Pure.
+ */
+int config_parse_disk(struct disk_config *d, const char *s, char *err,
+		      size_t errlen);
 
 /* Parses an unsigned integer in decimal or 0x hex. Returns 0 or -EINVAL. */
 int config_parse_u64(const char *s, uint64_t *out);
