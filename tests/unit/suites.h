@@ -16,5 +16,6 @@ Suite *boot_suite(void);
 Suite *stats_suite(void);
 Suite *fdt_suite(void);
 Suite *disk_config_suite(void);
+Suite *virtq_suite(void);
 
 #endif
