@@ -258,6 +258,8 @@ int fdt_w_begin_device(struct fdt_writer *w, const char *name,
 		r = r ?: fdt_w_prop_string(w, "compatible", compatible);
 		r = r ?: w_prop_reg64(w, dev->base, dev->size);
 	}
+	if (!r && dev->disabled)
+		r = fdt_w_prop_string(w, "status", "disabled");
 	if (r || !dev->has_irq)
 		return r;
 	r = fdt_w_prop_u32(w, "interrupt-parent", FDT_PHANDLE_IOAPIC);

@@ -67,6 +67,8 @@ struct fdt_device {
 	uint32_t irq;         /* IOAPIC input pin (= GSI) */
 	enum fdt_irq_type irq_type;
 	bool console;         /* /chosen/stdout-path points here (first one wins) */
+	bool disabled;        /* status = "disabled": described elsewhere (x86:
+				 a virtio_mmio.device= entry on the command line) */
 	const void *opaque;   /* the emitter's own data, may be NULL */
 };
 

@@ -17,5 +17,6 @@ Suite *stats_suite(void);
 Suite *fdt_suite(void);
 Suite *disk_config_suite(void);
 Suite *virtq_suite(void);
+Suite *virtio_mmio_suite(void);
 
 #endif
