@@ -36,7 +36,8 @@ CORE_SRCS := \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c
 CORE_SRCS += fdt/fdt.c
-CORE_SRCS += devices/virtio/queue.c devices/virtio/mmio.c
+CORE_SRCS += vmm/ioevent.c devices/virtio/queue.c devices/virtio/mmio.c \
+	devices/virtio/blk.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
 UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))

@@ -47,6 +47,16 @@ size_t arch_cmdline_max(const struct vm *vm);
 /* Command-line options the monitor adds unless the user sets them. */
 const char *arch_cmdline_defaults(void);
 
+/*
+ * Where virtio-mmio device number index (0, 1, ...) lives: its MMIO slot
+ * of VIRTIO_MMIO_SLOT_SIZE bytes and its interrupt pin (GSI), and whether
+ * the guest learns of it from a virtio_mmio.device= command-line entry
+ * (its device-tree node is then marked disabled). 0, or -ENOSPC when the
+ * arch has no more slots.
+ */
+int arch_virtio_mmio_slot(unsigned int index, gpa_t *base, uint32_t *gsi,
+			  bool *on_cmdline);
+
 /* Fills the arch's part of the device tree: interrupt controllers, CPU ids. */
 void arch_fdt_describe(const struct vm *vm, struct fdt_machine *m);
 

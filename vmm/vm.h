@@ -23,6 +23,7 @@
 #include "mem.h"
 #include "serial8250.h"
 #include "types.h"
+#include "virtio/blk.h"
 
 /* Process exit statuses the monitor itself produces (README: "Exit status"). */
 #define TESSERA_EXIT_OK 0
@@ -79,6 +80,9 @@ struct vm {
 	struct debug_exit debug_exit;
 	struct i8042 i8042;
 	struct acpi_pm acpi_pm;
+	struct vblk *disk[CONFIG_MAX_DISKS]; /* --disk, in order */
+	unsigned int ndisks;
+	unsigned int nvirtio; /* virtio-mmio slots handed out (arch_virtio_mmio_slot) */
 
 	int stop_fd; /* eventfd: a vCPU asks the main thread to stop the VM */
 	atomic_bool stopping;

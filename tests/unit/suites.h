@@ -18,5 +18,6 @@ Suite *fdt_suite(void);
 Suite *disk_config_suite(void);
 Suite *virtq_suite(void);
 Suite *virtio_mmio_suite(void);
+Suite *vblk_suite(void);
 
 #endif

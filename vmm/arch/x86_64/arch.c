@@ -68,6 +68,27 @@ int arch_mem_layout(struct guest_mem *m)
 	return r;
 }
 
+/*
+ * virtio-mmio interrupts use ISA pins nothing else claims: not 0-2 (PIT,
+ * keyboard, cascade), 3 and 4 (COM2, COM1), 8 (RTC), 9 (ACPI SCI). Pins
+ * 16-23 exist, but our MP table names only ISA IRQs 0-15, and Linux maps
+ * an IRQ number to the pin of the same number only for those, so a
+ * virtio_mmio.device= entry can name nothing above 15.
+ */
+static const uint8_t virtio_mmio_gsi[] = { 5, 6, 7, 10, 11, 12, 13, 14, 15 };
+
+int arch_virtio_mmio_slot(unsigned int index, gpa_t *base, uint32_t *gsi,
+			  bool *on_cmdline)
+{
+	if (index >= ARRAY_SIZE(virtio_mmio_gsi))
+		return -ENOSPC;
+	*base = X86_VIRTIO_MMIO_BASE + 0x200ULL * index;
+	*gsi = virtio_mmio_gsi[index];
+	/* ARCHITECTURE.md: x86 Linux finds virtio-mmio devices on its command line. */
+	*on_cmdline = true;
+	return 0;
+}
+
 int arch_check_kvm(int kvm_fd)
 {
 	static const struct {

@@ -12,6 +12,7 @@
  *   0x0009_fc00  MP table (e820-reserved up to 1 MiB)
  *   0x0010_0000  first address a guest image may use; bzImage load address
  *   0xc000_0000  start of the MMIO hole (up to 4 GiB)
+ *   0xd000_0000  virtio-mmio slots, 0x200 bytes each
  *   0xfec0_0000  IOAPIC          0xfee0_0000  LAPIC
  *   0xfffb_c000  KVM identity map page, 0xfffb_d000 KVM TSS (3 pages)
  */
@@ -27,6 +28,7 @@
 #define X86_BOOT_STACK_TOP 0x8ff0ULL
 
 #define X86_MMIO_HOLE_START 0xc0000000ULL
+#define X86_VIRTIO_MMIO_BASE 0xd0000000ULL /* 0x200-byte virtio-mmio slots */
 #define X86_MMIO_HOLE_END 0x100000000ULL
 #define X86_IOAPIC_ADDR 0xfec00000ULL
 #define X86_LAPIC_ADDR 0xfee00000ULL

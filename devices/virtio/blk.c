@@ -1,0 +1,647 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-blk device (Virtio 1.2, 5.2). A request is a chain of a 16-byte
+ * header (le32 type, le32 ioprio, le64 sector) and the data to write in the
+ * readable part, then the data to read and a one-byte status in the
+ * writable part (5.2.6). The device makes no assumption about how the
+ * driver splits that into descriptors (2.7.4.1).
+ */
+#include "virtio/blk.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <linux/virtio_blk.h>
+#include <linux/virtio_ids.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define F(bit) (1ULL << (bit))
+#define HDR_SIZE 16u
+#define RANGE_SIZE 16u /* struct virtio_blk_discard_write_zeroes */
+
+_Static_assert(sizeof(struct virtio_blk_outhdr) == HDR_SIZE, "5.2.6 header");
+_Static_assert(sizeof(struct virtio_blk_discard_write_zeroes) == RANGE_SIZE,
+	       "5.2.6 discard/write zeroes range");
+_Static_assert(sizeof(struct virtio_blk_config) <=
+		       VIRTIO_MMIO_SLOT_SIZE - VIRTIO_MMIO_CONFIG,
+	       "config space fits the slot");
+
+/* --- config space (5.2.4) --------------------------------------------- */
+
+static void fill_config(const struct vblk *b, struct virtio_blk_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->capacity = htole64(b->capacity);
+	c->size_max = htole32(VBLK_SIZE_MAX);
+	c->seg_max = htole32(VBLK_SEG_MAX);
+	c->blk_size = htole32(b->blk_size);
+	c->wce = atomic_load(&b->writeback);
+	if (!b->ro) {
+		c->max_discard_sectors = htole32(VBLK_MAX_RANGE_SECTORS);
+		c->max_discard_seg = htole32(VBLK_MAX_DISCARD_SEG);
+		c->discard_sector_alignment = htole32(b->blk_size / VBLK_SECTOR);
+		c->max_write_zeroes_sectors = htole32(VBLK_MAX_RANGE_SECTORS);
+		c->max_write_zeroes_seg = htole32(VBLK_MAX_DISCARD_SEG);
+		c->write_zeroes_may_unmap = 1;
+	}
+}
+
+static void config_read(void *dev, uint32_t off, uint8_t *data, uint32_t len)
+{
+	struct virtio_blk_config c;
+
+	fill_config(dev, &c);
+	memcpy(data, (const uint8_t *)&c + off, len);
+}
+
+static void config_write(void *dev, uint32_t off, const uint8_t *data,
+			 uint32_t len)
+{
+	struct vblk *b = dev;
+	uint32_t wce = offsetof(struct virtio_blk_config, wce);
+
+	/* Only the cache mode is writable (5.2.5, VIRTIO_BLK_F_CONFIG_WCE). */
+	if (off <= wce && wce - off < len)
+		atomic_store(&b->writeback, data[wce - off] ? 1 : 0);
+}
+
+static void reset(void *dev)
+{
+	struct vblk *b = dev;
+
+	atomic_store(&b->writeback, 1);
+}
+
+static const struct virtio_dev_ops vblk_ops = {
+	.config_read = config_read,
+	.config_write = config_write,
+	.reset = reset,
+};
+
+/* --- creation ---------------------------------------------------------- */
+
+static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Opens, locks and sizes the backing file. */
+static int open_backing(struct vblk *b, char *err, size_t errlen)
+{
+	int flags = (b->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC |
+		    (b->direct ? O_DIRECT : 0);
+	struct stat st;
+	uint64_t size;
+
+	b->fd = open(b->path, flags);
+	if (b->fd < 0)
+		return fail(err, errlen, -errno, "cannot open '%s'%s: %s", b->path,
+			    b->ro ? "" : " for writing", strerror(errno));
+	if (fstat(b->fd, &st) < 0)
+		return fail(err, errlen, -errno, "cannot stat '%s': %s", b->path,
+			    strerror(errno));
+	if (S_ISBLK(st.st_mode)) {
+		int ssz = 0;
+
+		b->is_blkdev = true;
+		if (ioctl(b->fd, BLKGETSIZE64, &size) < 0)
+			return fail(err, errlen, -errno, "'%s': BLKGETSIZE64: %s",
+				    b->path, strerror(errno));
+		if (ioctl(b->fd, BLKSSZGET, &ssz) == 0 && ssz > (int)VBLK_SECTOR &&
+		    ssz <= 4096)
+			b->blk_size = (uint32_t)ssz;
+	} else if (S_ISREG(st.st_mode)) {
+		size = (uint64_t)st.st_size;
+	} else {
+		return fail(err, errlen, -EINVAL,
+			    "'%s' is not a regular file or a block device", b->path);
+	}
+	if (size == 0 || size % VBLK_SECTOR)
+		return fail(err, errlen, -EINVAL,
+			    "'%s': size %" PRIu64 " is not a non-zero multiple of 512",
+			    b->path, size);
+	if (flock(b->fd, (b->ro ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+		return fail(err, errlen, -errno, "'%s' is in use by another process (%s)",
+			    b->path, strerror(errno));
+	b->capacity = size / VBLK_SECTOR;
+	return 0;
+}
+
+static void vblk_free(struct vblk *b)
+{
+	virtio_mmio_destroy(&b->mmio);
+	if (b->fd >= 0)
+		close(b->fd);
+	if (b->stop_fd >= 0)
+		close(b->stop_fd);
+	free(b->bounce);
+	free(b->zeros);
+	free(b);
+}
+
+int vblk_create(struct vblk **out, const struct disk_config *cfg,
+		const struct vblk_host *host, char *err, size_t errlen)
+{
+	struct virtio_mmio_info info = {
+		.name = "virtio-blk",
+		.device_id = VIRTIO_ID_BLOCK,
+		.num_queues = 1,
+		.queue_max = VBLK_QUEUE_SIZE,
+		.config_size = sizeof(struct virtio_blk_config),
+		.ops = &vblk_ops,
+		.base = host->base,
+		.gsi = host->gsi,
+		.mem = host->mem,
+		.irq_pulse = host->irq_pulse,
+		.irq_opaque = host->irq_opaque,
+	};
+	struct vblk *b = calloc(1, sizeof(*b));
+	int r;
+
+	*out = NULL;
+	if (!b)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	b->fd = b->stop_fd = -1;
+	snprintf(b->path, sizeof(b->path), "%s", cfg->path);
+	b->ro = cfg->ro;
+	b->direct = cfg->direct;
+	b->blk_size = VBLK_SECTOR;
+	/* Zero-padded, not terminated when it has all 20 bytes (5.2.6). */
+	memcpy(b->serial, cfg->serial, strnlen(cfg->serial, sizeof(b->serial)));
+	atomic_store(&b->writeback, 1);
+	r = open_backing(b, err, errlen);
+	if (r)
+		goto err_free;
+	b->zeros = aligned_alloc(4096, VBLK_ZEROES_SIZE);
+	b->bounce = b->direct ? aligned_alloc(4096, VBLK_BOUNCE_SIZE) : NULL;
+	b->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!b->zeros || (b->direct && !b->bounce) || b->stop_fd < 0) {
+		r = fail(err, errlen, -ENOMEM, "cannot allocate buffers: %s",
+			 strerror(errno));
+		goto err_free;
+	}
+	memset(b->zeros, 0, VBLK_ZEROES_SIZE);
+	info.features = F(VIRTIO_BLK_F_SIZE_MAX) | F(VIRTIO_BLK_F_SEG_MAX) |
+			F(VIRTIO_BLK_F_BLK_SIZE) | F(VIRTIO_BLK_F_FLUSH) |
+			F(VIRTIO_BLK_F_CONFIG_WCE);
+	info.features |= b->ro ? F(VIRTIO_BLK_F_RO)
+			       : F(VIRTIO_BLK_F_DISCARD) | F(VIRTIO_BLK_F_WRITE_ZEROES);
+	info.dev = b;
+	r = virtio_mmio_init(&b->mmio, &info);
+	if (r) {
+		fail(err, errlen, r, "virtio-mmio transport: %s", strerror(-r));
+		goto err_free;
+	}
+	*out = b;
+	return 0;
+err_free:
+	vblk_free(b);
+	return r;
+}
+
+/* --- requests ---------------------------------------------------------- */
+
+/* Whether sectors [sector, sector + n) lie on the disk; no sum can wrap. */
+static bool in_range(const struct vblk *b, uint64_t sector, uint64_t n)
+{
+	return sector <= b->capacity && n <= b->capacity - sector;
+}
+
+/* Drops the first `done` bytes of an iovec array in place. */
+static void iov_advance(struct iovec **iov, int *n, size_t done)
+{
+	while (*n > 0 && done >= (*iov)->iov_len) {
+		done -= (*iov)->iov_len;
+		(*iov)++;
+		(*n)--;
+	}
+	if (*n > 0) {
+		(*iov)->iov_base = (uint8_t *)(*iov)->iov_base + done;
+		(*iov)->iov_len -= done;
+	}
+}
+
+/* O_DIRECT refused the guest's buffers (alignment): go through b->bounce. */
+static int bounce_rw(struct vblk *b, bool write, struct iovec *iov, int n,
+		     uint64_t off, uint64_t len, int rwf)
+{
+	while (len) {
+		size_t chunk = len < VBLK_BOUNCE_SIZE ? (size_t)len : VBLK_BOUNCE_SIZE;
+		struct iovec one = { b->bounce, chunk };
+		size_t done = 0;
+		ssize_t r;
+
+		if (write) {
+			for (int i = 0; i < n && done < chunk; i++) {
+				size_t k = iov[i].iov_len < chunk - done
+						   ? iov[i].iov_len : chunk - done;
+
+				memcpy(b->bounce + done, iov[i].iov_base, k);
+				done += k;
+			}
+			r = pwritev2(b->fd, &one, 1, (off_t)off, rwf);
+		} else {
+			r = pread(b->fd, b->bounce, chunk, (off_t)off);
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		if (!write) {
+			size_t got = (size_t)r, k;
+
+			for (int i = 0; i < n && done < got; i++) {
+				k = iov[i].iov_len < got - done ? iov[i].iov_len
+								: got - done;
+				memcpy(iov[i].iov_base, b->bounce + done, k);
+				done += k;
+			}
+		}
+		iov_advance(&iov, &n, (size_t)r);
+		off += (uint64_t)r;
+		len -= (uint64_t)r;
+	}
+	return 0;
+}
+
+/* Reads or writes len bytes at off through iov[n], finishing short transfers. */
+static int rw_full(struct vblk *b, bool write, struct iovec *iov, int n,
+		   uint64_t off, uint64_t len, int rwf)
+{
+	while (len) {
+		ssize_t r = write ? pwritev2(b->fd, iov, n, (off_t)off, rwf)
+				  : preadv(b->fd, iov, n, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EINVAL && b->direct)
+			return bounce_rw(b, write, iov, n, off, len, rwf);
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -EIO; /* the image shrank under us */
+		iov_advance(&iov, &n, (size_t)r);
+		off += (uint64_t)r;
+		len -= (uint64_t)r;
+	}
+	return 0;
+}
+
+/* Write-through unless the driver runs a write-back cache (5.2.6.2). */
+static bool write_through(const struct vblk *b)
+{
+	if (b->features & F(VIRTIO_BLK_F_CONFIG_WCE))
+		return !atomic_load(&b->writeback);
+	return !(b->features & F(VIRTIO_BLK_F_FLUSH));
+}
+
+static uint8_t do_rw(struct vblk *b, const struct virtq_chain *c, bool write,
+		     uint64_t sector, uint64_t len, uint32_t *written)
+{
+	int n, r;
+
+	if (write && b->ro)
+		return VIRTIO_BLK_S_IOERR;
+	if (len % VBLK_SECTOR || !in_range(b, sector, len / VBLK_SECTOR))
+		return VIRTIO_BLK_S_IOERR;
+	if (len == 0)
+		return VIRTIO_BLK_S_OK;
+	/* Data follows the header when writing, precedes the status when reading. */
+	n = virtq_chain_iov(c, !write, write ? HDR_SIZE : 0, len, b->iov,
+			    VBLK_QUEUE_SIZE);
+	if (n < 0)
+		return VIRTIO_BLK_S_IOERR;
+	r = rw_full(b, write, b->iov, n, sector * VBLK_SECTOR, len,
+		    write && write_through(b) ? RWF_DSYNC : 0);
+	if (r) {
+		log_ratelimited(LOG_WARN, "%s: %s of %" PRIu64 " bytes at sector %" PRIu64 ": %s",
+				b->path, write ? "write" : "read", len, sector,
+				strerror(-r));
+		return VIRTIO_BLK_S_IOERR;
+	}
+	if (write) {
+		atomic_fetch_add(&b->stats.writes, 1);
+		atomic_fetch_add(&b->stats.write_bytes, len);
+	} else {
+		atomic_fetch_add(&b->stats.reads, 1);
+		atomic_fetch_add(&b->stats.read_bytes, len);
+		*written = (uint32_t)len;
+	}
+	return VIRTIO_BLK_S_OK;
+}
+
+static uint8_t do_flush(struct vblk *b)
+{
+	atomic_fetch_add(&b->stats.flushes, 1);
+	if (fdatasync(b->fd) < 0) {
+		log_ratelimited(LOG_WARN, "%s: fdatasync: %s", b->path,
+				strerror(errno));
+		return VIRTIO_BLK_S_IOERR;
+	}
+	return VIRTIO_BLK_S_OK;
+}
+
+static uint8_t do_get_id(struct vblk *b, const struct virtq_chain *c,
+			 uint64_t room, uint32_t *written)
+{
+	uint32_t n = room < VIRTIO_BLK_ID_BYTES ? (uint32_t)room
+						: VIRTIO_BLK_ID_BYTES;
+
+	atomic_fetch_add(&b->stats.get_ids, 1);
+	if (virtq_chain_write(c, 0, b->serial, n) < 0)
+		return VIRTIO_BLK_S_IOERR;
+	*written = n;
+	return VIRTIO_BLK_S_OK;
+}
+
+/* Writes zeroes the slow way, for storage that cannot do it in place. */
+static int write_zeroes_by_hand(struct vblk *b, uint64_t off, uint64_t len,
+				int rwf)
+{
+	while (len) {
+		size_t chunk = len < VBLK_ZEROES_SIZE ? (size_t)len : VBLK_ZEROES_SIZE;
+		struct iovec one = { b->zeros, chunk };
+		int r = rw_full(b, true, &one, 1, off, chunk, rwf);
+
+		if (r)
+			return r;
+		off += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static int discard_range(struct vblk *b, uint64_t off, uint64_t len)
+{
+	uint64_t range[2] = { off, len };
+	int r = b->is_blkdev
+			? ioctl(b->fd, BLKDISCARD, range)
+			: fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				    (off_t)off, (off_t)len);
+
+	/* Discard is a hint (5.2.6.2): storage that cannot do it is fine. */
+	if (r < 0 && errno != EOPNOTSUPP && errno != ENOTTY)
+		return -errno;
+	return 0;
+}
+
+static int zero_range(struct vblk *b, uint64_t off, uint64_t len, bool unmap)
+{
+	uint64_t range[2] = { off, len };
+	int r, mode = unmap ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+			    : FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
+
+	r = b->is_blkdev ? ioctl(b->fd, BLKZEROOUT, range)
+			 : fallocate(b->fd, mode, (off_t)off, (off_t)len);
+	if (r == 0)
+		return write_through(b) && fdatasync(b->fd) < 0 ? -errno : 0;
+	if (errno != EOPNOTSUPP && errno != ENOTTY && errno != EINVAL)
+		return -errno;
+	return write_zeroes_by_hand(b, off, len,
+				    write_through(b) ? RWF_DSYNC : 0);
+}
+
+/* DISCARD and WRITE_ZEROES: a list of ranges in the readable part. */
+static uint8_t do_ranges(struct vblk *b, const struct virtq_chain *c,
+			 uint32_t type, uint64_t len)
+{
+	struct virtio_blk_discard_write_zeroes rg[VBLK_MAX_DISCARD_SEG];
+	bool zeroes = type == VIRTIO_BLK_T_WRITE_ZEROES;
+	uint64_t want = zeroes ? F(VIRTIO_BLK_F_WRITE_ZEROES)
+			       : F(VIRTIO_BLK_F_DISCARD);
+	unsigned int n;
+
+	if (b->ro || !(b->features & want))
+		return VIRTIO_BLK_S_UNSUPP;
+	if (len == 0 || len % RANGE_SIZE || len / RANGE_SIZE > VBLK_MAX_DISCARD_SEG)
+		return VIRTIO_BLK_S_IOERR;
+	n = (unsigned int)(len / RANGE_SIZE);
+	/* One copy of the whole list, checked before anything is done. */
+	if (virtq_chain_read(c, HDR_SIZE, rg, len) < 0)
+		return VIRTIO_BLK_S_IOERR;
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t sector = le64toh(rg[i].sector);
+		uint32_t num = le32toh(rg[i].num_sectors);
+		uint32_t flags = le32toh(rg[i].flags);
+
+		if (flags & ~(zeroes ? VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP : 0u))
+			return VIRTIO_BLK_S_UNSUPP;
+		if (num > VBLK_MAX_RANGE_SECTORS || !in_range(b, sector, num))
+			return VIRTIO_BLK_S_IOERR;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t off = le64toh(rg[i].sector) * VBLK_SECTOR;
+		uint64_t bytes = (uint64_t)le32toh(rg[i].num_sectors) * VBLK_SECTOR;
+		bool unmap = le32toh(rg[i].flags) & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP;
+		int r;
+
+		if (!bytes)
+			continue;
+		r = zeroes ? zero_range(b, off, bytes, unmap)
+			   : discard_range(b, off, bytes);
+		if (r) {
+			log_ratelimited(LOG_WARN, "%s: %s: %s", b->path,
+					zeroes ? "write zeroes" : "discard",
+					strerror(-r));
+			return VIRTIO_BLK_S_IOERR;
+		}
+	}
+	atomic_fetch_add(zeroes ? &b->stats.zeroes : &b->stats.discards, 1);
+	return VIRTIO_BLK_S_OK;
+}
+
+int vblk_handle(struct vblk *b, const struct virtq_chain *c, uint32_t *used,
+		char *why, size_t whylen)
+{
+	struct virtio_blk_outhdr h;
+	uint64_t out_len, in_len, sector;
+	uint32_t type, written = 0;
+	uint8_t st;
+
+	if (c->read_len < HDR_SIZE)
+		return fail(why, whylen, -EINVAL,
+			    "request without a 16-byte header (%" PRIu64 " readable bytes)",
+			    c->read_len);
+	if (c->write_len < 1)
+		return fail(why, whylen, -EINVAL, "request without a status byte");
+	virtq_chain_read(c, 0, &h, HDR_SIZE); /* the one copy of the header */
+	type = le32toh(h.type);
+	sector = le64toh(h.sector);
+	out_len = c->read_len - HDR_SIZE;
+	in_len = c->write_len - 1;
+	switch (type) {
+	case VIRTIO_BLK_T_IN:
+		st = do_rw(b, c, false, sector, in_len, &written);
+		break;
+	case VIRTIO_BLK_T_OUT:
+		st = do_rw(b, c, true, sector, out_len, &written);
+		break;
+	case VIRTIO_BLK_T_FLUSH:
+		st = do_flush(b);
+		break;
+	case VIRTIO_BLK_T_GET_ID:
+		st = do_get_id(b, c, in_len, &written);
+		break;
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		st = do_ranges(b, c, type, out_len);
+		break;
+	default:
+		st = VIRTIO_BLK_S_UNSUPP;
+		break;
+	}
+	if (st == VIRTIO_BLK_S_UNSUPP)
+		atomic_fetch_add(&b->stats.unsupported, 1);
+	else if (st != VIRTIO_BLK_S_OK)
+		atomic_fetch_add(&b->stats.errors, 1);
+	virtq_chain_write(c, c->write_len - 1, &st, 1);
+	*used = written + 1;
+	return 0;
+}
+
+/* --- the I/O thread ------------------------------------------------------ */
+
+void vblk_process(struct vblk *b)
+{
+	struct virtio_mmio *t = &b->mmio;
+	struct virtq_chain c = { .seg = b->seg, .cap = VBLK_QUEUE_SIZE };
+	char why[160];
+
+	for (;;) {
+		struct virtq *q = virtio_mmio_queue_get(t, 0);
+		const char *reason = NULL;
+		bool used = false, more;
+		unsigned int n;
+		uint32_t len;
+		int r = 0;
+
+		if (!q)
+			return;
+		b->features = virtio_mmio_features(t);
+		virtq_disable_notify(q);
+		for (n = 0; n < VBLK_BATCH; n++) {
+			r = virtq_pop(q, &c);
+			if (r <= 0) {
+				reason = q->err;
+				break;
+			}
+			r = vblk_handle(b, &c, &len, why, sizeof(why));
+			if (r < 0) {
+				reason = why;
+				break;
+			}
+			virtq_push(q, c.head, len);
+			used = true;
+		}
+		if (r < 0) {
+			virtio_mmio_needs_reset(t, reason);
+			virtio_mmio_queue_put(t, 0, used);
+			return;
+		}
+		/* A full batch: go round again; else re-arm kicks, then re-check. */
+		more = n == VBLK_BATCH || virtq_enable_notify(q);
+		virtio_mmio_queue_put(t, 0, used);
+		if (!more)
+			return;
+	}
+}
+
+static void *io_thread(void *arg)
+{
+	struct vblk *b = arg;
+	int kick = virtio_mmio_kick_fd(&b->mmio, 0);
+
+	pthread_setname_np(pthread_self(), "vblk-io");
+	for (;;) {
+		struct pollfd p[2] = { { b->stop_fd, POLLIN, 0 },
+				       { kick, POLLIN, 0 } };
+		uint64_t v;
+
+		/* The timeout only bounds the wait; a kick or stop ends it. */
+		if (poll(p, 2, 1000) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err_errno("%s: poll", b->mmio.label);
+			break;
+		}
+		if (p[0].revents)
+			break;
+		if (p[1].revents & POLLIN) {
+			if (read(kick, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				log_ratelimited(LOG_ERR, "%s: kick read: %s",
+						b->mmio.label, strerror(errno));
+			vblk_process(b);
+		}
+	}
+	return NULL;
+}
+
+int vblk_start(struct vblk *b)
+{
+	int r = pthread_create(&b->thread, NULL, io_thread, b);
+
+	if (r) {
+		log_err("%s: cannot start the I/O thread: %s", b->mmio.label,
+			strerror(r));
+		return -r;
+	}
+	b->thread_started = true;
+	return 0;
+}
+
+void vblk_destroy(struct vblk *b)
+{
+	uint64_t one = 1;
+
+	if (!b)
+		return;
+	if (b->thread_started) {
+		struct timespec deadline;
+		int r;
+
+		if (write(b->stop_fd, &one, sizeof(one)) < 0)
+			log_err_errno("%s: cannot stop the I/O thread", b->mmio.label);
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += VBLK_JOIN_TIMEOUT_S;
+		r = pthread_timedjoin_np(b->thread, NULL, &deadline);
+		if (r) {
+			log_err("%s: I/O thread did not stop within %d s (%s); leaving it",
+				b->mmio.label, VBLK_JOIN_TIMEOUT_S, strerror(r));
+			return;
+		}
+	}
+	log_info("%s (%s): %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64
+		 " writes (%" PRIu64 " bytes), %" PRIu64 " flushes, %" PRIu64
+		 " errors; %" PRIu64 " notifications seen by the monitor, %" PRIu64
+		 " interrupts",
+		 b->mmio.label, b->path, atomic_load(&b->stats.reads),
+		 atomic_load(&b->stats.read_bytes), atomic_load(&b->stats.writes),
+		 atomic_load(&b->stats.write_bytes), atomic_load(&b->stats.flushes),
+		 atomic_load(&b->stats.errors), atomic_load(&b->mmio.kicks),
+		 atomic_load(&b->mmio.irqs));
+	vblk_free(b);
+}

@@ -1,0 +1,634 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-blk requests end to end without KVM: a temporary image, a fake
+ * guest RAM of 1 MiB, the transport driven through its register handler,
+ * requests served by vblk_process() on the test's thread (and once by the
+ * real I/O thread).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/virtio_blk.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mem.h"
+#include "suites.h"
+#include "virtio/blk.h"
+
+#define MEM_SIZE (1u << 20)
+#define SECTORS 128u
+#define QN 16u
+#define DESC 0x1000u
+#define AVAIL 0x2000u
+#define USED 0x3000u
+#define HDR 0x8000u
+#define STATUS 0x9000u
+#define DATA 0x10000u
+
+#define F(b) (1ULL << (b))
+#define ALL_OK                                                             \
+	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |                \
+	 VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK)
+#define WANT                                                               \
+	(VIRTIO_FEATURE_VERSION_1 | F(VIRTIO_BLK_F_FLUSH) | F(VIRTIO_BLK_F_BLK_SIZE) | \
+	 F(VIRTIO_BLK_F_DISCARD) | F(VIRTIO_BLK_F_WRITE_ZEROES) |          \
+	 F(VIRTIO_BLK_F_CONFIG_WCE) | F(VIRTIO_BLK_F_SEG_MAX) | VIRTQ_F_INDIRECT_DESC)
+
+static uint8_t ram[MEM_SIZE] __attribute__((aligned(4096)));
+static struct guest_mem mem;
+static struct vblk *b;
+static char path[64];
+static char err[512];
+static uint16_t avail_idx, used_seen;
+static int pulses;
+
+static void pulse(void *opaque, uint32_t gsi)
+{
+	(void)opaque, (void)gsi;
+	pulses++;
+}
+
+static const struct vblk_host host = { .mem = &mem, .base = 0xd0000000,
+				       .gsi = 5, .irq_pulse = pulse };
+
+static void make_image(off_t size)
+{
+	uint8_t sector[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/tessera-vblk-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, size), 0);
+	for (off_t s = 0; s < size / 512; s++) {
+		memset(sector, (int)(s & 0xff), sizeof(sector));
+		ck_assert_int_eq(pwrite(fd, sector, 512, s * 512), 512);
+	}
+	close(fd);
+}
+
+static void reg_wr(uint64_t off, uint32_t v)
+{
+	virtio_mmio_access(&b->mmio, off, (uint8_t *)&v, 4, true);
+}
+
+static uint32_t reg_rd(uint64_t off)
+{
+	uint32_t v;
+
+	virtio_mmio_access(&b->mmio, off, (uint8_t *)&v, 4, false);
+	return v;
+}
+
+/* Negotiates want & offered and sets up queue 0; DRIVER_OK. */
+static void bring_up(uint64_t want)
+{
+	uint64_t offered;
+
+	reg_wr(VIRTIO_MMIO_STATUS, 0);
+	reg_wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	reg_wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	offered = reg_rd(VIRTIO_MMIO_DEVICE_FEATURES);
+	reg_wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	offered |= (uint64_t)reg_rd(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
+	want &= offered;
+	reg_wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	reg_wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)want);
+	reg_wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	reg_wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(want >> 32));
+	reg_wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+					   VIRTIO_STATUS_FEATURES_OK);
+	reg_wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	reg_wr(VIRTIO_MMIO_QUEUE_NUM, QN);
+	reg_wr(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC);
+	reg_wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, AVAIL);
+	reg_wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, USED);
+	reg_wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	reg_wr(VIRTIO_MMIO_STATUS, ALL_OK);
+	ck_assert_uint_eq(reg_rd(VIRTIO_MMIO_STATUS), ALL_OK);
+	avail_idx = used_seen = 0;
+}
+
+static void open_disk(const char *opts_serial, bool ro, bool direct)
+{
+	struct disk_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.path, sizeof(cfg.path), "%s", path);
+	snprintf(cfg.serial, sizeof(cfg.serial), "%s", opts_serial);
+	cfg.ro = ro;
+	cfg.direct = direct;
+	ck_assert_msg(vblk_create(&b, &cfg, &host, err, sizeof(err)) == 0, "%s",
+		      err);
+}
+
+static void setup(void)
+{
+	memset(ram, 0, sizeof(ram));
+	guest_mem_init_buffer(&mem, ram, sizeof(ram));
+	ck_assert_int_eq(guest_mem_add_region(&mem, 0, sizeof(ram)), 0);
+	make_image(SECTORS * 512);
+	b = NULL;
+	pulses = 0;
+}
+
+static void teardown(void)
+{
+	vblk_destroy(b);
+	unlink(path);
+}
+
+static void desc(unsigned int i, uint64_t addr, uint32_t len, uint16_t flags,
+		 uint16_t next)
+{
+	uint8_t *d = ram + DESC + 16 * i;
+
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
+}
+
+static void header(uint32_t type, uint64_t sector)
+{
+	struct virtio_blk_outhdr h = { .type = type, .sector = sector };
+
+	memcpy(ram + HDR, &h, sizeof(h));
+}
+
+/* Posts chain head, serves the queue, returns the used length (or -1). */
+static int64_t serve(uint16_t head)
+{
+	uint16_t used;
+	uint32_t id, len;
+
+	memcpy(ram + AVAIL + 4 + 2 * (avail_idx % QN), &head, 2);
+	avail_idx++;
+	memcpy(ram + AVAIL + 2, &avail_idx, 2);
+	vblk_process(b);
+	memcpy(&used, ram + USED + 2, 2);
+	if (used == used_seen)
+		return -1;
+	memcpy(&id, ram + USED + 4 + 8 * (used_seen % QN), 4);
+	memcpy(&len, ram + USED + 8 + 8 * (used_seen % QN), 4);
+	used_seen++;
+	ck_assert_uint_eq(id, head);
+	return len;
+}
+
+/*
+ * A standard request: header, data (len bytes at DATA, device-writable for
+ * IN), status. Returns the status byte; *used gets the used length.
+ */
+static int req(uint32_t type, uint64_t sector, uint32_t len, bool dev_writes,
+	       int64_t *used)
+{
+	int64_t u;
+
+	header(type, sector);
+	ram[STATUS] = 0xee;
+	desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, len ? 1 : 2);
+	desc(1, DATA, len,
+	     (uint16_t)(VIRTQ_DESC_F_NEXT | (dev_writes ? VIRTQ_DESC_F_WRITE : 0)), 2);
+	desc(2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	u = serve(0);
+	if (used)
+		*used = u;
+	ck_assert_int_ge(u, 1);
+	return ram[STATUS];
+}
+
+static void file_read(uint64_t off, void *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, buf, len, (off_t)off), (ssize_t)len);
+	close(fd);
+}
+
+START_TEST(create_errors)
+{
+	struct disk_config cfg;
+	struct vblk *x = NULL, *y = NULL;
+	int fd;
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.path, sizeof(cfg.path), "/nonexistent/disk.img");
+	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), -ENOENT);
+	ck_assert_ptr_null(x);
+	ck_assert_msg(strstr(err, "cannot open '/nonexistent/disk.img'"), "%s", err);
+	snprintf(cfg.path, sizeof(cfg.path), "/tmp");
+	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), -EISDIR);
+	cfg.ro = true;
+	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "not a regular file or a block device"), "%s", err);
+	cfg.ro = false;
+	snprintf(cfg.path, sizeof(cfg.path), "%s", path);
+	fd = open(path, O_WRONLY);
+	ck_assert_int_eq(ftruncate(fd, 1000), 0);
+	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "size 1000 is not a non-zero multiple of 512"), "%s",
+		      err);
+	ck_assert_msg(ftruncate(fd, 0) == 0, "%s", strerror(errno));
+	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(ftruncate(fd, 4096), 0);
+	close(fd);
+	/* One writer at a time; readers may share. */
+	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), 0);
+	ck_assert_int_eq(vblk_create(&y, &cfg, &host, err, sizeof(err)), -EWOULDBLOCK);
+	ck_assert_msg(strstr(err, "in use by another process"), "%s", err);
+	vblk_destroy(x);
+	cfg.ro = true;
+	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), 0);
+	ck_assert_int_eq(vblk_create(&y, &cfg, &host, err, sizeof(err)), 0);
+	ck_assert_uint_eq(x->capacity, 8);
+	vblk_destroy(x);
+	vblk_destroy(y);
+}
+END_TEST
+
+START_TEST(read_write)
+{
+	uint8_t buf[1024];
+	int64_t used;
+
+	open_disk("", false, false);
+	bring_up(WANT);
+	memset(ram + DATA, 0x5a, 1024);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_OUT, 3, 1024, false, &used), VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(used, 1);
+	file_read(3 * 512, buf, 1024);
+	for (int i = 0; i < 1024; i++)
+		ck_assert_uint_eq(buf[i], 0x5a);
+	file_read(5 * 512, buf, 1);
+	ck_assert_uint_eq(buf[0], 5); /* the neighbour is untouched */
+	memset(ram + DATA, 0, 4096);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_IN, 2, 2048, true, &used), VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(used, 2049);
+	ck_assert_uint_eq(ram[DATA], 2);
+	ck_assert_uint_eq(ram[DATA + 512], 0x5a);
+	ck_assert_uint_eq(ram[DATA + 1535], 0x5a);
+	ck_assert_uint_eq(ram[DATA + 1536], 5);
+	/* Zero-length transfers are fine. */
+	ck_assert_int_eq(req(VIRTIO_BLK_T_IN, 0, 0, true, NULL), VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_OUT, SECTORS, 0, false, NULL),
+			 VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(b->stats.reads, 1);
+	ck_assert_uint_eq(b->stats.writes, 1);
+	ck_assert_int_ge(pulses, 1);
+}
+END_TEST
+
+START_TEST(capacity_bounds)
+{
+	open_disk("", false, false);
+	bring_up(WANT);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_IN, SECTORS - 1, 512, true, NULL),
+			 VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_IN, SECTORS - 1, 1024, true, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_IN, SECTORS, 512, true, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_OUT, UINT64_MAX, 512, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_OUT, UINT64_MAX / 512 + 1, 512, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_IN, 0, 100, true, NULL), VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_OUT, 0, 513, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(b->stats.errors, 6);
+	ck_assert_uint_eq(reg_rd(VIRTIO_MMIO_STATUS), ALL_OK); /* not a reset case */
+}
+END_TEST
+
+START_TEST(odd_layouts)
+{
+	int64_t used;
+
+	open_disk("", false, false);
+	bring_up(WANT);
+	/* Header split 5 + 11 over two descriptors; data and status share one. */
+	header(VIRTIO_BLK_T_IN, 7);
+	desc(0, HDR, 5, VIRTQ_DESC_F_NEXT, 3);
+	desc(3, HDR + 5, 11, VIRTQ_DESC_F_NEXT, 4);
+	desc(4, DATA, 513, VIRTQ_DESC_F_WRITE, 0);
+	ram[DATA + 512] = 0xee;
+	used = serve(0);
+	ck_assert_int_eq(used, 513);
+	ck_assert_uint_eq(ram[DATA], 7);
+	ck_assert_uint_eq(ram[DATA + 511], 7);
+	ck_assert_uint_eq(ram[DATA + 512], VIRTIO_BLK_S_OK);
+	/* Data spread over three descriptors, through an indirect table. */
+	header(VIRTIO_BLK_T_IN, 9);
+	{
+		uint8_t *t = ram + 0x4000;
+		uint64_t a[5] = { HDR, DATA, DATA + 0x1000, DATA + 0x2000, STATUS };
+		uint32_t l[5] = { 16, 100, 400, 12, 1 };
+
+		for (uint16_t i = 0; i < 5; i++) {
+			uint16_t fl = (uint16_t)((i < 4 ? VIRTQ_DESC_F_NEXT : 0) |
+						 (i ? VIRTQ_DESC_F_WRITE : 0));
+			uint16_t nx = (uint16_t)(i + 1);
+
+			memcpy(t + 16 * i, &a[i], 8);
+			memcpy(t + 16 * i + 8, &l[i], 4);
+			memcpy(t + 16 * i + 12, &fl, 2);
+			memcpy(t + 16 * i + 14, &nx, 2);
+		}
+	}
+	desc(5, 0x4000, 5 * 16, VIRTQ_DESC_F_INDIRECT, 0);
+	used = serve(5);
+	ck_assert_int_eq(used, 513);
+	ck_assert_uint_eq(ram[DATA + 99], 9);
+	ck_assert_uint_eq(ram[DATA + 0x1000 + 399], 9);
+	ck_assert_uint_eq(ram[DATA + 0x2000 + 11], 9);
+	ck_assert_uint_eq(ram[STATUS], VIRTIO_BLK_S_OK);
+}
+END_TEST
+
+START_TEST(read_only)
+{
+	uint8_t byte;
+
+	open_disk("", true, false);
+	bring_up(WANT | F(VIRTIO_BLK_F_RO));
+	ck_assert_uint_ne(virtio_mmio_features(&b->mmio) & F(VIRTIO_BLK_F_RO), 0);
+	ck_assert_uint_eq(virtio_mmio_features(&b->mmio) & F(VIRTIO_BLK_F_DISCARD), 0);
+	memset(ram + DATA, 0x77, 512);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_OUT, 1, 512, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	file_read(512, &byte, 1);
+	ck_assert_uint_eq(byte, 1);
+	memset(ram + DATA, 0, 16);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_DISCARD, 0, 16, false, NULL),
+			 VIRTIO_BLK_S_UNSUPP);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_WRITE_ZEROES, 0, 16, false, NULL),
+			 VIRTIO_BLK_S_UNSUPP);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_IN, 1, 512, true, NULL), VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_FLUSH, 0, 0, false, NULL), VIRTIO_BLK_S_OK);
+}
+END_TEST
+
+START_TEST(flush_id_unsupported)
+{
+	int64_t used;
+
+	open_disk("SERIAL-1", false, false);
+	bring_up(WANT);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_FLUSH, 0, 0, false, &used), VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(used, 1);
+	ck_assert_uint_eq(b->stats.flushes, 1);
+	memset(ram + DATA, 0xff, 32);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_GET_ID, 0, 20, true, &used), VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(used, 21);
+	ck_assert_int_eq(memcmp(ram + DATA, "SERIAL-1\0\0\0\0\0\0\0\0\0\0\0\0", 20), 0);
+	ck_assert_uint_eq(ram[DATA + 20], 0xff);
+	memset(ram + DATA, 0xff, 32);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_GET_ID, 0, 4, true, &used), VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(used, 5);
+	ck_assert_int_eq(memcmp(ram + DATA, "SERI", 4), 0);
+	ck_assert_uint_eq(ram[DATA + 4], 0xff);
+	ck_assert_int_eq(req(2 /* SCSI_CMD */, 0, 0, false, &used), VIRTIO_BLK_S_UNSUPP);
+	ck_assert_int_eq(used, 1);
+	ck_assert_int_eq(req(0xdeadbeef, 0, 512, true, NULL), VIRTIO_BLK_S_UNSUPP);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_SECURE_ERASE, 0, 16, false, NULL),
+			 VIRTIO_BLK_S_UNSUPP);
+	ck_assert_uint_eq(b->stats.unsupported, 3);
+}
+END_TEST
+
+static void range(unsigned int i, uint64_t sector, uint32_t num, uint32_t flags)
+{
+	struct virtio_blk_discard_write_zeroes r = {
+		.sector = sector, .num_sectors = num, .flags = flags
+	};
+
+	memcpy(ram + DATA + 16 * i, &r, 16);
+}
+
+START_TEST(discard_and_zeroes)
+{
+	uint8_t buf[3 * 512];
+
+	open_disk("", false, false);
+	bring_up(WANT);
+	range(0, 10, 2, 0);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_WRITE_ZEROES, 0, 16, false, NULL),
+			 VIRTIO_BLK_S_OK);
+	file_read(9 * 512, buf, sizeof(buf));
+	ck_assert_uint_eq(buf[511], 9);
+	for (int i = 512; i < 3 * 512; i++)
+		ck_assert_uint_eq(buf[i], 0);
+	range(0, 20, 1, VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP);
+	range(1, 30, 1, 0);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_WRITE_ZEROES, 0, 32, false, NULL),
+			 VIRTIO_BLK_S_OK);
+	file_read(20 * 512, buf, 1);
+	ck_assert_uint_eq(buf[0], 0);
+	file_read(30 * 512, buf, 1);
+	ck_assert_uint_eq(buf[0], 0);
+	range(0, 40, 1, 0);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_DISCARD, 0, 16, false, NULL), VIRTIO_BLK_S_OK);
+	/* Bad flags, out of range, malformed lists. */
+	range(0, 40, 1, 2);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_WRITE_ZEROES, 0, 16, false, NULL),
+			 VIRTIO_BLK_S_UNSUPP);
+	range(0, 40, 1, VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_DISCARD, 0, 16, false, NULL),
+			 VIRTIO_BLK_S_UNSUPP);
+	range(0, SECTORS - 1, 2, 0);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_DISCARD, 0, 16, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	range(0, UINT64_MAX, 1, 0);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_WRITE_ZEROES, 0, 16, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	range(0, 0, VBLK_MAX_RANGE_SECTORS + 1, 0);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_WRITE_ZEROES, 0, 16, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_DISCARD, 0, 24, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_DISCARD, 0, 0, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	for (unsigned int i = 0; i <= VBLK_MAX_DISCARD_SEG; i++)
+		range(i, i, 1, 0);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_DISCARD, 0, 16 * (VBLK_MAX_DISCARD_SEG + 1),
+			     false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	/* A bad range anywhere in the list means nothing is done. */
+	range(0, 50, 1, 0);
+	range(1, SECTORS, 1, 0);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_WRITE_ZEROES, 0, 32, false, NULL),
+			 VIRTIO_BLK_S_IOERR);
+	file_read(50 * 512, buf, 1);
+	ck_assert_uint_eq(buf[0], 50);
+	/* Not negotiated: unsupported. */
+	bring_up(VIRTIO_FEATURE_VERSION_1);
+	range(0, 60, 1, 0);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_WRITE_ZEROES, 0, 16, false, NULL),
+			 VIRTIO_BLK_S_UNSUPP);
+}
+END_TEST
+
+START_TEST(malformed_requests)
+{
+	open_disk("", false, false);
+	bring_up(WANT);
+	/* No status byte. */
+	header(VIRTIO_BLK_T_IN, 0);
+	desc(0, HDR, 16, 0, 0);
+	ck_assert_int_eq(serve(0), -1);
+	ck_assert_uint_eq(reg_rd(VIRTIO_MMIO_STATUS), ALL_OK | VIRTIO_STATUS_NEEDS_RESET);
+	ck_assert_uint_eq(reg_rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
+	/* Nothing more is served until a reset. */
+	header(VIRTIO_BLK_T_FLUSH, 0);
+	desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 2);
+	desc(2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	ck_assert_int_eq(serve(0), -1);
+	bring_up(WANT);
+	/* A header of 15 bytes. */
+	desc(0, HDR, 15, VIRTQ_DESC_F_NEXT, 1);
+	desc(1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	ck_assert_int_eq(serve(0), -1);
+	ck_assert_uint_eq(reg_rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET,
+			  VIRTIO_STATUS_NEEDS_RESET);
+	bring_up(WANT);
+	/* A ring the parser rejects. */
+	desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 0);
+	ck_assert_int_eq(serve(0), -1);
+	ck_assert_uint_eq(reg_rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET,
+			  VIRTIO_STATUS_NEEDS_RESET);
+	/* And after a reset all is well again. */
+	bring_up(WANT);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_FLUSH, 0, 0, false, NULL), VIRTIO_BLK_S_OK);
+}
+END_TEST
+
+static uint64_t cfg_rd(uint32_t off, uint32_t len)
+{
+	uint64_t v = 0;
+
+	virtio_mmio_access(&b->mmio, VIRTIO_MMIO_CONFIG + off, (uint8_t *)&v, len,
+			   false);
+	return v;
+}
+
+START_TEST(config_space)
+{
+	uint8_t zero = 0;
+	int64_t used;
+
+	open_disk("", false, false);
+	ck_assert_uint_eq(cfg_rd(0, 8), SECTORS);
+	ck_assert_uint_eq(cfg_rd(8, 4), VBLK_SIZE_MAX);
+	ck_assert_uint_eq(cfg_rd(12, 4), VBLK_SEG_MAX);
+	ck_assert_uint_eq(cfg_rd(20, 4), 512);
+	ck_assert_uint_eq(cfg_rd(32, 1), 1); /* write-back by default */
+	ck_assert_uint_eq(cfg_rd(40, 4), VBLK_MAX_DISCARD_SEG);
+	ck_assert_uint_eq(cfg_rd(56, 1), 1);
+	ck_assert_uint_eq(cfg_rd(sizeof(struct virtio_blk_config), 1), 0);
+	bring_up(WANT);
+	virtio_mmio_access(&b->mmio, VIRTIO_MMIO_CONFIG + 32, &zero, 1, true);
+	ck_assert_uint_eq(cfg_rd(32, 1), 0);
+	/* Write-through now: writes carry RWF_DSYNC, and still work. */
+	memset(ram + DATA, 0x33, 512);
+	ck_assert_int_eq(req(VIRTIO_BLK_T_OUT, 4, 512, false, &used), VIRTIO_BLK_S_OK);
+	/* Capacity is read-only. */
+	virtio_mmio_access(&b->mmio, VIRTIO_MMIO_CONFIG, &zero, 1, true);
+	ck_assert_uint_eq(cfg_rd(0, 8), SECTORS);
+	reg_wr(VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_eq(cfg_rd(32, 1), 1); /* reset restores write-back */
+}
+END_TEST
+
+/* O_DIRECT with a guest buffer the host cannot use directly: the bounce path. */
+START_TEST(direct_io)
+{
+	struct disk_config cfg;
+	uint8_t buf[512];
+	int64_t used;
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.path, sizeof(cfg.path), "%s", path);
+	cfg.direct = true;
+	if (vblk_create(&b, &cfg, &host, err, sizeof(err)) == -EINVAL) {
+		b = NULL; /* this filesystem has no O_DIRECT: nothing to test */
+		return;
+	}
+	ck_assert_ptr_nonnull(b);
+	bring_up(WANT);
+	header(VIRTIO_BLK_T_OUT, 6);
+	memset(ram + DATA + 1, 0x61, 512);
+	desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	desc(1, DATA + 1, 512, VIRTQ_DESC_F_NEXT, 2); /* misaligned */
+	desc(2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	ck_assert_int_eq(serve(0), 1);
+	ck_assert_uint_eq(ram[STATUS], VIRTIO_BLK_S_OK);
+	file_read(6 * 512, buf, 512);
+	ck_assert_uint_eq(buf[0], 0x61);
+	ck_assert_uint_eq(buf[511], 0x61);
+	header(VIRTIO_BLK_T_IN, 7);
+	desc(1, DATA + 3, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	used = serve(0);
+	ck_assert_int_eq(used, 513);
+	ck_assert_uint_eq(ram[DATA + 3], 7);
+	ck_assert_uint_eq(ram[DATA + 3 + 511], 7);
+	ck_assert_uint_eq(ram[STATUS], VIRTIO_BLK_S_OK);
+}
+END_TEST
+
+/* The real I/O thread: woken by QueueNotify, stopped and joined at the end. */
+START_TEST(io_thread)
+{
+	struct timespec ts = { 0, 1000000 };
+	uint16_t used = 0;
+
+	open_disk("", false, false);
+	bring_up(WANT);
+	ck_assert_int_eq(vblk_start(b), 0);
+	header(VIRTIO_BLK_T_IN, 11);
+	desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	desc(1, DATA, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	desc(2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	avail_idx = 1;
+	memcpy(ram + AVAIL + 2, &avail_idx, 2);
+	reg_wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	for (int i = 0; i < 5000 && used == 0; i++) {
+		nanosleep(&ts, NULL);
+		used = __atomic_load_n((uint16_t *)(void *)(ram + USED + 2),
+				       __ATOMIC_ACQUIRE);
+	}
+	ck_assert_uint_eq(used, 1);
+	ck_assert_uint_eq(ram[DATA], 11);
+	ck_assert_uint_eq(ram[STATUS], VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(__atomic_load_n(&pulses, __ATOMIC_SEQ_CST), 1);
+	/* A reset while the thread runs: it must not touch the old ring. */
+	reg_wr(VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_eq(reg_rd(VIRTIO_MMIO_STATUS), 0);
+}
+END_TEST
+
+Suite *vblk_suite(void)
+{
+	Suite *s = suite_create("vblk");
+	TCase *tc = tcase_create("requests");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, create_errors);
+	tcase_add_test(tc, read_write);
+	tcase_add_test(tc, capacity_bounds);
+	tcase_add_test(tc, odd_layouts);
+	tcase_add_test(tc, read_only);
+	tcase_add_test(tc, flush_id_unsupported);
+	tcase_add_test(tc, discard_and_zeroes);
+	tcase_add_test(tc, malformed_requests);
+	tcase_add_test(tc, config_space);
+	tcase_add_test(tc, direct_io);
+	tcase_add_test(tc, io_thread);
+	suite_add_tcase(s, tc);
+	return s;
+}
