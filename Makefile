@@ -56,6 +56,9 @@ GUEST_LDFLAGS := -Wl,-T,$(SRCDIR)/guests/common/guest.ld -Wl,--build-id=none \
 GUEST_COMMON := $(SRCDIR)/guests/common/start.S $(SRCDIR)/guests/common/runtime.c
 GUESTS += dtinfo
 GUEST_COMMON += $(SRCDIR)/guests/common/dtb.c
+# virtio-blk: a driver that checks the disk, and a hostile one.
+GUESTS += vblk vhostile
+GUEST_COMMON += $(SRCDIR)/guests/common/virtio.c
 
 V ?= 0
 ifeq ($(V),0)
@@ -99,7 +102,8 @@ $(O)/guests/%.elf: $(SRCDIR)/guests/%.c $(GUEST_COMMON) \
 	$(call say,GUEST,$@)
 	$(Q)$(CC) $(GUEST_CFLAGS) -o $@ $(GUEST_COMMON) $< $(GUEST_LDFLAGS)
 
-$(GUESTS:%=$(O)/guests/%.elf): $(SRCDIR)/guests/common/dtb.h
+$(GUESTS:%=$(O)/guests/%.elf): $(SRCDIR)/guests/common/dtb.h \
+	$(SRCDIR)/guests/common/virtio.h
 
 check-unit: $(O)/check_unit
 	$(O)/check_unit

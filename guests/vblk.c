@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A freestanding virtio-blk driver that checks the disk tessera gives it.
+ * It finds the first virtio-mmio block device through the device tree and
+ * does what the command line asks (vblk.mode=...):
+ *
+ *   test (default)  GET_ID (against vblk.serial= when given), capacity,
+ *                   writes sectors, reads them back and compares, FLUSH,
+ *                   out-of-range, unaligned and unknown requests, write
+ *                   zeroes and discard, an indirect chain, and one request
+ *                   completed by interrupt (IOAPIC pin from the tree) with
+ *                   EVENT_IDX. On a read-only disk (VIRTIO_BLK_F_RO) it
+ *                   checks that writes fail instead.
+ *   write           writes vblk.sectors= (default 64) sectors of a pattern
+ *                   seeded by vblk.seed=, FLUSHes, prints "vblk: flushed"
+ *                   and halts forever (the durability test kills the
+ *                   monitor then).
+ *   verify          reads those sectors back and checks the pattern.
+ *   bench           vblk.count= requests of vblk.size= bytes (default 64 KiB),
+ *                   vblk.op=read|write, vblk.depth= in flight (default 16),
+ *                   then exits; the host times it.
+ *
+ * Output: "vblk: ..." lines on COM1, "vblk: ok" at the end of a passing
+ * run. Exit status 0, or 3 (no device or tree), 4 (a check failed), 5 (a
+ * request timed out). Guest kernel code is emulated on kvm_pvm hosts: the
+ * work here is kept to a few KiB of data.
+ */
+#include "dtb.h"
+#include "guest.h"
+#include "virtio.h"
+
+#define GUEST_WINDOW (4ULL << 30)
+#define SECTOR 512u
+#define BLK_T_IN 0u
+#define BLK_T_OUT 1u
+#define BLK_T_FLUSH 4u
+#define BLK_T_GET_ID 8u
+#define BLK_T_DISCARD 11u
+#define BLK_T_WRITE_ZEROES 13u
+#define BLK_S_OK 0
+#define BLK_S_IOERR 1
+#define BLK_S_UNSUPP 2
+#define F_SIZE_MAX (1ULL << 1)
+#define F_SEG_MAX (1ULL << 2)
+#define F_RO (1ULL << 5)
+#define F_BLK_SIZE (1ULL << 6)
+#define F_FLUSH (1ULL << 9)
+#define F_CONFIG_WCE (1ULL << 11)
+#define F_DISCARD (1ULL << 13)
+#define F_WRITE_ZEROES (1ULL << 14)
+#define SPINS 200000000ULL /* bounded polling: many seconds even emulated */
+#define IRQ_VECTOR 0x30
+#define LAPIC_EOI 0xfee000b0ULL
+#define LAPIC_SVR 0xfee000f0ULL
+#define IOAPIC_BASE 0xfec00000ULL
+#define BENCH_BUF (4u << 20)
+
+enum { EXIT_NODEV = 3, EXIT_CHECK = 4, EXIT_TIMEOUT = 5 };
+
+struct blk_hdr {
+	uint32_t type, ioprio;
+	uint64_t sector;
+};
+
+static struct vdev dev;
+static struct vq vq;
+static uint64_t features;
+static struct blk_hdr hdr[VQ_MAX];
+static uint8_t status[VQ_MAX];
+static uint8_t data[8 * SECTOR] __attribute__((aligned(4096)));
+static uint8_t check[8 * SECTOR] __attribute__((aligned(4096)));
+static struct vdesc itable[4] __attribute__((aligned(16)));
+static uint8_t bench_buf[BENCH_BUF] __attribute__((aligned(4096)));
+static volatile unsigned int irqs;
+static int failures;
+
+static void say(const char *a, const char *b)
+{
+	uart_puts("vblk: ");
+	uart_puts(a);
+	uart_puts(b ? b : "");
+	uart_puts("\n");
+}
+
+static void say_num(const char *a, uint64_t v)
+{
+	uart_puts("vblk: ");
+	uart_puts(a);
+	uart_put_dec(v);
+	uart_puts("\n");
+}
+
+static void expect(bool ok, const char *what)
+{
+	if (!ok) {
+		say("FAIL: ", what);
+		failures++;
+	}
+}
+
+/*
+ * A request on descriptors 3*slot.. (header, optional data, status).
+ * Returns the status byte, or -1 on timeout.
+ */
+static int request_async(unsigned int slot, uint32_t type, uint64_t sector,
+			 void *buf, uint32_t len, bool dev_writes)
+{
+	uint16_t d = (uint16_t)(3 * slot);
+	struct vdesc *x = &vq.desc[d];
+
+	hdr[slot] = (struct blk_hdr){ type, 0, sector };
+	status[slot] = 0xff;
+	x[0] = (struct vdesc){ (uintptr_t)&hdr[slot], sizeof(hdr[0]), VD_NEXT,
+			       (uint16_t)(d + 1) };
+	if (len) {
+		x[1] = (struct vdesc){ (uintptr_t)buf, len,
+				       (uint16_t)(VD_NEXT | (dev_writes ? VD_WRITE : 0)),
+				       (uint16_t)(d + 2) };
+		x[2] = (struct vdesc){ (uintptr_t)&status[slot], 1, VD_WRITE, 0 };
+	} else {
+		x[0].next = (uint16_t)(d + 2);
+		x[2] = (struct vdesc){ (uintptr_t)&status[slot], 1, VD_WRITE, 0 };
+	}
+	virtio_post(&vq, d);
+	return d;
+}
+
+static int request(uint32_t type, uint64_t sector, void *buf, uint32_t len,
+		   bool dev_writes, uint32_t *used_len)
+{
+	uint32_t id, ulen;
+
+	request_async(0, type, sector, buf, len, dev_writes);
+	vbarrier();
+	vw32(&dev, VM_QUEUE_NOTIFY, 0);
+	if (!virtio_wait_used(&vq, &id, &ulen, SPINS)) {
+		say("FAIL: request timed out", NULL);
+		guest_exit(EXIT_TIMEOUT);
+	}
+	if (id != 0)
+		expect(false, "used id is not the chain head");
+	if (used_len)
+		*used_len = ulen;
+	return status[0];
+}
+
+static void fill(uint8_t *p, uint32_t len, uint64_t sector, uint32_t seed)
+{
+	/* A function of the absolute sector and offset: any window matches. */
+	for (uint32_t i = 0; i < len; i += 8) {
+		uint64_t v = (sector + i / SECTOR + 1) * 0x9e3779b97f4a7c15ULL ^
+			     ((uint64_t)seed << 32 | (i % SECTOR)) * 0x100000001b3ULL;
+
+		memcpy(p + i, &v, 8);
+	}
+}
+
+static bool same(const uint8_t *a, const uint8_t *b, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i += 8)
+		if (*(const uint64_t *)(a + i) != *(const uint64_t *)(b + i))
+			return false;
+	return true;
+}
+
+static bool all_zero(const uint8_t *a, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i += 8)
+		if (*(const uint64_t *)(a + i))
+			return false;
+	return true;
+}
+
+static uint64_t capacity(void)
+{
+	uint32_t lo, hi, gen;
+
+	do { /* 4.2.2.2: 64-bit fields with the generation check */
+		gen = vr32(&dev, VM_CONFIG_GEN);
+		lo = vr32(&dev, VM_CONFIG);
+		hi = vr32(&dev, VM_CONFIG + 4);
+	} while (gen != vr32(&dev, VM_CONFIG_GEN));
+	return (uint64_t)hi << 32 | lo;
+}
+
+__attribute__((interrupt)) static void blk_isr(struct interrupt_frame *f)
+{
+	uint32_t st = vr32(&dev, VM_INT_STATUS);
+
+	(void)f;
+	vw32(&dev, VM_INT_ACK, st);
+	if (st & 1)
+		irqs++;
+	mmio_write32(LAPIC_EOI, 0);
+}
+
+__attribute__((interrupt)) static void other_isr(struct interrupt_frame *f)
+{
+	(void)f;
+	say("FAIL: unexpected interrupt or exception", NULL);
+	guest_exit(EXIT_CHECK);
+}
+
+static void ioapic_write(uint32_t reg, uint32_t v)
+{
+	mmio_write32(IOAPIC_BASE, reg);
+	mmio_write32(IOAPIC_BASE + 0x10, v);
+}
+
+/* One read completed by interrupt: the irqfd (or KVM_IRQ_LINE) path. */
+static void interrupt_request(uint64_t sector)
+{
+	uint32_t id, len;
+
+	idt_init(other_isr);
+	idt_set(IRQ_VECTOR, blk_isr);
+	outb(0x21, 0xff); /* mask the 8259s: KVM wires LVT0 to ExtINT */
+	outb(0xa1, 0xff);
+	mmio_write32(LAPIC_SVR, 0x1ff);
+	/* Earlier (polled) requests left InterruptStatus set: clear it first. */
+	vw32(&dev, VM_INT_ACK, vr32(&dev, VM_INT_STATUS));
+	ioapic_write(0x10 + 2 * dev.irq + 1, 0);
+	ioapic_write(0x10 + 2 * dev.irq, IRQ_VECTOR); /* edge, high, unmasked */
+	irqs = 0;
+	/* EVENT_IDX: ask for an interrupt when this request is used. */
+	vq.avail_ring[vq.size] = vq.last_used;
+	request_async(0, BLK_T_IN, sector, data, SECTOR, true);
+	vbarrier();
+	vw32(&dev, VM_QUEUE_NOTIFY, 0);
+	for (uint64_t i = 0; i < SPINS && !irqs; i++) {
+		__asm__ volatile("cli");
+		if (!irqs)
+			__asm__ volatile("sti; hlt"); /* sti shadow: no lost wake-up */
+		__asm__ volatile("sti");
+	}
+	__asm__ volatile("cli");
+	expect(irqs >= 1, "no interrupt for a used buffer");
+	expect(virtio_wait_used(&vq, &id, &len, SPINS) && status[0] == BLK_S_OK,
+	       "interrupt-driven read failed");
+	say_num("irqs=", irqs);
+}
+
+/* A read through an indirect table (VIRTIO_F_INDIRECT_DESC). */
+static void indirect_request(uint64_t sector)
+{
+	uint32_t id, len;
+
+	hdr[1] = (struct blk_hdr){ BLK_T_IN, 0, sector };
+	status[1] = 0xff;
+	itable[0] = (struct vdesc){ (uintptr_t)&hdr[1], 16, VD_NEXT, 1 };
+	itable[1] = (struct vdesc){ (uintptr_t)check, SECTOR, VD_NEXT | VD_WRITE, 2 };
+	itable[2] = (struct vdesc){ (uintptr_t)&status[1], 1, VD_WRITE, 0 };
+	vq.desc[10] = (struct vdesc){ (uintptr_t)itable, 3 * 16, VD_INDIRECT, 0 };
+	virtio_submit(&dev, 0, &vq, 10);
+	expect(virtio_wait_used(&vq, &id, &len, SPINS) && id == 10 &&
+		       status[1] == BLK_S_OK && len == SECTOR + 1,
+	       "indirect read");
+}
+
+static void test_writable(uint64_t cap)
+{
+	uint64_t where[3] = { 0, 16, cap - 8 };
+	uint32_t used;
+	struct {
+		uint64_t sector;
+		uint32_t num, flags;
+	} range;
+
+	for (int i = 0; i < 3; i++) {
+		fill(data, sizeof(data), where[i], 7);
+		expect(request(BLK_T_OUT, where[i], data, sizeof(data), false,
+			       NULL) == BLK_S_OK, "write");
+	}
+	expect(request(BLK_T_FLUSH, 0, NULL, 0, false, NULL) == BLK_S_OK, "flush");
+	for (int i = 0; i < 3; i++) {
+		memset(data, 0, sizeof(data));
+		expect(request(BLK_T_IN, where[i], data, sizeof(data), true,
+			       &used) == BLK_S_OK && used == sizeof(data) + 1,
+		       "read back");
+		fill(check, sizeof(check), where[i], 7);
+		expect(same(data, check, sizeof(data)), "data read back differs");
+	}
+	indirect_request(1);
+	fill(data, SECTOR, 1, 7);
+	expect(same(data, check, SECTOR), "indirect read differs");
+	if (features & F_WRITE_ZEROES) {
+		range = (typeof(range)){ cap - 8, 4, 0 };
+		expect(request(BLK_T_WRITE_ZEROES, 0, &range, sizeof(range), false,
+			       NULL) == BLK_S_OK, "write zeroes");
+		expect(request(BLK_T_IN, cap - 8, data, sizeof(data), true, NULL) ==
+			       BLK_S_OK, "read after write zeroes");
+		fill(check, sizeof(check), cap - 8, 7);
+		expect(all_zero(data, 4 * SECTOR) &&
+			       same(data + 4 * SECTOR, check + 4 * SECTOR, 4 * SECTOR),
+		       "write zeroes hit the wrong sectors");
+		range = (typeof(range)){ cap, 1, 0 };
+		expect(request(BLK_T_WRITE_ZEROES, 0, &range, sizeof(range), false,
+			       NULL) == BLK_S_IOERR, "write zeroes past the end");
+	}
+	if (features & F_DISCARD) {
+		range = (typeof(range)){ cap - 4, 4, 0 };
+		expect(request(BLK_T_DISCARD, 0, &range, sizeof(range), false,
+			       NULL) == BLK_S_OK, "discard");
+		range.flags = 1; /* UNMAP is for write zeroes only */
+		expect(request(BLK_T_DISCARD, 0, &range, sizeof(range), false,
+			       NULL) == BLK_S_UNSUPP, "discard with flags");
+	}
+	/* Bounds: one sector past the end, a length not a multiple of 512. */
+	expect(request(BLK_T_OUT, cap - 7, data, sizeof(data), false, NULL) ==
+		       BLK_S_IOERR, "write across the end accepted");
+	expect(request(BLK_T_OUT, 0, data, 100, false, NULL) == BLK_S_IOERR,
+	       "unaligned write accepted");
+}
+
+static void test_mode(const struct dtb *t)
+{
+	char serial[32], want[32];
+	uint64_t cap = capacity();
+	uint32_t used;
+
+	say_num("capacity=", cap);
+	memset(serial, 0, sizeof(serial));
+	expect(request(BLK_T_GET_ID, 0, serial, 20, true, &used) == BLK_S_OK,
+	       "GET_ID");
+	say("serial=", serial);
+	if (bootarg(t, "vblk.serial", want, sizeof(want))) {
+		unsigned int i = 0;
+
+		while (want[i] && want[i] == serial[i])
+			i++;
+		expect(!want[i] && !serial[i], "serial differs from vblk.serial");
+	}
+	expect(request(BLK_T_IN, cap, data, SECTOR, true, NULL) == BLK_S_IOERR,
+	       "read past the end accepted");
+	expect(request(BLK_T_IN, ~0ULL, data, SECTOR, true, NULL) == BLK_S_IOERR,
+	       "read at sector 2^64-1 accepted");
+	expect(request(0x1234, 0, NULL, 0, false, NULL) == BLK_S_UNSUPP,
+	       "unknown request type not UNSUPP");
+	if (features & F_RO) {
+		say("read-only", NULL);
+		expect(request(BLK_T_OUT, 0, data, SECTOR, false, NULL) ==
+			       BLK_S_IOERR, "write to a read-only disk accepted");
+		expect(request(BLK_T_WRITE_ZEROES, 0, data, 16, false, NULL) ==
+			       BLK_S_UNSUPP, "write zeroes on a read-only disk");
+	} else {
+		test_writable(cap);
+	}
+	interrupt_request(0);
+}
+
+static uint64_t arg_num(const struct dtb *t, const char *key, uint64_t dflt)
+{
+	char buf[24];
+
+	return bootarg(t, key, buf, sizeof(buf)) ? parse_num(buf) : dflt;
+}
+
+static void write_mode(const struct dtb *t, bool verify)
+{
+	uint64_t n = arg_num(t, "vblk.sectors", 64);
+	uint32_t seed = (uint32_t)arg_num(t, "vblk.seed", 1);
+
+	for (uint64_t s = 0; s < n; s += 8) {
+		uint32_t len = (uint32_t)((n - s < 8 ? n - s : 8) * SECTOR);
+
+		fill(check, len, s, seed);
+		if (!verify) {
+			expect(request(BLK_T_OUT, s, check, len, false, NULL) ==
+				       BLK_S_OK, "write");
+			continue;
+		}
+		expect(request(BLK_T_IN, s, data, len, true, NULL) == BLK_S_OK,
+		       "read");
+		expect(same(data, check, len), "data differs from the pattern");
+	}
+	if (verify) {
+		say("verified", NULL);
+		return;
+	}
+	expect(request(BLK_T_FLUSH, 0, NULL, 0, false, NULL) == BLK_S_OK, "flush");
+	if (failures)
+		guest_exit(EXIT_CHECK);
+	say("flushed", NULL);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static void bench_mode(const struct dtb *t)
+{
+	char op[8] = "read";
+	uint64_t count = arg_num(t, "vblk.count", 1000);
+	uint32_t size = (uint32_t)arg_num(t, "vblk.size", 65536);
+	uint32_t depth = (uint32_t)arg_num(t, "vblk.depth", 16);
+	uint64_t cap = capacity(), sectors, done = 0, sent = 0;
+	bool write;
+
+	bootarg(t, "vblk.op", op, sizeof(op));
+	write = op[0] == 'w';
+	if (size < SECTOR || size % SECTOR || size > BENCH_BUF / VQ_MAX * 3)
+		size = 65536;
+	if (depth < 1 || depth > vq.size / 3)
+		depth = vq.size / 3;
+	sectors = size / SECTOR;
+	while (done < count) {
+		uint32_t id, len;
+
+		while (sent < count && sent - done < depth) {
+			unsigned int slot = (unsigned int)(sent % depth);
+			uint64_t sector = (sent * sectors) % (cap - sectors);
+
+			request_async(slot, write ? BLK_T_OUT : BLK_T_IN, sector,
+				      bench_buf + (uint64_t)slot * size, size, !write);
+			sent++;
+		}
+		vbarrier();
+		vw32(&dev, VM_QUEUE_NOTIFY, 0);
+		while (done < sent) {
+			if (!virtio_wait_used(&vq, &id, &len, SPINS)) {
+				say("FAIL: bench request timed out", NULL);
+				guest_exit(EXIT_TIMEOUT);
+			}
+			if (status[id / 3] != BLK_S_OK)
+				failures++;
+			done++;
+		}
+	}
+	say_num("bench requests=", count);
+}
+
+int main(uint64_t boot_params)
+{
+	const void *blob;
+	struct dtb t;
+	uint32_t len;
+	char mode[16] = "test";
+
+	uart_init();
+	if (dtb_find_setup_dtb(0, GUEST_WINDOW, boot_params, &blob, &len) ||
+	    dtb_init(&t, blob, len)) {
+		say("FAIL: no device tree", NULL);
+		return EXIT_NODEV;
+	}
+	if (virtio_find(&t, 2, 0, &dev)) {
+		say("FAIL: no virtio-blk device", NULL);
+		return EXIT_NODEV;
+	}
+	bootarg(&t, "vblk.mode", mode, sizeof(mode));
+	features = virtio_negotiate(&dev, VF_VERSION_1 | VF_INDIRECT | VF_EVENT_IDX |
+						  F_RO | F_BLK_SIZE | F_FLUSH |
+						  F_SEG_MAX | F_SIZE_MAX |
+						  F_DISCARD | F_WRITE_ZEROES);
+	if (!(features & VF_VERSION_1)) {
+		say("FAIL: FEATURES_OK refused", NULL);
+		return EXIT_CHECK;
+	}
+	virtio_queue_setup(&dev, 0, &vq, mode[0] == 'b' ? VQ_MAX : 16);
+	vw32(&dev, VM_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
+	uart_puts("vblk: device at ");
+	uart_put_hex(dev.base);
+	uart_puts(" irq ");
+	uart_put_dec(dev.irq);
+	uart_puts(" mode ");
+	uart_puts(mode);
+	uart_puts("\n");
+
+	if (mode[0] == 'w')
+		write_mode(&t, false);
+	else if (mode[0] == 'v')
+		write_mode(&t, true);
+	else if (mode[0] == 'b')
+		bench_mode(&t);
+	else
+		test_mode(&t);
+	if (vr32(&dev, VM_STATUS) & ST_NEEDS_RESET)
+		expect(false, "device reports NEEDS_RESET");
+	if (failures) {
+		say_num("failures=", (uint64_t)failures);
+		return EXIT_CHECK;
+	}
+	say("ok", NULL);
+	return 0;
+}
