@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Tessera: one plain GNU make build.
 #   make                  the monitor (build/tessera) and the test guests
-#   make check            unit suites (Check) + integration tests on /dev/kvm
-#   make check-asan       the unit suites under ASan + UBSan
+#   make check            unit suites (Check), fuzz corpus replay, integration tests on /dev/kvm
+#   make check-asan       the unit suites and the corpus replay under ASan + UBSan
+#   make fuzz             the libFuzzer targets (clang), FUZZ_TIME seconds each
 #   make bench            the benchmark scripts (scripts/bench/)
 #   make O=DIR            build into DIR instead of ./build (out of tree)
 
@@ -69,7 +70,8 @@ Q :=
 say =
 endif
 
-.PHONY: all check boot-test lab-test check-unit check-integration check-asan bench clean
+.PHONY: all check boot-test lab-test check-unit check-integration check-asan bench clean \
+	check-fuzz fuzz
 all: $(O)/tessera $(GUESTS:%=$(O)/guests/%.elf)
 
 $(O)/obj/%.o: $(SRCDIR)/%.c
@@ -112,7 +114,38 @@ check-integration: all
 	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
 		$(SRCDIR)/tests/run_integration.sh
 
-check: check-unit check-integration
+# libFuzzer targets (tests/fuzz/), replayed over their seed corpora by a
+# plain build in `make check`; `make fuzz` fuzzes them with clang.
+FUZZ_TARGETS := virtq
+FUZZ_SRCS := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/virtio/mmio.c \
+	devices/virtio/blk.c
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+
+$(O)/fuzz/%_replay: $(O)/obj/tests/fuzz/%_fuzz.o $(O)/obj/tests/fuzz/replay.o \
+		$(O)/libtessera.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+
+.SECONDARY: $(FUZZ_TARGETS:%=$(O)/obj/tests/fuzz/%_fuzz.o) $(O)/obj/tests/fuzz/replay.o
+
+check-fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_replay)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		$(O)/fuzz/$${t}_replay $(SRCDIR)/tests/fuzz/corpus/$$t || exit 1; done
+
+fuzz:
+	@mkdir -p $(O)/fuzz
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+			-D_GNU_SOURCE -pthread $(INCLUDES) -o $(O)/fuzz/$${t}_fuzz \
+			$(SRCDIR)/tests/fuzz/$${t}_fuzz.c $(FUZZ_SRCS:%=$(SRCDIR)/%) || exit 1; \
+		mkdir -p $(O)/fuzz/corpus-$$t; \
+		$(O)/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_TIME) $(FUZZ_ARGS) \
+			$(O)/fuzz/corpus-$$t $(SRCDIR)/tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+check: check-unit check-fuzz check-integration
 
 # Linux guests and everything else in the nested-KVM lab (scripts/lab/).
 lab-test: all
@@ -125,7 +158,7 @@ boot-test: all
 check-asan:
 	$(MAKE) -f $(SRCDIR)/Makefile O=$(O)/asan OPT="-O1 -g" \
 		HARDEN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		EXTRA_LDFLAGS="-fsanitize=address,undefined" check-unit
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" check-unit check-fuzz
 
 # Benchmarks (not tests): scripts/bench/run.sh prints the figures.
 PIO_BENCH_COUNT := 100000
@@ -150,4 +183,5 @@ bench: all $(BENCH_BINS)
 clean:
 	rm -rf $(O)
 
--include $(CORE_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(O)/obj/vmm/main.d
+-include $(CORE_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(O)/obj/vmm/main.d \
+	$(wildcard $(O)/obj/tests/fuzz/*.d)
