@@ -237,10 +237,15 @@ static int load_kernel(struct vm *vm)
 
 	if (read_image(vm, "--kernel", cfg->kernel, &img, &len))
 		return -ENOEXEC;
-	if (loader_is_elf(img, len))
+	if (loader_is_elf(img, len)) {
 		r = loader_load_elf(&vm->mem, img, len, reserved, &info, err,
 				    sizeof(err));
-	else
+		if (r == 0) {
+			vm->entry = info.entry;
+			r = arch_elf_kernel(vm, img, len, err, sizeof(err));
+			info.entry = vm->entry;
+		}
+	} else
 		r = arch_load_kernel(vm, img, len, &info, err, sizeof(err));
 	if (r == -ENOENT && cfg->load_addr_set) {
 		r = loader_load_raw(&vm->mem, img, len, cfg->load_addr,

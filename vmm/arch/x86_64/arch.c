@@ -15,6 +15,7 @@
 #include "cpuid.h"
 #include "layout.h"
 #include "log.h"
+#include "pvh.h"
 #include "vm.h"
 
 #define CR0_PE (1ULL << 0)
@@ -130,6 +131,8 @@ int arch_setup_boot(struct vm *vm)
 		0x00cf93000000ffffULL, /* 0x18: __BOOT_DS, data, 4 GiB flat */
 		0x00008b0000000067ULL, /* 0x20: 64-bit TSS (busy), base 0 */
 		0,                     /*       its upper half */
+		0x00cf9b000000ffffULL, /* 0x30: 32-bit code, 4 GiB flat (PVH) */
+		0,
 	};
 	int r;
 
@@ -224,7 +227,7 @@ static int setup_long_mode(struct vm *vm, struct vcpu *v)
 	sregs.tr.type = 0xb;
 	sregs.tr.present = 1;
 	sregs.gdt.base = X86_GDT_ADDR;
-	sregs.gdt.limit = 6 * 8 - 1;
+	sregs.gdt.limit = 8 * 8 - 1;
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
 	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
@@ -247,6 +250,45 @@ static int setup_long_mode(struct vm *vm, struct vcpu *v)
 	return 0;
 }
 
+/* PVH entry: 32-bit protected mode, flat segments, paging off, EBX = start info. */
+static int setup_pvh_mode(struct vm *vm, struct vcpu *v)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0) {
+		log_err_errno("KVM_GET_SREGS");
+		return -errno;
+	}
+	set_seg(&sregs.cs, X86_SEL_CODE32, 0xb, false);
+	set_seg(&sregs.ds, X86_SEL_DATA, 0x3, false);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	memset(&sregs.tr, 0, sizeof(sregs.tr));
+	sregs.tr.selector = X86_SEL_TSS;
+	sregs.tr.limit = 0x67;
+	sregs.tr.type = 0xb;
+	sregs.tr.present = 1;
+	sregs.gdt.base = X86_GDT_ADDR;
+	sregs.gdt.limit = 8 * 8 - 1;
+	sregs.cr0 = CR0_PE | CR0_ET;
+	sregs.cr3 = 0;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0) {
+		log_err_errno("KVM_SET_SREGS");
+		return -errno;
+	}
+	memset(&regs, 0, sizeof(regs));
+	regs.rflags = 0x2;
+	regs.rip = vm->arch.pvh_entry;
+	regs.rbx = HVM_START_INFO_ADDR;
+	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0) {
+		log_err_errno("KVM_SET_REGS");
+		return -errno;
+	}
+	return 0;
+}
+
 int arch_vcpu_init(struct vm *vm, struct vcpu *v)
 {
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
@@ -261,7 +303,9 @@ int arch_vcpu_init(struct vm *vm, struct vcpu *v)
 		return -errno;
 	}
 	/* Application processors wait in the in-kernel LAPIC for INIT/SIPI. */
-	return v->id == 0 ? setup_long_mode(vm, v) : 0;
+	if (v->id != 0)
+		return 0;
+	return vm->arch.pvh ? setup_pvh_mode(vm, v) : setup_long_mode(vm, v);
 }
 
 /* Reads up to len bytes at guest virtual address gva, page by page. */

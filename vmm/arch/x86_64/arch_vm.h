@@ -4,12 +4,15 @@
 #define TESSERA_X86_ARCH_VM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "bzimage.h"
 
 struct arch_vm {
 	bool bzimage;      /* the kernel was a bzImage: bz holds its header */
 	struct bzimage bz;
+	bool pvh;          /* enter at pvh_entry in 32-bit mode (vmlinux PVH note) */
+	uint32_t pvh_entry;
 };
 
 #endif
