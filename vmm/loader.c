@@ -125,9 +125,16 @@ int loader_load_elf(const struct guest_mem *m, const uint8_t *img, size_t len,
 					    (uint64_t)p.p_paddr);
 		}
 		ph[nload++] = p;
-		/* The entry is virtual; map it through the segment holding it. */
+		/*
+		 * The entry is virtual; map it through the segment holding it.
+		 * Linux's vmlinux gives a physical one (phys_startup_64).
+		 */
 		if (eh.e_entry >= p.p_vaddr && eh.e_entry - p.p_vaddr < p.p_memsz) {
 			out->entry = p.p_paddr + (eh.e_entry - p.p_vaddr);
+			entry_found = true;
+		} else if (!entry_found && eh.e_entry >= p.p_paddr &&
+			   eh.e_entry - p.p_paddr < p.p_memsz) {
+			out->entry = eh.e_entry;
 			entry_found = true;
 		}
 	}

@@ -159,6 +159,20 @@ START_TEST(bad_segments)
 }
 END_TEST
 
+START_TEST(entry_physical)
+{
+	struct load_info info;
+
+	/* vmlinux style: segment linked high, e_entry its physical address. */
+	im->ph[0].p_vaddr = 0xffffffff80200000ULL;
+	im->eh.e_entry = 0x200010;
+	ck_assert_int_eq(loader_load_elf(&mem, img, sizeof(struct image),
+					 RESERVED, &info, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(info.entry, 0x200010);
+}
+END_TEST
+
 START_TEST(truncated_everywhere)
 {
 	struct load_info info;
@@ -264,6 +278,7 @@ Suite *loader_suite(void)
 	tcase_add_test(tc, bad_magic_class_machine);
 	tcase_add_test(tc, bad_program_headers);
 	tcase_add_test(tc, bad_segments);
+	tcase_add_test(tc, entry_physical);
 	tcase_add_test(tc, truncated_everywhere);
 	tcase_add_test(tc, raw_image);
 	tcase_add_test(tc, elf_notes);

@@ -84,19 +84,21 @@ int arch_load_kernel(struct vm *vm, const uint8_t *img, size_t len,
 int arch_elf_kernel(struct vm *vm, const uint8_t *img, size_t len, char *err,
 		    size_t errlen)
 {
-	uint32_t entry;
+	uint64_t entry = 0; /* little-endian: a 4-byte note fills the low half */
 	size_t n = sizeof(entry);
 	int r = loader_elf_find_note(img, len, PVH_NOTE_NAME,
 				     XEN_ELFNOTE_PHYS32_ENTRY, &entry, &n);
 
 	if (r == -ENOENT)
 		return 0; /* no PVH note: entered at e_entry in 64-bit mode */
-	if (r || n != sizeof(entry) || !guest_mem_ptr(&vm->mem, entry, 1)) {
+	/* Linux writes the note with _ASM_PTR: 8 bytes on x86-64, 4 on i386. */
+	if (r || (n != 4 && n != 8) || entry > UINT32_MAX ||
+	    !guest_mem_ptr(&vm->mem, entry, 1)) {
 		snprintf(err, errlen, "malformed PVH entry note");
 		return -EINVAL;
 	}
 	vm->arch.pvh = true;
-	vm->arch.pvh_entry = entry;
+	vm->arch.pvh_entry = (uint32_t)entry;
 	vm->entry = entry;
 	return 0;
 }
