@@ -10,6 +10,7 @@
 struct arch_vm {
 	bool bzimage;      /* the kernel was a bzImage: bz holds its header */
 	struct bzimage bz;
+	unsigned int disabled_exits; /* KVM_X86_DISABLE_EXITS_* in force */
 };
 
 #endif
