@@ -6,6 +6,7 @@
 #   make bench            the benchmark scripts (scripts/bench/)
 #   make O=DIR            build into DIR instead of ./build (out of tree)
 
+comma := ,
 SRCDIR := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 O ?= build
 ARCH ?= x86_64
@@ -55,6 +56,13 @@ GUEST_COMMON := $(SRCDIR)/guests/common/start.S $(SRCDIR)/guests/common/runtime.
 GUESTS += dtinfo
 GUEST_COMMON += $(SRCDIR)/guests/common/dtb.c
 
+# The real-time probe (guests/rt/): its ring-3 half is built alone and its
+# sections renamed .user.*, so rtprobe.ld can map exactly those pages
+# user-accessible. -fno-jump-tables/-fno-builtin: no call or table outside.
+RTPROBE := $(O)/guests/rtprobe.elf
+RTPROBE_USER_CFLAGS := -fno-jump-tables -fno-builtin \
+	-fno-tree-loop-distribute-patterns
+
 V ?= 0
 ifeq ($(V),0)
 Q := @
@@ -65,7 +73,7 @@ say =
 endif
 
 .PHONY: all check boot-test lab-test check-unit check-integration check-asan bench clean
-all: $(O)/tessera $(GUESTS:%=$(O)/guests/%.elf)
+all: $(O)/tessera $(GUESTS:%=$(O)/guests/%.elf) $(RTPROBE)
 
 $(O)/obj/%.o: $(SRCDIR)/%.c
 	@mkdir -p $(dir $@)
@@ -98,6 +106,23 @@ $(O)/guests/%.elf: $(SRCDIR)/guests/%.c $(GUEST_COMMON) \
 	$(Q)$(CC) $(GUEST_CFLAGS) -o $@ $(GUEST_COMMON) $< $(GUEST_LDFLAGS)
 
 $(GUESTS:%=$(O)/guests/%.elf): $(SRCDIR)/guests/common/dtb.h
+
+$(O)/obj/guests/rt/user.o: $(SRCDIR)/guests/rt/user.c $(SRCDIR)/guests/rt/probe.h
+	@mkdir -p $(dir $@)
+	$(call say,GUEST,$@)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(RTPROBE_USER_CFLAGS) -c -o $@.tmp $<
+	$(Q)objcopy --prefix-alloc-sections=.user $@.tmp $@
+	$(Q)rm -f $@.tmp
+
+$(RTPROBE): $(SRCDIR)/guests/rt/rtprobe.c $(O)/obj/guests/rt/user.o \
+		$(SRCDIR)/guests/rt/probe.h $(SRCDIR)/guests/rt/rtprobe.ld \
+		$(GUEST_COMMON) $(SRCDIR)/guests/common/guest.h
+	@mkdir -p $(dir $@)
+	$(call say,GUEST,$@)
+	$(Q)$(CC) $(GUEST_CFLAGS) -I$(SRCDIR)/guests/rt -o $@ $(GUEST_COMMON) \
+		$< $(O)/obj/guests/rt/user.o \
+		$(filter-out -Wl$(comma)-T$(comma)%,$(GUEST_LDFLAGS)) \
+		-Wl,-T,$(SRCDIR)/guests/rt/rtprobe.ld -Wl,--no-warn-rwx-segments
 
 check-unit: $(O)/check_unit
 	$(O)/check_unit
