@@ -4,6 +4,7 @@
 #   make check            unit suites (Check) + integration tests on /dev/kvm
 #   make check-asan       the unit suites under ASan + UBSan
 #   make bench            the benchmark scripts (scripts/bench/)
+#   make bench-rt         the real-time benchmark (scripts/bench/rt.sh)
 #   make O=DIR            build into DIR instead of ./build (out of tree)
 
 comma := ,
@@ -72,7 +73,7 @@ Q :=
 say =
 endif
 
-.PHONY: all check boot-test lab-test check-unit check-integration check-asan bench clean
+.PHONY: all check boot-test lab-test check-unit check-integration check-asan bench bench-rt clean
 all: $(O)/tessera $(GUESTS:%=$(O)/guests/%.elf) $(RTPROBE)
 
 $(O)/obj/%.o: $(SRCDIR)/%.c
@@ -165,6 +166,10 @@ bench: all $(BENCH_BINS)
 	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
 		BENCH=$(abspath $(O))/bench PIO_COUNT=$(PIO_BENCH_COUNT) \
 		$(SRCDIR)/scripts/bench/run.sh
+
+bench-rt: all
+	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
+		$(SRCDIR)/scripts/bench/rt.sh
 
 clean:
 	rm -rf $(O)
