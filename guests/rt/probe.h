@@ -38,7 +38,10 @@ struct probe_shared {
 	struct probe_lat lat_cpl0; /* deadline -> timer handler entry (ring 0) */
 	struct probe_lat lat_cpl3; /* deadline -> the work loop resumes (ring 3) */
 	uint64_t cnt_min, cnt_max, cnt_sum, cnt_n; /* work counts per period */
+	uint64_t cnt_over1, cnt_over3; /* periods more than 1 % / 3 % off the mean */
 };
+
+#define PROBE_MAX_KEPT 65536 /* periods whose counts ring 3 keeps */
 
 extern struct probe_shared probe_shared;
 extern uint8_t *const probe_user_stack_end;

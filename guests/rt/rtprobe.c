@@ -15,7 +15,7 @@
  *   rtprobe: latency cpl0 min_ns=N avg_ns=N max_ns=N   (deadline -> timer handler)
  *   rtprobe: latency cpl3 min_ns=N avg_ns=N max_ns=N   (deadline -> ring 3 resumes)
  *   rtprobe: hist cpl3 A-Bus=N ...                      (non-empty buckets)
- *   rtprobe: counter cpl3 min=N avg=N max=N maxdev=P.PP%
+ *   rtprobe: counter cpl3 min=N avg=N max=N maxdev=P.PP% over1pct=N over3pct=N
  *   rtprobe: overruns=N
  *   rtprobe: ok
  *
@@ -197,7 +197,10 @@ static void __attribute__((noreturn)) report(void)
 	uart_puts(".");
 	uart_putc((char)('0' + dev / 10 % 10));
 	uart_putc((char)('0' + dev % 10));
-	uart_puts("%\n");
+	uart_puts("%");
+	put_kv(" over1pct=", s->cnt_over1);
+	put_kv(" over3pct=", s->cnt_over3);
+	uart_puts("\n");
 	put_kv("rtprobe: overruns=", s->overruns);
 	put_kv(" int_via_ud=", ints_via_ud);
 	uart_puts("\nrtprobe: ok\n");

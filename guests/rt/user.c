@@ -12,6 +12,7 @@
 
 struct probe_shared probe_shared;
 static uint8_t user_stack[16384] __attribute__((aligned(16)));
+static uint32_t counts[PROBE_MAX_KEPT];
 uint8_t *const probe_user_stack_end = user_stack + sizeof(user_stack);
 
 static inline uint64_t rdtsc(void)
@@ -66,6 +67,20 @@ static void wait_period(struct probe_shared *s, uint64_t seen)
 		__asm__ volatile("pause" ::: "memory");
 }
 
+/* How many kept periods' counts lie more than 1 % and 3 % off the mean. */
+static void spread(struct probe_shared *s)
+{
+	uint64_t avg = s->cnt_n ? s->cnt_sum / s->cnt_n : 0;
+	uint64_t kept = s->cnt_n < PROBE_MAX_KEPT ? s->cnt_n : PROBE_MAX_KEPT;
+
+	for (uint64_t i = 0; i < kept; i++) {
+		uint64_t d = counts[i] > avg ? counts[i] - avg : avg - counts[i];
+
+		s->cnt_over1 += d * 100 > avg;
+		s->cnt_over3 += d * 100 > avg * 3;
+	}
+}
+
 void probe_user_main(void)
 {
 	struct probe_shared *s = &probe_shared;
@@ -90,8 +105,11 @@ void probe_user_main(void)
 		if (n > s->cnt_max)
 			s->cnt_max = n;
 		s->cnt_sum += n;
+		if (s->cnt_n < PROBE_MAX_KEPT)
+			counts[s->cnt_n] = (uint32_t)n;
 		s->cnt_n++;
 	}
+	spread(s);
 	for (;;)
 		__asm__ volatile("int $0x51" ::: "memory");
 }
