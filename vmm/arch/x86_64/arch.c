@@ -92,6 +92,50 @@ int arch_check_kvm(int kvm_fd)
 	return 0;
 }
 
+/*
+ * KVM_CAP_X86_DISABLE_EXITS: HLT and PAUSE stay in the guest, so a vCPU
+ * that owns its host CPU wakes without a trip through the host scheduler.
+ * VM-wide, and only before the first vCPU is created. --rt asks for it on
+ * pinned partitions; --disable-exits asks regardless; a KVM that offers
+ * neither bit gets a warning, not an error.
+ */
+static int disable_exits(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_DISABLE_EXITS };
+	unsigned int want = KVM_X86_DISABLE_EXITS_HLT | KVM_X86_DISABLE_EXITS_PAUSE;
+	int offered;
+	bool pinned = cfg->pin_set;
+
+	if (!config_wants_disable_exits(cfg))
+		return 0;
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		pinned = pinned && cfg->pin[i] >= 0;
+	if (!pinned && cfg->exits == EXITS_AUTO) {
+		log_warn("--rt: HLT and PAUSE exits stay on: not every vCPU is pinned (--pin)");
+		return 0;
+	}
+	offered = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_DISABLE_EXITS);
+	if (offered < 0)
+		offered = 0;
+	want &= (unsigned int)offered;
+	if (!want) {
+		log_warn("this KVM cannot disable HLT or PAUSE exits (offers 0x%x)",
+			 offered);
+		return 0;
+	}
+	cap.args[0] = want;
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+		log_err_errno("KVM_ENABLE_CAP X86_DISABLE_EXITS 0x%x", want);
+		return -errno;
+	}
+	vm->arch.disabled_exits = want;
+	log_info("vCPU exits disabled:%s%s",
+		 want & KVM_X86_DISABLE_EXITS_HLT ? " HLT" : "",
+		 want & KVM_X86_DISABLE_EXITS_PAUSE ? " PAUSE" : "");
+	return 0;
+}
+
 int arch_vm_init(struct vm *vm)
 {
 	uint64_t idmap = X86_IDENTITY_MAP_ADDR;
@@ -114,7 +158,7 @@ int arch_vm_init(struct vm *vm)
 		log_err_errno("KVM_CREATE_PIT2");
 		return -errno;
 	}
-	return 0;
+	return disable_exits(vm);
 }
 
 static int write_u64(struct vm *vm, gpa_t gpa, uint64_t v)
@@ -161,6 +205,8 @@ static int setup_cpuid(struct vm *vm, struct vcpu *v)
 		return -errno;
 	}
 	cpuid_apply_template(&t, vm->cpu_template, v->id, vm->nvcpus);
+	if (cpuid_set_realtime_hint(&t, vm->arch.disabled_exits != 0) < 0)
+		log_warn("vCPU %u: no room for KVM_HINTS_REALTIME in CPUID", v->id);
 	if (ioctl(v->fd, KVM_SET_CPUID2, &t) < 0) {
 		log_err_errno("vCPU %u: KVM_SET_CPUID2", v->id);
 		return -errno;

@@ -13,6 +13,7 @@ struct arch_vm {
 	struct bzimage bz;
 	bool pvh;          /* enter at pvh_entry in 32-bit mode (vmlinux PVH note) */
 	uint32_t pvh_entry;
+	unsigned int disabled_exits; /* KVM_X86_DISABLE_EXITS_* in force */
 };
 
 #endif

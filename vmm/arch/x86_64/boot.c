@@ -133,7 +133,8 @@ void arch_fdt_describe(const struct vm *vm, struct fdt_machine *m)
 	m->lapic_base = X86_LAPIC_ADDR;
 	m->ncpus = vm->nvcpus;
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		m->cpu[i] = (struct fdt_cpu){ .apic_id = i, .host_cpu = -1 };
+		m->cpu[i] = (struct fdt_cpu){ .apic_id = i,
+					      .host_cpu = vm->cfg->pin[i] };
 }
 
 static void fill_header(struct vm *vm, struct setup_header *h)
