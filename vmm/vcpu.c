@@ -97,6 +97,11 @@ static bool handle_action(struct vcpu *v, enum exit_action act)
 		vm_request_stop(vm, VM_STOP_RESET, TESSERA_EXIT_OK);
 		return false;
 	case EXIT_ACT_SHUTDOWN:
+		/*
+		 * On AMD SVM, KVM reinitialises the VMCB after a shutdown
+		 * intercept: what we read then is the reset state, not the
+		 * faulting one (arch_dump_vcpu says so).
+		 */
 		log_err("vCPU %u: guest shut down (triple fault)", v->id);
 		arch_dump_vcpu(v);
 		vm_request_stop(vm, VM_STOP_SHUTDOWN, TESSERA_EXIT_SHUTDOWN);

@@ -205,6 +205,8 @@ static int setup_cpuid(struct vm *vm, struct vcpu *v)
 		return -errno;
 	}
 	cpuid_apply_template(&t, vm->cpu_template, v->id, vm->nvcpus);
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+		cpuid_set_tsc_deadline(&t);
 	if (cpuid_set_realtime_hint(&t, vm->arch.disabled_exits != 0) < 0)
 		log_warn("vCPU %u: no room for KVM_HINTS_REALTIME in CPUID", v->id);
 	if (ioctl(v->fd, KVM_SET_CPUID2, &t) < 0) {
@@ -390,6 +392,10 @@ void arch_dump_vcpu(struct vcpu *v)
 		log_err_errno("vCPU %u: cannot read registers", v->id);
 		return;
 	}
+	if (r.rip == 0xfff0 && s.cs.selector == 0xf000)
+		log_err("vCPU %u: registers are at their reset values: KVM reset the "
+			"vCPU before reporting (AMD SVM does so after a shutdown)",
+			v->id);
 	n = read_gva(v, r.rip, insn, sizeof(insn));
 	for (size_t i = 0; i < n; i++)
 		snprintf(hex + i * 3, sizeof(hex) - i * 3, "%02x ", insn[i]);

@@ -116,3 +116,11 @@ int cpuid_set_realtime_hint(struct cpuid_table *t, bool realtime)
 		e->edx &= ~KVM_HINTS_REALTIME_BIT;
 	return 0;
 }
+
+void cpuid_set_tsc_deadline(struct cpuid_table *t)
+{
+	struct kvm_cpuid_entry2 *e = cpuid_find(t, 1, 0);
+
+	if (e)
+		e->ecx |= 1u << 24;
+}

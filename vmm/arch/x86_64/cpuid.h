@@ -28,6 +28,13 @@ struct cpuid_table {
 void cpuid_apply_template(struct cpuid_table *t, enum cpu_template tmpl,
 			  unsigned int apic_id, unsigned int ncpus);
 
+/*
+ * Advertises the TSC-deadline timer (CPUID.1:ECX[24]). KVM emulates it in
+ * the in-kernel LAPIC but leaves it out of KVM_GET_SUPPORTED_CPUID: the
+ * monitor sets it when KVM_CAP_TSC_DEADLINE_TIMER says it is there. Pure.
+ */
+void cpuid_set_tsc_deadline(struct cpuid_table *t);
+
 #define KVM_CPUID_FEATURES_LEAF 0x40000001
 #define KVM_HINTS_REALTIME_BIT (1u << 0) /* EDX of 0x40000001 */
 
