@@ -44,6 +44,8 @@ const char config_usage[] =
 	"                         any vCPU runs\n"
 	"  --hugepages[=thp]      back guest RAM with reserved huge pages\n"
 	"                         (MAP_HUGETLB), or =thp: transparent huge pages\n"
+	"                         required; =none: 4K pages only (the default\n"
+	"                         asks for transparent huge pages if allowed)\n"
 	"  --disable-exits        let vCPUs run HLT and PAUSE without exiting\n"
 	"                         (KVM_CAP_X86_DISABLE_EXITS; only with --pin)\n"
 	"  --no-disable-exits     keep HLT and PAUSE exits even with --rt\n"

@@ -37,7 +37,8 @@ enum rt_policy {
 };
 
 enum mem_pages {
-	MEM_PAGES_SMALL,   /* ordinary 4 KiB pages */
+	MEM_PAGES_DEFAULT, /* transparent huge pages where the host allows, as QEMU */
+	MEM_PAGES_SMALL,   /* ordinary 4 KiB pages only (--hugepages=none) */
 	MEM_PAGES_HUGETLB, /* MAP_HUGETLB from the reserved pool */
 	MEM_PAGES_THP,     /* madvise(MADV_HUGEPAGE): transparent huge pages */
 };

@@ -7,7 +7,7 @@
 
 int guest_mem_alloc(struct guest_mem *m, uint64_t size)
 {
-	return guest_mem_alloc_pages(m, size, MEM_PAGES_SMALL);
+	return guest_mem_alloc_pages(m, size, MEM_PAGES_DEFAULT);
 }
 
 int guest_mem_alloc_pages(struct guest_mem *m, uint64_t size,
@@ -28,6 +28,14 @@ int guest_mem_alloc_pages(struct guest_mem *m, uint64_t size,
 	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
+	/*
+	 * By default, ask for transparent huge pages and take no for an
+	 * answer: under nested paging each 4 KiB first touch is a costly
+	 * fault (measured in the lab: the kernel unpacks its initramfs in
+	 * 0.44 s on small pages against 0.16 s for QEMU, which advises too).
+	 */
+	if (pages == MEM_PAGES_DEFAULT)
+		madvise(p, (size_t)size, MADV_HUGEPAGE);
 	if (pages == MEM_PAGES_THP && madvise(p, (size_t)size, MADV_HUGEPAGE) < 0) {
 		int e = errno;
 

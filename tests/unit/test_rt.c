@@ -256,6 +256,8 @@ START_TEST(rt_flags)
 	ck_assert(!c.pin_set);
 	ck_assert_int_eq(c.pin[0], -1);
 	ck_assert_int_eq(c.rt_policy, RT_POLICY_OTHER);
+	ck_assert_int_eq(c.hugepages, MEM_PAGES_DEFAULT);
+	ck_assert_int_eq(PARSE(&c, err, "--kernel", "k", "--hugepages=none"), 0);
 	ck_assert_int_eq(c.hugepages, MEM_PAGES_SMALL);
 	ck_assert_int_eq(PARSE(&c, err, "--kernel", "k", "--disable-exits"), 0);
 	ck_assert(config_wants_disable_exits(&c));
