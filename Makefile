@@ -5,8 +5,10 @@
 #   make check-asan       the unit suites and the corpus replay under ASan + UBSan
 #   make fuzz             the libFuzzer targets (clang), FUZZ_TIME seconds each
 #   make bench            the benchmark scripts (scripts/bench/)
+#   make bench-rt         the real-time benchmark (scripts/bench/rt.sh)
 #   make O=DIR            build into DIR instead of ./build (out of tree)
 
+comma := ,
 SRCDIR := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 O ?= build
 ARCH ?= x86_64
@@ -30,7 +32,7 @@ CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
 
 CORE_SRCS := \
 	vmm/log.c vmm/config.c vmm/mem.c vmm/bus.c vmm/exit.c vmm/loader.c \
-	vmm/console.c vmm/vm.c vmm/vcpu.c vmm/stats.c \
+	vmm/console.c vmm/vm.c vmm/vcpu.c vmm/stats.c vmm/rt.c \
 	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/cpuid.c \
 	vmm/arch/$(ARCH)/boot.c vmm/arch/$(ARCH)/bzimage.c \
 	vmm/arch/$(ARCH)/mptable.c vmm/arch/$(ARCH)/acpi.c \
@@ -61,6 +63,13 @@ GUEST_COMMON += $(SRCDIR)/guests/common/dtb.c
 GUESTS += vblk vhostile
 GUEST_COMMON += $(SRCDIR)/guests/common/virtio.c
 
+# The real-time probe (guests/rt/): its ring-3 half is built alone and its
+# sections renamed .user.*, so rtprobe.ld can map exactly those pages
+# user-accessible. -fno-jump-tables/-fno-builtin: no call or table outside.
+RTPROBE := $(O)/guests/rtprobe.elf
+RTPROBE_USER_CFLAGS := -fno-jump-tables -fno-builtin \
+	-fno-tree-loop-distribute-patterns
+
 V ?= 0
 ifeq ($(V),0)
 Q := @
@@ -70,9 +79,9 @@ Q :=
 say =
 endif
 
-.PHONY: all check boot-test lab-test check-unit check-integration check-asan bench clean \
+.PHONY: all check boot-test lab-test check-unit check-integration check-asan bench bench-rt clean \
 	check-fuzz fuzz
-all: $(O)/tessera $(GUESTS:%=$(O)/guests/%.elf)
+all: $(O)/tessera $(GUESTS:%=$(O)/guests/%.elf) $(RTPROBE)
 
 $(O)/obj/%.o: $(SRCDIR)/%.c
 	@mkdir -p $(dir $@)
@@ -106,6 +115,23 @@ $(O)/guests/%.elf: $(SRCDIR)/guests/%.c $(GUEST_COMMON) \
 
 $(GUESTS:%=$(O)/guests/%.elf): $(SRCDIR)/guests/common/dtb.h \
 	$(SRCDIR)/guests/common/virtio.h
+
+$(O)/obj/guests/rt/user.o: $(SRCDIR)/guests/rt/user.c $(SRCDIR)/guests/rt/probe.h
+	@mkdir -p $(dir $@)
+	$(call say,GUEST,$@)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(RTPROBE_USER_CFLAGS) -c -o $@.tmp $<
+	$(Q)objcopy --prefix-alloc-sections=.user $@.tmp $@
+	$(Q)rm -f $@.tmp
+
+$(RTPROBE): $(SRCDIR)/guests/rt/rtprobe.c $(O)/obj/guests/rt/user.o \
+		$(SRCDIR)/guests/rt/probe.h $(SRCDIR)/guests/rt/rtprobe.ld \
+		$(GUEST_COMMON) $(SRCDIR)/guests/common/guest.h
+	@mkdir -p $(dir $@)
+	$(call say,GUEST,$@)
+	$(Q)$(CC) $(GUEST_CFLAGS) -I$(SRCDIR)/guests/rt -o $@ $(GUEST_COMMON) \
+		$< $(O)/obj/guests/rt/user.o \
+		$(filter-out -Wl$(comma)-T$(comma)%,$(GUEST_LDFLAGS)) \
+		-Wl,-T,$(SRCDIR)/guests/rt/rtprobe.ld -Wl,--no-warn-rwx-segments
 
 check-unit: $(O)/check_unit
 	$(O)/check_unit
@@ -179,6 +205,10 @@ bench: all $(BENCH_BINS)
 	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
 		BENCH=$(abspath $(O))/bench PIO_COUNT=$(PIO_BENCH_COUNT) \
 		$(SRCDIR)/scripts/bench/run.sh
+
+bench-rt: all
+	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
+		$(SRCDIR)/scripts/bench/rt.sh
 
 clean:
 	rm -rf $(O)

@@ -38,6 +38,13 @@ int arch_vm_init(struct vm *vm);
 int arch_load_kernel(struct vm *vm, const uint8_t *img, size_t len,
 		     struct load_info *info, char *err, size_t errlen);
 
+/*
+ * Looks at a loaded ELF kernel for arch-specific entry conventions (x86:
+ * the PVH note). 0 or -errno with a reason in err.
+ */
+int arch_elf_kernel(struct vm *vm, const uint8_t *img, size_t len, char *err,
+		    size_t errlen);
+
 /* The first address an initrd byte may not use. */
 uint64_t arch_initrd_limit(const struct vm *vm);
 

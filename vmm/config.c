@@ -6,6 +6,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include "rt.h"
 
 const char config_usage[] =
 	"usage: tessera run --kernel FILE [options]\n"
@@ -31,6 +34,28 @@ const char config_usage[] =
 	"                         exit without running the guest\n"
 	"  --stats                print KVM's statistics of the VM and each vCPU\n"
 	"                         (exits by kind, emulation, faults) at exit\n"
+	"  --config FILE          read options from a partition file (key = value\n"
+	"                         lines, keys as these flags without '--');\n"
+	"                         flags on the command line override it\n"
+	"\n"
+	"Real-time partitions:\n"
+	"  --pin MAP              pin vCPU threads to host CPUs: 0=2,1=3 (vCPU=CPU)\n"
+	"                         or a CPU list (2-3: vCPU i on the i-th CPU)\n"
+	"  --rt fifo[:PRIO]       SCHED_FIFO for the vCPU threads only (priority\n"
+	"                         1-99, default 50); implies --disable-exits\n"
+	"  --io-cpus LIST         pin the main and I/O threads (SCHED_OTHER) here\n"
+	"  --mlock                lock all memory and prefault guest RAM before\n"
+	"                         any vCPU runs\n"
+	"  --hugepages[=thp]      back guest RAM with reserved huge pages\n"
+	"                         (MAP_HUGETLB), or =thp: transparent huge pages\n"
+	"                         required; =none: 4K pages only (the default\n"
+	"                         asks for transparent huge pages if allowed)\n"
+	"  --disable-exits        let vCPUs run HLT and PAUSE without exiting\n"
+	"                         (KVM_CAP_X86_DISABLE_EXITS; only with --pin)\n"
+	"  --no-disable-exits     keep HLT and PAUSE exits even with --rt\n"
+	"  --cgroup PATH          move the monitor into this cgroup (v2: PATH;\n"
+	"                         v1: PATH under the cpuset and cpu hierarchies)\n"
+	"\n"
 	"  -v, --verbose          log what the monitor does\n"
 	"  -h, --help             show this text\n"
 	"\n"
@@ -45,6 +70,11 @@ void config_init(struct vm_config *cfg)
 	cfg->serial = SERIAL_STDIO;
 	cfg->cpu_template = CPU_TEMPLATE_AUTO;
 	cfg->name = "tessera";
+	for (unsigned int i = 0; i < CONFIG_MAX_CPUS; i++)
+		cfg->pin[i] = -1;
+	cfg->rt_prio = 0;
+	cfg->rt_policy = RT_POLICY_OTHER;
+	CPU_ZERO(&cfg->io_cpus);
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -381,6 +411,89 @@ static int set_help(struct vm_config *cfg, const char *v, char *err,
 	return 0;
 }
 
+static int set_config(struct vm_config *cfg, const char *v, char *err,
+		      size_t errlen)
+{
+	if (!*v)
+		return fail(err, errlen, "--config: empty path");
+	cfg->config_file = v; /* main.c has read it already */
+	return 0;
+}
+
+static int set_pin(struct vm_config *cfg, const char *v, char *err,
+		   size_t errlen)
+{
+	int r = rt_parse_pin(v, cfg->pin, CONFIG_MAX_CPUS, err, errlen);
+
+	cfg->pin_set = r == 0;
+	return r;
+}
+
+static int set_rt(struct vm_config *cfg, const char *v, char *err,
+		  size_t errlen)
+{
+	return rt_parse_policy(v, &cfg->rt_policy, &cfg->rt_prio, err, errlen);
+}
+
+static int set_io_cpus(struct vm_config *cfg, const char *v, char *err,
+		       size_t errlen)
+{
+	if (rt_parse_cpulist(v, &cfg->io_cpus) < 0)
+		return fail(err, errlen,
+			    "--io-cpus: '%s' is not a CPU list (e.g. 0 or 0-1,4)",
+			    v);
+	cfg->io_cpus_set = true;
+	return 0;
+}
+
+static int set_mlock(struct vm_config *cfg, const char *v, char *err,
+		     size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	cfg->mlock = true;
+	return 0;
+}
+
+static int set_hugepages(struct vm_config *cfg, const char *v, char *err,
+			 size_t errlen)
+{
+	if (!v || !strcmp(v, "hugetlb"))
+		cfg->hugepages = MEM_PAGES_HUGETLB;
+	else if (!strcmp(v, "thp"))
+		cfg->hugepages = MEM_PAGES_THP;
+	else if (!strcmp(v, "none"))
+		cfg->hugepages = MEM_PAGES_SMALL;
+	else
+		return fail(err, errlen,
+			    "--hugepages: '%s' is not hugetlb, thp or none", v);
+	return 0;
+}
+
+static int set_disable_exits(struct vm_config *cfg, const char *v, char *err,
+			     size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	cfg->exits = EXITS_DISABLE;
+	return 0;
+}
+
+static int set_keep_exits(struct vm_config *cfg, const char *v, char *err,
+			  size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	cfg->exits = EXITS_KEEP;
+	return 0;
+}
+
+static int set_cgroup(struct vm_config *cfg, const char *v, char *err,
+		      size_t errlen)
+{
+	if (!*v)
+		return fail(err, errlen, "--cgroup: empty path");
+	cfg->cgroup = v;
+	return 0;
+}
+
 static const struct flag flags[] = {
 	{ "--kernel", NULL, true, set_kernel },
 	{ "--initrd", NULL, true, set_initrd },
@@ -396,7 +509,22 @@ static const struct flag flags[] = {
 	{ "--disk", NULL, true, set_disk },
 	{ "--verbose", "-v", false, set_verbose },
 	{ "--help", "-h", false, set_help },
+	{ "--config", NULL, true, set_config },
+	{ "--pin", NULL, true, set_pin },
+	{ "--rt", NULL, true, set_rt },
+	{ "--io-cpus", NULL, true, set_io_cpus },
+	{ "--mlock", NULL, false, set_mlock },
+	{ "--hugepages", NULL, false, set_hugepages },
+	{ "--disable-exits", NULL, false, set_disable_exits },
+	{ "--no-disable-exits", NULL, false, set_keep_exits },
+	{ "--cgroup", NULL, true, set_cgroup },
 };
+
+/* Flags whose value is optional and given only as --flag=VALUE. */
+static bool opt_value(const struct flag *f)
+{
+	return f->apply == set_hugepages;
+}
 
 static const struct flag *find_flag(const char *arg, size_t namelen)
 {
@@ -423,7 +551,23 @@ static int validate(const struct vm_config *cfg, char *err, size_t errlen)
 		return fail(err, errlen,
 			    "--load-addr: 0x%llx is outside guest RAM",
 			    (unsigned long long)cfg->load_addr);
+	for (unsigned int i = cfg->cpus; i < CONFIG_MAX_CPUS; i++)
+		if (cfg->pin[i] >= 0)
+			return fail(err, errlen,
+				    "--pin: vCPU %u does not exist (--cpus %u)",
+				    i, cfg->cpus);
+	if (cfg->hugepages == MEM_PAGES_HUGETLB &&
+	    cfg->mem_size % CONFIG_HUGE_PAGE_SIZE)
+		return fail(err, errlen,
+			    "--hugepages: --memory must be a multiple of 2M");
 	return 0;
+}
+
+bool config_wants_disable_exits(const struct vm_config *cfg)
+{
+	if (cfg->exits == EXITS_AUTO)
+		return cfg->rt_policy == RT_POLICY_FIFO;
+	return cfg->exits == EXITS_DISABLE;
 }
 
 int config_parse_run(struct vm_config *cfg, int argc, char *const argv[],
@@ -443,7 +587,9 @@ int config_parse_run(struct vm_config *cfg, int argc, char *const argv[],
 		if (!f)
 			return fail(err, errlen, "unknown option '%.*s'",
 				    (int)namelen, arg);
-		if (f->has_value) {
+		if (opt_value(f)) {
+			val = eq ? eq + 1 : NULL;
+		} else if (f->has_value) {
 			if (eq)
 				val = eq + 1;
 			else if (i + 1 < argc)
@@ -459,6 +605,102 @@ int config_parse_run(struct vm_config *cfg, int argc, char *const argv[],
 			return r;
 	}
 	return validate(cfg, err, errlen);
+}
+
+const char *config_find_file(int argc, char *const argv[])
+{
+	const char *path = NULL;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			path = argv[++i];
+		else if (!strncmp(argv[i], "--config=", 9))
+			path = argv[i] + 9;
+	}
+	return path;
+}
+
+static bool is_word(const char *v, const char *const words[])
+{
+	for (; *words; words++)
+		if (!strcasecmp(v, *words))
+			return true;
+	return false;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* One "key = value" line of a partition file. */
+static int parse_file_line(struct vm_config *cfg, char *line, char *err,
+			   size_t errlen)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1", NULL };
+	static const char *const no[] = { "no", "false", "off", "0", NULL };
+	char flag[40], *key = line, *val = strchr(line, '=');
+	const struct flag *f;
+
+	if (val)
+		*val++ = '\0';
+	key = trim(key);
+	val = val ? trim(val) : NULL;
+	if (!*key || strlen(key) > sizeof(flag) - 3 || key[0] == '-')
+		return fail(err, errlen, "'%s' is not a key", key);
+	snprintf(flag, sizeof(flag), "--%s", key);
+	f = find_flag(flag, strlen(flag));
+	if (!f || !strcmp(key, "config") || !strcmp(key, "help"))
+		return fail(err, errlen, "unknown key '%s'", key);
+	if (val && val[0] == '"' && strlen(val) >= 2 &&
+	    val[strlen(val) - 1] == '"') { /* "a quoted value" */
+		val[strlen(val) - 1] = '\0';
+		val++;
+	}
+	if (f->has_value) {
+		if (!val)
+			return fail(err, errlen, "%s needs '= value'", key);
+		return f->apply(cfg, val, err, errlen);
+	}
+	if (opt_value(f))
+		return f->apply(cfg, val && !is_word(val, yes) ? val : NULL, err,
+				errlen);
+	if (!val || is_word(val, yes))
+		return f->apply(cfg, NULL, err, errlen);
+	if (is_word(val, no))
+		return 0; /* the file comes first: "no" is the default */
+	return fail(err, errlen, "%s takes yes or no, not '%s'", key, val);
+}
+
+int config_parse_file(struct vm_config *cfg, char *text, const char *name,
+		      char *err, size_t errlen)
+{
+	unsigned int lineno = 0;
+	char *line = text, reason[200];
+
+	while (line && *line) {
+		char *next = strchr(line, '\n'), *hash;
+
+		lineno++;
+		if (next)
+			*next++ = '\0';
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		line = trim(line);
+		if (*line && parse_file_line(cfg, line, reason, sizeof(reason)) < 0)
+			return fail(err, errlen, "%s:%u: %s", name, lineno,
+				    reason);
+		line = next;
+	}
+	return 0;
 }
 
 /* Whether the command line sets key (as "key" or "key=..."). */

@@ -7,6 +7,7 @@
 #ifndef TESSERA_CONFIG_H
 #define TESSERA_CONFIG_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #define CONFIG_MIN_MEM (2ULL << 20)
 #define CONFIG_MAX_MEM (512ULL << 30)
 #define CONFIG_DEFAULT_MEM (64ULL << 20)
+#define CONFIG_HUGE_PAGE_SIZE (2ULL << 20) /* x86_64's MAP_HUGETLB default */
 #define CONFIG_MAX_DISKS 8
 #define CONFIG_DISK_PATH_MAX 4096
 #define CONFIG_DISK_SERIAL_MAX 20 /* VIRTIO_BLK_ID_BYTES */
@@ -29,6 +31,25 @@ enum cpu_template {
 	CPU_TEMPLATE_AUTO,     /* baseline on kvm_pvm hosts, host otherwise */
 	CPU_TEMPLATE_HOST,     /* everything KVM_GET_SUPPORTED_CPUID offers */
 	CPU_TEMPLATE_BASELINE, /* only features every KVM we know can run */
+};
+
+/* Real-time partitions (vmm/rt.h): the vCPU threads' scheduling policy. */
+enum rt_policy {
+	RT_POLICY_OTHER, /* SCHED_OTHER, the default */
+	RT_POLICY_FIFO,  /* SCHED_FIFO at rt_prio */
+};
+
+enum mem_pages {
+	MEM_PAGES_DEFAULT, /* transparent huge pages where the host allows, as QEMU */
+	MEM_PAGES_SMALL,   /* ordinary 4 KiB pages only (--hugepages=none) */
+	MEM_PAGES_HUGETLB, /* MAP_HUGETLB from the reserved pool */
+	MEM_PAGES_THP,     /* madvise(MADV_HUGEPAGE): transparent huge pages */
+};
+
+enum exits_mode {
+	EXITS_AUTO, /* disabled (HLT, PAUSE) when --rt is given */
+	EXITS_DISABLE,
+	EXITS_KEEP,
 };
 
 /* One --disk: a virtio-blk device backed by a raw image or block device. */
@@ -57,6 +78,18 @@ struct vm_config {
 	struct disk_config disk[CONFIG_MAX_DISKS];
 	bool verbose;
 	bool help;
+	/* Real-time partitions: see vmm/rt.h. */
+	int pin[CONFIG_MAX_CPUS]; /* host CPU of each vCPU's thread, -1: none */
+	bool pin_set;
+	enum rt_policy rt_policy;
+	int rt_prio;             /* SCHED_FIFO priority, 1..99 */
+	cpu_set_t io_cpus;       /* the main and I/O threads' CPUs */
+	bool io_cpus_set;
+	bool mlock;              /* lock and prefault all memory before vCPUs run */
+	enum mem_pages hugepages;
+	enum exits_mode exits;   /* KVM_CAP_X86_DISABLE_EXITS */
+	const char *cgroup;      /* join this cgroup at start, or NULL */
+	const char *config_file; /* --config FILE (main.c reads it) */
 };
 
 /* Fills cfg with the defaults. */
@@ -70,6 +103,31 @@ void config_init(struct vm_config *cfg);
  */
 int config_parse_run(struct vm_config *cfg, int argc, char *const argv[],
 		     char *err, size_t errlen);
+
+/*
+ * The path of the last --config FILE (or --config=FILE) in argv, or NULL.
+ * Pure: main.c reads the file and hands its text to config_parse_file()
+ * before config_parse_run(), so flags on the command line override it.
+ */
+const char *config_find_file(int argc, char *const argv[]);
+
+/*
+ * Parses a partition file: "key = value" lines whose keys are the flags of
+ * `tessera run` without their dashes ("memory = 64M", "pin = 0=2,1=3");
+ * flags without a value take "key" alone or "key = yes|no" (no: left at
+ * its default). '#' starts a comment; blank lines are ignored. text is
+ * modified in place and cfg points into it, so it must outlive cfg.
+ * name labels errors ("NAME:LINE: reason"). Returns 0 or -EINVAL. Pure.
+ * Does not validate the whole: config_parse_run() does that afterwards.
+ */
+int config_parse_file(struct vm_config *cfg, char *text, const char *name,
+		      char *err, size_t errlen);
+
+/*
+ * Whether vCPU exits for HLT and PAUSE should be disabled: asked for, or
+ * implied by --rt and not refused with --no-disable-exits.
+ */
+bool config_wants_disable_exits(const struct vm_config *cfg);
 
 /*
  * Parses a size such as "64M", "1G", "512k" or "4096" (bytes). Returns 0 or

@@ -125,9 +125,16 @@ int loader_load_elf(const struct guest_mem *m, const uint8_t *img, size_t len,
 					    (uint64_t)p.p_paddr);
 		}
 		ph[nload++] = p;
-		/* The entry is virtual; map it through the segment holding it. */
+		/*
+		 * The entry is virtual; map it through the segment holding it.
+		 * Linux's vmlinux gives a physical one (phys_startup_64).
+		 */
 		if (eh.e_entry >= p.p_vaddr && eh.e_entry - p.p_vaddr < p.p_memsz) {
 			out->entry = p.p_paddr + (eh.e_entry - p.p_vaddr);
+			entry_found = true;
+		} else if (!entry_found && eh.e_entry >= p.p_paddr &&
+			   eh.e_entry - p.p_paddr < p.p_memsz) {
+			out->entry = eh.e_entry;
 			entry_found = true;
 		}
 	}
@@ -228,4 +235,64 @@ int loader_place_initrd(uint64_t size, uint64_t low, uint64_t limit,
 		return -ENOSPC;
 	*addr = a;
 	return 0;
+}
+
+/* Walks the notes of one PT_NOTE segment [off, off+size) of img. */
+static int find_note_in(const uint8_t *img, uint64_t off, uint64_t size,
+			const char *name, uint32_t type, void *desc,
+			size_t *desc_len)
+{
+	size_t namesz_want = strlen(name) + 1;
+	uint64_t pos = 0;
+
+	while (size - pos >= sizeof(Elf64_Nhdr)) {
+		Elf64_Nhdr nh;
+		uint64_t nameoff, descoff, next;
+
+		memcpy(&nh, img + off + pos, sizeof(nh));
+		nameoff = pos + sizeof(nh);
+		descoff = nameoff + (((uint64_t)nh.n_namesz + 3) & ~3ULL);
+		next = descoff + (((uint64_t)nh.n_descsz + 3) & ~3ULL);
+		if (descoff > size || next > size || nh.n_descsz > size)
+			return -EINVAL;
+		if (nh.n_type == type && nh.n_namesz == namesz_want &&
+		    !memcmp(img + off + nameoff, name, namesz_want)) {
+			size_t n = nh.n_descsz < *desc_len ? nh.n_descsz
+							   : *desc_len;
+
+			memcpy(desc, img + off + descoff, n);
+			*desc_len = nh.n_descsz;
+			return 0;
+		}
+		pos = next;
+	}
+	return -ENOENT;
+}
+
+int loader_elf_find_note(const uint8_t *img, size_t len, const char *name,
+			 uint32_t type, void *desc, size_t *desc_len)
+{
+	Elf64_Ehdr eh;
+	char err[128];
+	int r;
+
+	if (len < sizeof(eh))
+		return -EINVAL;
+	memcpy(&eh, img, sizeof(eh));
+	if (check_header(&eh, len, err, sizeof(err)))
+		return -EINVAL;
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr p;
+
+		memcpy(&p, img + eh.e_phoff + i * sizeof(p), sizeof(p));
+		if (p.p_type != PT_NOTE)
+			continue;
+		if (p.p_offset > len || p.p_filesz > len - p.p_offset)
+			return -EINVAL;
+		r = find_note_in(img, p.p_offset, p.p_filesz, name, type, desc,
+				 desc_len);
+		if (r != -ENOENT)
+			return r;
+	}
+	return -ENOENT;
 }

@@ -43,6 +43,15 @@ int loader_load_raw(const struct guest_mem *m, const uint8_t *img, size_t len,
 int loader_place_initrd(uint64_t size, uint64_t low, uint64_t limit,
 			uint64_t *addr);
 
+/*
+ * Looks through an ELF64 image's PT_NOTE segments for a note of the given
+ * owner name and type and copies up to *len bytes of its descriptor into
+ * desc, setting *len to the descriptor's size. Returns 0, -ENOENT when
+ * there is none, -EINVAL for a malformed image. Pure; bounded by len.
+ */
+int loader_elf_find_note(const uint8_t *img, size_t len, const char *name,
+			 uint32_t type, void *desc, size_t *desc_len);
+
 /* Whether img starts with the ELF magic. */
 int loader_is_elf(const uint8_t *img, size_t len);
 

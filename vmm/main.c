@@ -33,15 +33,52 @@ die_usage(const char *fmt, ...)
 	exit(TESSERA_EXIT_USAGE);
 }
 
+/* A partition file, NUL-terminated, malloc'ed; NULL with errno on failure. */
+static char *read_config_file(const char *path)
+{
+	enum { MAX = 64 * 1024 };
+	FILE *f = fopen(path, "re");
+	char *text = malloc(MAX + 1);
+	size_t n = 0;
+
+	if (f && text) {
+		n = fread(text, 1, MAX + 1, f);
+		if (ferror(f) || n > MAX) {
+			errno = ferror(f) ? EIO : EFBIG;
+			free(text);
+			text = NULL;
+		} else {
+			text[n] = '\0';
+		}
+	} else {
+		free(text);
+		text = NULL;
+	}
+	if (f)
+		fclose(f);
+	return text;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct vm_config cfg;
+	const char *file;
+	char *text = NULL;
 	struct vm vm;
 	char err[256];
 	sigset_t sigs;
 	int status;
 
 	config_init(&cfg);
+	file = config_find_file(argc, argv);
+	if (file) { /* first the file, then the flags that override it */
+		text = read_config_file(file);
+		if (!text)
+			die_usage("--config: cannot read '%s': %s", file,
+				  strerror(errno));
+		if (config_parse_file(&cfg, text, file, err, sizeof(err)) < 0)
+			die_usage("%s", err);
+	}
 	if (config_parse_run(&cfg, argc, argv, err, sizeof(err)) < 0)
 		die_usage("%s", err);
 	if (cfg.help) {
@@ -75,6 +112,7 @@ static int cmd_run(int argc, char **argv)
 	else
 		status = TESSERA_EXIT_ERROR;
 	vm_destroy(&vm);
+	free(text);
 	return status;
 }
 

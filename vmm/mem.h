@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "types.h"
 
 #define GUEST_MEM_MAX_REGIONS 4
@@ -35,6 +36,26 @@ struct guest_mem {
  * touched on demand). Returns 0 or -errno. Main thread, before vCPUs run.
  */
 int guest_mem_alloc(struct guest_mem *m, uint64_t size);
+
+/*
+ * Like guest_mem_alloc(), backed by pages of the given kind:
+ * MEM_PAGES_HUGETLB maps from the reserved huge page pool (MAP_HUGETLB;
+ * size must be a multiple of CONFIG_HUGE_PAGE_SIZE) and returns -ENOMEM
+ * when too few huge pages are free; MEM_PAGES_THP asks for transparent
+ * huge pages (madvise(MADV_HUGEPAGE); -errno if THP is unavailable).
+ * Main thread, before vCPUs run.
+ */
+int guest_mem_alloc_pages(struct guest_mem *m, uint64_t size,
+			  enum mem_pages pages);
+
+/*
+ * Locks all of the monitor's memory, present and future
+ * (mlockall(MCL_CURRENT | MCL_FUTURE)), then touches every page of guest
+ * RAM so no page fault is left for the vCPUs to take on the host side.
+ * 0 or -errno (EPERM/ENOMEM: no CAP_IPC_LOCK and RLIMIT_MEMLOCK too low).
+ * Main thread, after the machine is built and before any vCPU starts.
+ */
+int guest_mem_lock(struct guest_mem *m);
 
 /*
  * Uses caller-owned memory instead (unit tests, fuzzers): no mmap, and

@@ -11,6 +11,7 @@
 #include "arch.h"
 #include "exit.h"
 #include "log.h"
+#include "rt.h"
 
 /* The kick handler's only state: this thread's kvm_run, if it is a vCPU. */
 static __thread struct kvm_run *tls_run;
@@ -96,6 +97,11 @@ static bool handle_action(struct vcpu *v, enum exit_action act)
 		vm_request_stop(vm, VM_STOP_RESET, TESSERA_EXIT_OK);
 		return false;
 	case EXIT_ACT_SHUTDOWN:
+		/*
+		 * On AMD SVM, KVM reinitialises the VMCB after a shutdown
+		 * intercept: what we read then is the reset state, not the
+		 * faulting one (arch_dump_vcpu says so).
+		 */
 		log_err("vCPU %u: guest shut down (triple fault)", v->id);
 		arch_dump_vcpu(v);
 		vm_request_stop(vm, VM_STOP_SHUTDOWN, TESSERA_EXIT_SHUTDOWN);
@@ -125,6 +131,31 @@ static bool handle_action(struct vcpu *v, enum exit_action act)
 	return false;
 }
 
+/*
+ * Pinning and policy, applied by the vCPU thread to itself before its
+ * first KVM_RUN (vmm/rt.h). Unpinned vCPUs leave --io-cpus, which the main
+ * thread that created them had. false if the run must end.
+ */
+static bool apply_rt(struct vcpu *v)
+{
+	const struct vm_config *cfg = v->vm->cfg;
+	int cpu = cfg->pin[v->id];
+	char err[256];
+
+	if (cpu < 0 && !cfg->io_cpus_set && cfg->rt_policy == RT_POLICY_OTHER)
+		return true;
+	if (rt_apply_thread(cpu, cfg->io_cpus_set ? &v->vm->vcpu_cpus : NULL,
+			    cfg->rt_policy, cfg->rt_prio, err, sizeof(err))) {
+		log_err("vCPU %u: %s", v->id, err);
+		vm_request_stop(v->vm, VM_STOP_HOST_ERROR, TESSERA_EXIT_ERROR);
+		return false;
+	}
+	log_info("vCPU %u: host CPU %s, %s", v->id,
+		 cpu >= 0 ? (snprintf(err, sizeof(err), "%d", cpu), err) : "any",
+		 cfg->rt_policy == RT_POLICY_FIFO ? "SCHED_FIFO" : "SCHED_OTHER");
+	return true;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -132,6 +163,7 @@ static void *vcpu_thread(void *arg)
 	struct exit_ctx ctx = { &vm->pio, &vm->mmio, v->run_size };
 	char name[16];
 	sigset_t kick;
+	bool ok;
 
 	snprintf(name, sizeof(name), "vcpu%u", v->id);
 	pthread_setname_np(pthread_self(), name);
@@ -140,7 +172,8 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
-	while (!atomic_load(&vm->stopping)) {
+	ok = apply_rt(v);
+	while (ok && !atomic_load(&vm->stopping)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;

@@ -22,6 +22,7 @@
 #include "ioevent.h"
 #include "loader.h"
 #include "log.h"
+#include "rt.h"
 #include "stats.h"
 #include "vcpu.h"
 
@@ -120,8 +121,20 @@ static int open_kvm(struct vm *vm)
 
 static int setup_memory(struct vm *vm)
 {
-	int r = guest_mem_alloc(&vm->mem, vm->cfg->mem_size);
+	int r = guest_mem_alloc_pages(&vm->mem, vm->cfg->mem_size,
+				      vm->cfg->hugepages);
 
+	if (r && vm->cfg->hugepages == MEM_PAGES_HUGETLB) {
+		log_err("--hugepages: cannot map %llu MiB of huge pages: %s (see HugePages_Free in /proc/meminfo; reserve them with 'echo N > /proc/sys/vm/nr_hugepages')",
+			(unsigned long long)(vm->cfg->mem_size >> 20),
+			strerror(-r));
+		return r;
+	}
+	if (r && vm->cfg->hugepages == MEM_PAGES_THP) {
+		log_err("--hugepages=thp: madvise(MADV_HUGEPAGE): %s (is /sys/kernel/mm/transparent_hugepage/enabled 'never'?)",
+			strerror(-r));
+		return r;
+	}
 	if (r) {
 		log_err("cannot map %llu bytes of guest RAM: %s",
 			(unsigned long long)vm->cfg->mem_size, strerror(-r));
@@ -332,10 +345,15 @@ static int load_kernel(struct vm *vm)
 
 	if (read_image(vm, "--kernel", cfg->kernel, &img, &len))
 		return -ENOEXEC;
-	if (loader_is_elf(img, len))
+	if (loader_is_elf(img, len)) {
 		r = loader_load_elf(&vm->mem, img, len, reserved, &info, err,
 				    sizeof(err));
-	else
+		if (r == 0) {
+			vm->entry = info.entry;
+			r = arch_elf_kernel(vm, img, len, err, sizeof(err));
+			info.entry = vm->entry;
+		}
+	} else
 		r = arch_load_kernel(vm, img, len, &info, err, sizeof(err));
 	if (r == -ENOENT && cfg->load_addr_set) {
 		r = loader_load_raw(&vm->mem, img, len, cfg->load_addr,
@@ -477,6 +495,17 @@ int vm_dump_dtb(const struct vm *vm, const char *path)
 	return r;
 }
 
+/* --mlock: after everything is mapped, before any vCPU runs. */
+static int lock_memory(struct vm *vm)
+{
+	int r = guest_mem_lock(&vm->mem);
+
+	if (r)
+		log_err("--mlock: mlockall: %s (needs CAP_IPC_LOCK or an RLIMIT_MEMLOCK above the monitor's size; try 'ulimit -l unlimited')",
+			strerror(-r));
+	return r;
+}
+
 static int create_vcpus(struct vm *vm)
 {
 	int run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -517,7 +546,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		log_err_errno("eventfd");
 		return -errno;
 	}
-	r = open_kvm(vm);
+	r = rt_setup_process(cfg, &vm->vcpu_cpus);
+	r = r ?: open_kvm(vm);
 	r = r ?: arch_vm_init(vm);
 	r = r ?: setup_memory(vm);
 	r = r ?: load_kernel(vm);
@@ -528,6 +558,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	r = r ?: build_dtb(vm);
 	r = r ?: arch_write_boot_params(vm);
 	r = r ?: create_vcpus(vm);
+	if (cfg->mlock && !cfg->dump_dtb)
+		r = r ?: lock_memory(vm);
 	log_info("partition: %llu MiB RAM, %u vCPU(s), CPU template %s, entry 0x%llx",
 		 (unsigned long long)(cfg->mem_size >> 20), cfg->cpus,
 		 vm->cpu_template == CPU_TEMPLATE_BASELINE ? "baseline" : "host",

@@ -74,6 +74,7 @@ struct vm {
 	struct fdt_device fdt_dev[FDT_MAX_DEVICES];
 	unsigned int nfdt_dev;
 	struct arch_vm arch;
+	cpu_set_t vcpu_cpus; /* unpinned vCPU threads' CPUs (vmm/rt.h) */
 
 	struct console console;
 	struct serial8250 uart;

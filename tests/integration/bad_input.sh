@@ -31,4 +31,11 @@ expect_usage_error "outside the file" run --kernel "$TMP/truncated.elf"
 printf 'MZ not an elf' >"$TMP/junk.bin"
 expect_usage_error "not an ELF64 or bzImage" run --kernel "$TMP/junk.bin"
 expect_usage_error "does not fit in guest RAM" run --kernel "$TMP/junk.bin" --load-addr 0x1fffff8 --memory 32M
+head -c $((3 << 20)) /dev/zero >"$TMP/big.cpio"
+expect_usage_error "larger than guest RAM" run --kernel "$hello" --memory 2M --initrd "$TMP/big.cpio"
+head -c $((1 << 20)) /dev/zero >"$TMP/mid.cpio"
+expect_usage_error "do not fit" run --kernel "$hello" --memory 2M --initrd "$TMP/mid.cpio"
+expect_usage_error "longer than" run --kernel "$hello" --cmdline "$(head -c 70000 /dev/zero | tr '\0' x)"
+printf 'MZ\0\0' >"$TMP/bz"; head -c 600 /dev/zero >>"$TMP/bz"; printf 'HdrS' | dd of="$TMP/bz" bs=1 seek=514 conv=notrunc 2>/dev/null
+expect_usage_error "boot protocol 0.00 is too old" run --kernel "$TMP/bz"
 echo "PASS bad_input"

@@ -2,14 +2,15 @@
 # Boots Linux kernels to a user-space init (scripts/mkinitramfs.sh) on 1 and
 # 2 vCPUs: marker seen, all CPUs online, exit status 0 through the guest's
 # reboot (reboot=k: the i8042 reset line). Kernels with ACPI (Debian's,
-# named bzImage-debian-*) also power off: ACPI S5 through PM1a_CNT.
-# Inputs: LINUX_DIR holding bzImage-* kernels and initrd.cpio.gz (make
+# named bzImage-debian-*) also power off: ACPI S5 through PM1a_CNT. A
+# vmlinux-* (ELF with the PVH note) boots through the PVH entry.
+# Inputs: LINUX_DIR holding bzImage-*/vmlinux-* kernels and initrd.cpio.gz (make
 # boot-test puts them in the lab at /linux). Skipped without them, and on
 # kvm_pvm hosts, whose emulator cannot run Linux to user space (docs/linux.md).
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
 LINUX_DIR=${LINUX_DIR:-/linux}
-kernels=$(ls "$LINUX_DIR"/bzImage-* 2>/dev/null || true)
+kernels=$(ls "$LINUX_DIR"/bzImage-* "$LINUX_DIR"/vmlinux-* 2>/dev/null || true)
 [ -n "$kernels" ] && [ -f "$LINUX_DIR/initrd.cpio.gz" ] ||
 	{ echo "SKIP: no kernels in $LINUX_DIR (make boot-test provides them)"; exit 77; }
 [ -e /sys/module/kvm_pvm ] && { echo "SKIP: kvm_pvm cannot run Linux to user space"; exit 77; }

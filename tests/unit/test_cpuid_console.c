@@ -66,6 +66,9 @@ START_TEST(host_passes_through)
 	ck_assert_uint_eq(cpuid_find(&t, 7, 0)->ebx, 0xffffffff);
 	ck_assert_uint_eq(cpuid_find(&t, 0xd, 0)->eax, 7);
 	ck_assert_ptr_null(cpuid_find(&t, 7, 1));
+	cpuid_find(&t, 1, 0)->ecx &= ~(1u << 24);
+	cpuid_set_tsc_deadline(&t);
+	ck_assert_uint_ne(cpuid_find(&t, 1, 0)->ecx & (1u << 24), 0);
 	ck_assert_ptr_null(cpuid_find(&t, 0x12345, 0));
 }
 END_TEST

@@ -12,7 +12,7 @@
 
 static uint8_t ram[RAM];
 static struct guest_mem mem;
-static uint8_t img[8192];
+static uint8_t img[8192] __attribute__((aligned(8)));
 static char err[256];
 
 struct image {
@@ -159,6 +159,20 @@ START_TEST(bad_segments)
 }
 END_TEST
 
+START_TEST(entry_physical)
+{
+	struct load_info info;
+
+	/* vmlinux style: segment linked high, e_entry its physical address. */
+	im->ph[0].p_vaddr = 0xffffffff80200000ULL;
+	im->eh.e_entry = 0x200010;
+	ck_assert_int_eq(loader_load_elf(&mem, img, sizeof(struct image),
+					 RESERVED, &info, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(info.entry, 0x200010);
+}
+END_TEST
+
 START_TEST(truncated_everywhere)
 {
 	struct load_info info;
@@ -213,6 +227,46 @@ START_TEST(read_file_errors)
 }
 END_TEST
 
+/* An ELF whose third program header is a PT_NOTE with two notes. */
+static size_t add_notes(void)
+{
+	static const uint8_t notes[] = {
+		4, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 'G', 'N', 'U', 0, 1, 2, 3, 4,
+		4, 0, 0, 0, 4, 0, 0, 0, 18, 0, 0, 0, 'X', 'e', 'n', 0,
+		0x00, 0x10, 0x00, 0x01, /* 0x01001000 */
+	};
+	size_t off = offsetof(struct image, payload) + 64;
+
+	im->eh.e_phnum = 3;
+	im->ph[2] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = off,
+				  .p_filesz = sizeof(notes) };
+	memcpy(img + off, notes, sizeof(notes));
+	return off + sizeof(notes);
+}
+
+START_TEST(elf_notes)
+{
+	size_t len = add_notes(), n;
+	uint32_t entry = 0;
+
+	n = sizeof(entry);
+	ck_assert_int_eq(loader_elf_find_note(img, len, "Xen", 18, &entry, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(entry, 0x01001000);
+	n = sizeof(entry);
+	ck_assert_int_eq(loader_elf_find_note(img, len, "Xen", 17, &entry, &n), -ENOENT);
+	ck_assert_int_eq(loader_elf_find_note(img, len, "Xe", 18, &entry, &n), -ENOENT);
+	/* The segment runs past the file; a note's size runs past its segment. */
+	ck_assert_int_eq(loader_elf_find_note(img, len - 1, "Xen", 18, &entry, &n), -EINVAL);
+	im->ph[2].p_filesz -= 2;
+	ck_assert_int_eq(loader_elf_find_note(img, len, "Xen", 18, &entry, &n), -EINVAL);
+	im->ph[2].p_filesz += 2;
+	img[offsetof(struct image, payload) + 64 + 4] = 0xff; /* descsz 255 */
+	ck_assert_int_eq(loader_elf_find_note(img, len, "Xen", 18, &entry, &n), -EINVAL);
+	ck_assert_int_eq(loader_elf_find_note(img, 10, "Xen", 18, &entry, &n), -EINVAL);
+}
+END_TEST
+
 Suite *loader_suite(void)
 {
 	Suite *s = suite_create("loader");
@@ -224,8 +278,10 @@ Suite *loader_suite(void)
 	tcase_add_test(tc, bad_magic_class_machine);
 	tcase_add_test(tc, bad_program_headers);
 	tcase_add_test(tc, bad_segments);
+	tcase_add_test(tc, entry_physical);
 	tcase_add_test(tc, truncated_everywhere);
 	tcase_add_test(tc, raw_image);
+	tcase_add_test(tc, elf_notes);
 	tcase_add_test(tc, read_file_errors);
 	suite_add_tcase(s, tc);
 	return s;

@@ -15,6 +15,7 @@
 #include "cpuid.h"
 #include "layout.h"
 #include "log.h"
+#include "pvh.h"
 #include "vm.h"
 
 #define CR0_PE (1ULL << 0)
@@ -112,6 +113,50 @@ int arch_check_kvm(int kvm_fd)
 	return 0;
 }
 
+/*
+ * KVM_CAP_X86_DISABLE_EXITS: HLT and PAUSE stay in the guest, so a vCPU
+ * that owns its host CPU wakes without a trip through the host scheduler.
+ * VM-wide, and only before the first vCPU is created. --rt asks for it on
+ * pinned partitions; --disable-exits asks regardless; a KVM that offers
+ * neither bit gets a warning, not an error.
+ */
+static int disable_exits(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_DISABLE_EXITS };
+	unsigned int want = KVM_X86_DISABLE_EXITS_HLT | KVM_X86_DISABLE_EXITS_PAUSE;
+	int offered;
+	bool pinned = cfg->pin_set;
+
+	if (!config_wants_disable_exits(cfg))
+		return 0;
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		pinned = pinned && cfg->pin[i] >= 0;
+	if (!pinned && cfg->exits == EXITS_AUTO) {
+		log_warn("--rt: HLT and PAUSE exits stay on: not every vCPU is pinned (--pin)");
+		return 0;
+	}
+	offered = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_DISABLE_EXITS);
+	if (offered < 0)
+		offered = 0;
+	want &= (unsigned int)offered;
+	if (!want) {
+		log_warn("this KVM cannot disable HLT or PAUSE exits (offers 0x%x)",
+			 offered);
+		return 0;
+	}
+	cap.args[0] = want;
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+		log_err_errno("KVM_ENABLE_CAP X86_DISABLE_EXITS 0x%x", want);
+		return -errno;
+	}
+	vm->arch.disabled_exits = want;
+	log_info("vCPU exits disabled:%s%s",
+		 want & KVM_X86_DISABLE_EXITS_HLT ? " HLT" : "",
+		 want & KVM_X86_DISABLE_EXITS_PAUSE ? " PAUSE" : "");
+	return 0;
+}
+
 int arch_vm_init(struct vm *vm)
 {
 	uint64_t idmap = X86_IDENTITY_MAP_ADDR;
@@ -134,7 +179,7 @@ int arch_vm_init(struct vm *vm)
 		log_err_errno("KVM_CREATE_PIT2");
 		return -errno;
 	}
-	return 0;
+	return disable_exits(vm);
 }
 
 static int write_u64(struct vm *vm, gpa_t gpa, uint64_t v)
@@ -151,6 +196,8 @@ int arch_setup_boot(struct vm *vm)
 		0x00cf93000000ffffULL, /* 0x18: __BOOT_DS, data, 4 GiB flat */
 		0x00008b0000000067ULL, /* 0x20: 64-bit TSS (busy), base 0 */
 		0,                     /*       its upper half */
+		0x00cf9b000000ffffULL, /* 0x30: 32-bit code, 4 GiB flat (PVH) */
+		0,
 	};
 	int r;
 
@@ -179,6 +226,10 @@ static int setup_cpuid(struct vm *vm, struct vcpu *v)
 		return -errno;
 	}
 	cpuid_apply_template(&t, vm->cpu_template, v->id, vm->nvcpus);
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+		cpuid_set_tsc_deadline(&t);
+	if (cpuid_set_realtime_hint(&t, vm->arch.disabled_exits != 0) < 0)
+		log_warn("vCPU %u: no room for KVM_HINTS_REALTIME in CPUID", v->id);
 	if (ioctl(v->fd, KVM_SET_CPUID2, &t) < 0) {
 		log_err_errno("vCPU %u: KVM_SET_CPUID2", v->id);
 		return -errno;
@@ -245,7 +296,7 @@ static int setup_long_mode(struct vm *vm, struct vcpu *v)
 	sregs.tr.type = 0xb;
 	sregs.tr.present = 1;
 	sregs.gdt.base = X86_GDT_ADDR;
-	sregs.gdt.limit = 6 * 8 - 1;
+	sregs.gdt.limit = 8 * 8 - 1;
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
 	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
@@ -268,6 +319,45 @@ static int setup_long_mode(struct vm *vm, struct vcpu *v)
 	return 0;
 }
 
+/* PVH entry: 32-bit protected mode, flat segments, paging off, EBX = start info. */
+static int setup_pvh_mode(struct vm *vm, struct vcpu *v)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0) {
+		log_err_errno("KVM_GET_SREGS");
+		return -errno;
+	}
+	set_seg(&sregs.cs, X86_SEL_CODE32, 0xb, false);
+	set_seg(&sregs.ds, X86_SEL_DATA, 0x3, false);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	memset(&sregs.tr, 0, sizeof(sregs.tr));
+	sregs.tr.selector = X86_SEL_TSS;
+	sregs.tr.limit = 0x67;
+	sregs.tr.type = 0xb;
+	sregs.tr.present = 1;
+	sregs.gdt.base = X86_GDT_ADDR;
+	sregs.gdt.limit = 8 * 8 - 1;
+	sregs.cr0 = CR0_PE | CR0_ET;
+	sregs.cr3 = 0;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0) {
+		log_err_errno("KVM_SET_SREGS");
+		return -errno;
+	}
+	memset(&regs, 0, sizeof(regs));
+	regs.rflags = 0x2;
+	regs.rip = vm->arch.pvh_entry;
+	regs.rbx = HVM_START_INFO_ADDR;
+	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0) {
+		log_err_errno("KVM_SET_REGS");
+		return -errno;
+	}
+	return 0;
+}
+
 int arch_vcpu_init(struct vm *vm, struct vcpu *v)
 {
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
@@ -282,7 +372,9 @@ int arch_vcpu_init(struct vm *vm, struct vcpu *v)
 		return -errno;
 	}
 	/* Application processors wait in the in-kernel LAPIC for INIT/SIPI. */
-	return v->id == 0 ? setup_long_mode(vm, v) : 0;
+	if (v->id != 0)
+		return 0;
+	return vm->arch.pvh ? setup_pvh_mode(vm, v) : setup_long_mode(vm, v);
 }
 
 /* Reads up to len bytes at guest virtual address gva, page by page. */
@@ -321,6 +413,10 @@ void arch_dump_vcpu(struct vcpu *v)
 		log_err_errno("vCPU %u: cannot read registers", v->id);
 		return;
 	}
+	if (r.rip == 0xfff0 && s.cs.selector == 0xf000)
+		log_err("vCPU %u: registers are at their reset values: KVM reset the "
+			"vCPU before reporting (AMD SVM does so after a shutdown)",
+			v->id);
 	n = read_gva(v, r.rip, insn, sizeof(insn));
 	for (size_t i = 0; i < n; i++)
 		snprintf(hex + i * 3, sizeof(hex) - i * 3, "%02x ", insn[i]);

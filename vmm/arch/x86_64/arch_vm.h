@@ -4,12 +4,16 @@
 #define TESSERA_X86_ARCH_VM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "bzimage.h"
 
 struct arch_vm {
 	bool bzimage;      /* the kernel was a bzImage: bz holds its header */
 	struct bzimage bz;
+	bool pvh;          /* enter at pvh_entry in 32-bit mode (vmlinux PVH note) */
+	uint32_t pvh_entry;
+	unsigned int disabled_exits; /* KVM_X86_DISABLE_EXITS_* in force */
 };
 
 #endif

@@ -22,6 +22,7 @@
 #include "loader.h"
 #include "log.h"
 #include "mptable.h"
+#include "pvh.h"
 #include "vm.h"
 
 #define KERNEL_ENTRY_64_OFFSET 0x200
@@ -80,6 +81,28 @@ int arch_load_kernel(struct vm *vm, const uint8_t *img, size_t len,
 	return 0;
 }
 
+int arch_elf_kernel(struct vm *vm, const uint8_t *img, size_t len, char *err,
+		    size_t errlen)
+{
+	uint64_t entry = 0; /* little-endian: a 4-byte note fills the low half */
+	size_t n = sizeof(entry);
+	int r = loader_elf_find_note(img, len, PVH_NOTE_NAME,
+				     XEN_ELFNOTE_PHYS32_ENTRY, &entry, &n);
+
+	if (r == -ENOENT)
+		return 0; /* no PVH note: entered at e_entry in 64-bit mode */
+	/* Linux writes the note with _ASM_PTR: 8 bytes on x86-64, 4 on i386. */
+	if (r || (n != 4 && n != 8) || entry > UINT32_MAX ||
+	    !guest_mem_ptr(&vm->mem, entry, 1)) {
+		snprintf(err, errlen, "malformed PVH entry note");
+		return -EINVAL;
+	}
+	vm->arch.pvh = true;
+	vm->arch.pvh_entry = (uint32_t)entry;
+	vm->entry = entry;
+	return 0;
+}
+
 uint64_t arch_initrd_limit(const struct vm *vm)
 {
 	uint64_t limit = vm->mem.region[0].size;
@@ -110,7 +133,8 @@ void arch_fdt_describe(const struct vm *vm, struct fdt_machine *m)
 	m->lapic_base = X86_LAPIC_ADDR;
 	m->ncpus = vm->nvcpus;
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		m->cpu[i] = (struct fdt_cpu){ .apic_id = i, .host_cpu = -1 };
+		m->cpu[i] = (struct fdt_cpu){ .apic_id = i,
+					      .host_cpu = vm->cfg->pin[i] };
 }
 
 static void fill_header(struct vm *vm, struct setup_header *h)
@@ -182,6 +206,38 @@ static int write_acpi(struct vm *vm, struct boot_params *bp)
 	return guest_mem_write(&vm->mem, ACPI_TABLES_ADDR, buf, n);
 }
 
+/* The PVH start info: command line, initrd as module 0, memory map, RSDP. */
+static int write_pvh_start_info(struct vm *vm, const struct boot_params *bp)
+{
+	struct {
+		struct hvm_start_info si;
+		struct hvm_modlist_entry mod;
+		struct hvm_memmap_entry map[E820_MAX_ENTRIES_ZEROPAGE];
+	} __attribute__((packed)) b;
+	uint64_t base = HVM_START_INFO_ADDR;
+
+	memset(&b, 0, sizeof(b));
+	b.si.magic = HVM_START_MAGIC;
+	b.si.version = 1;
+	b.si.cmdline_paddr = X86_CMDLINE_ADDR;
+	b.si.rsdp_paddr = ACPI_TABLES_ADDR;
+	if (vm->initrd_size) {
+		b.si.nr_modules = 1;
+		b.si.modlist_paddr = base + offsetof(typeof(b), mod);
+		b.mod.paddr = vm->initrd_gpa;
+		b.mod.size = vm->initrd_size;
+	}
+	b.si.memmap_paddr = base + offsetof(typeof(b), map);
+	b.si.memmap_entries = bp->e820_entries;
+	for (unsigned int i = 0; i < bp->e820_entries; i++)
+		b.map[i] = (struct hvm_memmap_entry){ bp->e820_table[i].addr,
+						      bp->e820_table[i].size,
+						      bp->e820_table[i].type, 0 };
+	_Static_assert(HVM_START_INFO_ADDR + sizeof(b) <= X86_ZERO_PAGE_ADDR,
+		       "PVH start info fits below the zero page");
+	return guest_mem_write(&vm->mem, base, &b, sizeof(b));
+}
+
 int arch_write_boot_params(struct vm *vm)
 {
 	struct boot_params *bp;
@@ -199,5 +255,7 @@ int arch_write_boot_params(struct vm *vm)
 	r = r ?: write_setup_data(vm);
 	r = r ?: write_mptable(vm);
 	r = r ?: write_acpi(vm, bp);
+	if (!r && vm->arch.pvh)
+		r = write_pvh_start_info(vm, bp);
 	return r;
 }

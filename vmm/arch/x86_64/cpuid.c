@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "cpuid.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* Leaf 1 ECX bits the baseline keeps: X2APIC, TSC_DEADLINE, HYPERVISOR. */
@@ -89,4 +90,37 @@ void cpuid_apply_template(struct cpuid_table *t, enum cpu_template tmpl,
 		if (e->function == 0xb || e->function == 0x1f)
 			e->edx = apic_id;
 	}
+}
+
+int cpuid_set_realtime_hint(struct cpuid_table *t, bool realtime)
+{
+	struct kvm_cpuid_entry2 *e = cpuid_find(t, KVM_CPUID_FEATURES_LEAF, 0);
+	struct kvm_cpuid_entry2 *sig;
+
+	if (!e && !realtime)
+		return 0;
+	if (!e) {
+		if (t->hdr.nent >= CPUID_MAX_ENTRIES)
+			return -ENOSPC;
+		e = &t->entry[t->hdr.nent++];
+		memset(e, 0, sizeof(*e));
+		e->function = KVM_CPUID_FEATURES_LEAF;
+		/* The signature leaf's EAX is the highest leaf of the range. */
+		sig = cpuid_find(t, 0x40000000, 0);
+		if (sig && sig->eax < KVM_CPUID_FEATURES_LEAF)
+			sig->eax = KVM_CPUID_FEATURES_LEAF;
+	}
+	if (realtime)
+		e->edx |= KVM_HINTS_REALTIME_BIT;
+	else
+		e->edx &= ~KVM_HINTS_REALTIME_BIT;
+	return 0;
+}
+
+void cpuid_set_tsc_deadline(struct cpuid_table *t)
+{
+	struct kvm_cpuid_entry2 *e = cpuid_find(t, 1, 0);
+
+	if (e)
+		e->ecx |= 1u << 24;
 }

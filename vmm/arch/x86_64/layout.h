@@ -4,7 +4,9 @@
  * guests load at 1 MiB or above. RAM beyond 3 GiB is moved above 4 GiB so
  * the 32-bit MMIO hole (IOAPIC, LAPIC, virtio-mmio) stays free.
  *
- *   0x0000_0500  GDT (null, code64, __BOOT_CS code64, __BOOT_DS data, TSS)
+ *   0x0000_0500  GDT (null, code64, __BOOT_CS code64, __BOOT_DS data, TSS,
+ *                code32 for PVH)
+ *   0x0000_6000  PVH hvm_start_info, module list and memory map
  *   0x0000_7000  zero page (Linux boot_params); RSI points here at entry
  *   0x0000_9000  PML4, 0xa000 PDPT, 0xb000-0xefff four page directories
  *   0x0002_0000  kernel command line (up to 64 KiB)
@@ -46,5 +48,6 @@
 #define X86_SEL_CODE64 0x10
 #define X86_SEL_DATA 0x18
 #define X86_SEL_TSS 0x20
+#define X86_SEL_CODE32 0x30 /* PVH entry */
 
 #endif

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Real-time partitions: flag and partition-file parsing, CPU-set checks. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "cpuid.h"
+#include "rt.h"
+#include "suites.h"
+
+static char *fmt(const cpu_set_t *s)
+{
+	static char buf[256];
+
+	return rt_format_cpulist(s, buf, sizeof(buf));
+}
+
+START_TEST(cpulists)
+{
+	cpu_set_t s;
+
+	ck_assert_int_eq(rt_parse_cpulist("0-3,6,8-9", &s), 0);
+	ck_assert_int_eq(CPU_COUNT(&s), 7);
+	ck_assert_str_eq(fmt(&s), "0-3,6,8-9");
+	ck_assert_int_eq(rt_parse_cpulist("5", &s), 0);
+	ck_assert_str_eq(fmt(&s), "5");
+	ck_assert_int_eq(rt_parse_cpulist("1023", &s), 0);
+	ck_assert_int_eq(rt_parse_cpulist("1024", &s), -EINVAL);
+	ck_assert_int_eq(rt_parse_cpulist("", &s), -EINVAL);
+	ck_assert_int_eq(rt_parse_cpulist("3-1", &s), -EINVAL);
+	ck_assert_int_eq(rt_parse_cpulist("1,", &s), -EINVAL);
+	ck_assert_int_eq(rt_parse_cpulist(",1", &s), -EINVAL);
+	ck_assert_int_eq(rt_parse_cpulist("1-", &s), -EINVAL);
+	ck_assert_int_eq(rt_parse_cpulist("a", &s), -EINVAL);
+	ck_assert_int_eq(rt_parse_cpulist("-1", &s), -EINVAL);
+	ck_assert_int_eq(rt_parse_cpulist("99999999999999999999", &s), -EINVAL);
+	CPU_ZERO(&s);
+	ck_assert_str_eq(fmt(&s), "");
+}
+END_TEST
+
+START_TEST(pins)
+{
+	int pin[8];
+	char err[256];
+
+	ck_assert_int_eq(rt_parse_pin("0=2,1=3", pin, 8, err, sizeof(err)), 0);
+	ck_assert_int_eq(pin[0], 2);
+	ck_assert_int_eq(pin[1], 3);
+	ck_assert_int_eq(pin[2], -1);
+	ck_assert_int_eq(rt_parse_pin("3=0", pin, 8, err, sizeof(err)), 0);
+	ck_assert_int_eq(pin[0], -1);
+	ck_assert_int_eq(pin[3], 0);
+	/* A CPU list: vCPU i on the i-th CPU. */
+	ck_assert_int_eq(rt_parse_pin("4-5,1", pin, 8, err, sizeof(err)), 0);
+	ck_assert_int_eq(pin[0], 1);
+	ck_assert_int_eq(pin[1], 4);
+	ck_assert_int_eq(pin[2], 5);
+	ck_assert_int_eq(pin[3], -1);
+}
+END_TEST
+
+static const struct {
+	const char *s;
+	const char *msg;
+} bad_pins[] = {
+	{ "0=2,0=3", "vCPU 0 is pinned twice" },
+	{ "0=2,1=2", "vCPUs 0 and 1 both on host CPU 2" },
+	{ "8=1", "vCPU 8 does not exist" },
+	{ "0=", "host CPUs are numbers" },
+	{ "=1", "is not VCPU=CPU" },
+	{ "0=1,", "is not VCPU=CPU" },
+	{ "0=1;1=2", "host CPUs are numbers" },
+	{ "0=1024", "host CPUs are numbers" },
+	{ "x", "nor a CPU list" },
+	{ "0-8", "vCPU 8 does not exist" },
+};
+
+START_TEST(bad_pin)
+{
+	int pin[8];
+	char err[256] = "";
+
+	ck_assert_int_eq(rt_parse_pin(bad_pins[_i].s, pin, 8, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, bad_pins[_i].msg), "'%s': '%s' lacks '%s'",
+		      bad_pins[_i].s, err, bad_pins[_i].msg);
+}
+END_TEST
+
+START_TEST(policies)
+{
+	enum rt_policy p;
+	int prio;
+	char err[256];
+
+	ck_assert_int_eq(rt_parse_policy("fifo", &p, &prio, err, sizeof(err)), 0);
+	ck_assert_int_eq(p, RT_POLICY_FIFO);
+	ck_assert_int_eq(prio, RT_PRIO_DEFAULT);
+	ck_assert_int_eq(rt_parse_policy("fifo:99", &p, &prio, err, sizeof(err)), 0);
+	ck_assert_int_eq(prio, 99);
+	ck_assert_int_eq(rt_parse_policy("fifo:1", &p, &prio, err, sizeof(err)), 0);
+	ck_assert_int_eq(prio, 1);
+	ck_assert_int_eq(rt_parse_policy("other", &p, &prio, err, sizeof(err)), 0);
+	ck_assert_int_eq(p, RT_POLICY_OTHER);
+	ck_assert_int_eq(rt_parse_policy("fifo:0", &p, &prio, err, sizeof(err)), -EINVAL);
+	ck_assert(strstr(err, "1 to 99"));
+	ck_assert_int_eq(rt_parse_policy("fifo:100", &p, &prio, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(rt_parse_policy("fifo:", &p, &prio, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(rt_parse_policy("fifo:5x", &p, &prio, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(rt_parse_policy("fifox", &p, &prio, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(rt_parse_policy("rr", &p, &prio, err, sizeof(err)), -EINVAL);
+	ck_assert(strstr(err, "not fifo"));
+}
+END_TEST
+
+static void pinned(struct vm_config *c, unsigned int cpus, const char *pin)
+{
+	char err[256];
+
+	config_init(c);
+	c->cpus = cpus;
+	ck_assert_int_eq(rt_parse_pin(pin, c->pin, CONFIG_MAX_CPUS, err,
+				      sizeof(err)), 0);
+	c->pin_set = true;
+}
+
+START_TEST(host_cpu_checks)
+{
+	struct vm_config c;
+	cpu_set_t allowed;
+	char err[256] = "";
+
+	rt_parse_cpulist("0-3", &allowed);
+	pinned(&c, 2, "0=2,1=3");
+	ck_assert_int_eq(rt_check_cpus(&c, &allowed, 4, err, sizeof(err)), 0);
+	/* A CPU that does not exist. */
+	pinned(&c, 2, "0=2,1=4");
+	ck_assert_int_eq(rt_check_cpus(&c, &allowed, 4, err, sizeof(err)), -EINVAL);
+	ck_assert(strstr(err, "host CPU 4 (vCPU 1) does not exist"));
+	/* One that exists but sched_getaffinity does not allow. */
+	rt_parse_cpulist("0-1", &allowed);
+	pinned(&c, 2, "0=1,1=2");
+	ck_assert_int_eq(rt_check_cpus(&c, &allowed, 4, err, sizeof(err)), -EINVAL);
+	ck_assert(strstr(err, "host CPU 2 (vCPU 1) is not in this process's allowed CPUs (0-1)"));
+	/* --io-cpus: must be allowed too, and off the vCPUs' CPUs. */
+	rt_parse_cpulist("0-3", &allowed);
+	pinned(&c, 1, "0=1");
+	rt_parse_cpulist("0", &c.io_cpus);
+	c.io_cpus_set = true;
+	ck_assert_int_eq(rt_check_cpus(&c, &allowed, 4, err, sizeof(err)), 0);
+	rt_parse_cpulist("0-1", &c.io_cpus);
+	ck_assert_int_eq(rt_check_cpus(&c, &allowed, 4, err, sizeof(err)), -EINVAL);
+	ck_assert(strstr(err, "host CPU 1 is vCPU 0's"));
+	rt_parse_cpulist("7", &c.io_cpus);
+	ck_assert_int_eq(rt_check_cpus(&c, &allowed, 4, err, sizeof(err)), -EINVAL);
+	ck_assert(strstr(err, "--io-cpus: host CPU 7 does not exist"));
+	rt_parse_cpulist("3", &allowed);
+	rt_parse_cpulist("2", &c.io_cpus);
+	pinned(&c, 1, "0=3");
+	c.io_cpus_set = true;
+	rt_parse_cpulist("2", &c.io_cpus);
+	ck_assert_int_eq(rt_check_cpus(&c, &allowed, 4, err, sizeof(err)), -EINVAL);
+	ck_assert(strstr(err, "--io-cpus: host CPU 2 is not in this process's allowed CPUs (3)"));
+	/* A pin beyond --cpus. */
+	pinned(&c, 1, "0=0,1=1");
+	rt_parse_cpulist("0-3", &allowed);
+	ck_assert_int_eq(rt_check_cpus(&c, &allowed, 4, err, sizeof(err)), -EINVAL);
+	ck_assert(strstr(err, "vCPU 1 does not exist (--cpus 1)"));
+}
+END_TEST
+
+START_TEST(privilege)
+{
+	struct vm_config c;
+	char err[256] = "";
+
+	config_init(&c);
+	ck_assert_int_eq(rt_check_privilege(&c, false, 0, err, sizeof(err)), 0);
+	c.rt_policy = RT_POLICY_FIFO;
+	c.rt_prio = 50;
+	ck_assert_int_eq(rt_check_privilege(&c, true, 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(rt_check_privilege(&c, false, 50, err, sizeof(err)), 0);
+	ck_assert_int_eq(rt_check_privilege(&c, false, 49, err, sizeof(err)), -EPERM);
+	ck_assert(strstr(err, "needs CAP_SYS_NICE or an RLIMIT_RTPRIO of at least 50 (it is 49"));
+	ck_assert(!strchr(err, '\n'));
+
+	ck_assert_int_eq(rt_status_has_cap("Name:\tx\nCapEff:\t0000000000800000\n", 23), 1);
+	ck_assert_int_eq(rt_status_has_cap("CapInh:\t0\nCapEff:\t000001ff7f7fffff\n", 23), 0);
+	ck_assert_int_eq(rt_status_has_cap("CapEff:\t000001ffffffffff", 23), 1);
+	ck_assert_int_eq(rt_status_has_cap("CapPrm:\tffff\n", 23), -EINVAL);
+	ck_assert_int_eq(rt_status_has_cap("CapEff:\tzz\n", 23), -EINVAL);
+}
+END_TEST
+
+START_TEST(isolation)
+{
+	struct vm_config c;
+	cpu_set_t bad;
+
+	pinned(&c, 3, "0=1,1=2,2=3");
+	rt_not_isolated(&c, "1\n", "3\n", &bad);
+	ck_assert_str_eq(fmt(&bad), "2");
+	rt_not_isolated(&c, "\n", NULL, &bad);
+	ck_assert_str_eq(fmt(&bad), "1-3");
+	rt_not_isolated(&c, "1-3\n", "", &bad);
+	ck_assert_str_eq(fmt(&bad), "");
+	rt_not_isolated(&c, "garbage", "(null)", &bad);
+	ck_assert_str_eq(fmt(&bad), "1-3");
+	config_init(&c);
+	rt_not_isolated(&c, "", "", &bad);
+	ck_assert_int_eq(CPU_COUNT(&bad), 0);
+}
+END_TEST
+
+static int parse(struct vm_config *c, char *err, int argc, char **argv)
+{
+	config_init(c);
+	return config_parse_run(c, argc, argv, err, 256);
+}
+
+#define PARSE(c, err, ...)                                               \
+	({                                                               \
+		char *argv_[] = { __VA_ARGS__ };                         \
+		parse(c, err, (int)(sizeof(argv_) / sizeof(argv_[0])), argv_); \
+	})
+
+START_TEST(rt_flags)
+{
+	struct vm_config c;
+	char err[256] = "";
+
+	ck_assert_int_eq(PARSE(&c, err, "--kernel", "k", "--cpus", "2", "--pin",
+			       "0=2,1=3", "--rt", "fifo:70", "--io-cpus=0-1",
+			       "--mlock", "--hugepages", "--cgroup", "rt/p0"),
+			 0);
+	ck_assert(c.pin_set);
+	ck_assert_int_eq(c.pin[0], 2);
+	ck_assert_int_eq(c.pin[1], 3);
+	ck_assert_int_eq(c.rt_policy, RT_POLICY_FIFO);
+	ck_assert_int_eq(c.rt_prio, 70);
+	ck_assert(c.io_cpus_set);
+	ck_assert_str_eq(fmt(&c.io_cpus), "0-1");
+	ck_assert(c.mlock);
+	ck_assert_int_eq(c.hugepages, MEM_PAGES_HUGETLB);
+	ck_assert_str_eq(c.cgroup, "rt/p0");
+	ck_assert(config_wants_disable_exits(&c));
+
+	ck_assert_int_eq(PARSE(&c, err, "--kernel", "k", "--rt", "fifo",
+			       "--no-disable-exits", "--hugepages=thp"), 0);
+	ck_assert(!config_wants_disable_exits(&c));
+	ck_assert_int_eq(c.hugepages, MEM_PAGES_THP);
+	ck_assert_int_eq(PARSE(&c, err, "--kernel", "k"), 0);
+	ck_assert(!config_wants_disable_exits(&c));
+	ck_assert(!c.pin_set);
+	ck_assert_int_eq(c.pin[0], -1);
+	ck_assert_int_eq(c.rt_policy, RT_POLICY_OTHER);
+	ck_assert_int_eq(c.hugepages, MEM_PAGES_DEFAULT);
+	ck_assert_int_eq(PARSE(&c, err, "--kernel", "k", "--hugepages=none"), 0);
+	ck_assert_int_eq(c.hugepages, MEM_PAGES_SMALL);
+	ck_assert_int_eq(PARSE(&c, err, "--kernel", "k", "--disable-exits"), 0);
+	ck_assert(config_wants_disable_exits(&c));
+	/* --pin before --cpus: checked once every flag is in. */
+	ck_assert_int_eq(PARSE(&c, err, "--kernel", "k", "--pin", "1=1", "--cpus", "2"), 0);
+}
+END_TEST
+
+static const struct {
+	const char *args[6];
+	int argc;
+	const char *msg;
+} bad_flags[] = {
+	{ { "--kernel", "k", "--pin", "1=1" }, 4, "vCPU 1 does not exist (--cpus 1)" },
+	{ { "--kernel", "k", "--pin", "0=1,0=2" }, 4, "pinned twice" },
+	{ { "--kernel", "k", "--rt", "rr" }, 4, "--rt" },
+	{ { "--kernel", "k", "--io-cpus", "x" }, 4, "--io-cpus: 'x' is not a CPU list" },
+	{ { "--kernel", "k", "--hugepages=1G" }, 3, "--hugepages: '1G'" },
+	{ { "--kernel", "k", "--hugepages", "--memory", "3M" }, 5, "multiple of 2M" },
+	{ { "--kernel", "k", "--mlock=yes" }, 3, "takes no value" },
+	{ { "--kernel", "k", "--cgroup", "" }, 4, "--cgroup: empty path" },
+	{ { "--kernel", "k", "--config", "" }, 4, "--config: empty path" },
+};
+
+START_TEST(bad_rt_flags)
+{
+	struct vm_config c;
+	char err[256] = "";
+
+	config_init(&c);
+	ck_assert_int_eq(config_parse_run(&c, bad_flags[_i].argc,
+					  (char *const *)bad_flags[_i].args,
+					  err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, bad_flags[_i].msg), "case %d: '%s' lacks '%s'",
+		      _i, err, bad_flags[_i].msg);
+}
+END_TEST
+
+START_TEST(partition_file)
+{
+	char text[] = "# a real-time partition\n"
+		      "kernel = guests/rtprobe.elf\n"
+		      "  memory=32M   # trailing comment\n"
+		      "\n"
+		      "cpus = 2\r\n"
+		      "pin = 0=1,1=0\n"
+		      "rt = fifo:60\n"
+		      "mlock\n"
+		      "stats = no\n"
+		      "verbose = yes\n"
+		      "hugepages = thp\n"
+		      "cmdline = \"rtprobe.period_us=500 quiet\"\n"
+		      "name = rt0";
+	char *argv[] = { "--config", "p.conf", "--memory", "64M", "--rt", "fifo:80" };
+	struct vm_config c;
+	char err[256] = "";
+
+	config_init(&c);
+	ck_assert_int_eq(config_parse_file(&c, text, "p.conf", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.kernel, "guests/rtprobe.elf");
+	ck_assert_uint_eq(c.mem_size, 32ULL << 20);
+	ck_assert_uint_eq(c.cpus, 2);
+	ck_assert_int_eq(c.pin[0], 1);
+	ck_assert_int_eq(c.pin[1], 0);
+	ck_assert_int_eq(c.rt_prio, 60);
+	ck_assert(c.mlock);
+	ck_assert(!c.stats);
+	ck_assert(c.verbose);
+	ck_assert_int_eq(c.hugepages, MEM_PAGES_THP);
+	ck_assert_str_eq(c.cmdline, "rtprobe.period_us=500 quiet");
+	ck_assert_str_eq(c.name, "rt0");
+	/* The command line overrides the file. */
+	ck_assert_ptr_nonnull(config_find_file(6, argv));
+	ck_assert_str_eq(config_find_file(6, argv), "p.conf");
+	ck_assert_int_eq(config_parse_run(&c, 6, argv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.mem_size, 64ULL << 20);
+	ck_assert_int_eq(c.rt_prio, 80);
+	ck_assert_str_eq(c.kernel, "guests/rtprobe.elf");
+	ck_assert_str_eq(c.config_file, "p.conf");
+}
+END_TEST
+
+START_TEST(find_file)
+{
+	char *a[] = { "--kernel", "k", "--config=a.conf", "--config", "b.conf" };
+	char *b[] = { "--kernel", "k", "--config" };
+
+	ck_assert_str_eq(config_find_file(5, a), "b.conf");
+	ck_assert_str_eq(config_find_file(3, a), "a.conf");
+	ck_assert_ptr_null(config_find_file(2, a));
+	ck_assert_ptr_null(config_find_file(3, b));
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *msg;
+} bad_files[] = {
+	{ "kernel = k\nbogus = 1\n", "p.conf:2: unknown key 'bogus'" },
+	{ "memory = lots", "p.conf:1: --memory: 'lots' is not a size" },
+	{ "kernel\n", "p.conf:1: kernel needs '= value'" },
+	{ "mlock = maybe", "p.conf:1: mlock takes yes or no, not 'maybe'" },
+	{ "config = other.conf", "unknown key 'config'" },
+	{ "help", "unknown key 'help'" },
+	{ "= 5", "p.conf:1: '' is not a key" },
+	{ "--memory = 64M", "is not a key" },
+	{ "\n\n# x\npin = 0=1,0=2", "p.conf:4: --pin: vCPU 0 is pinned twice" },
+};
+
+START_TEST(bad_file)
+{
+	struct vm_config c;
+	char text[128], err[256] = "";
+
+	snprintf(text, sizeof(text), "%s", bad_files[_i].text);
+	config_init(&c);
+	ck_assert_int_eq(config_parse_file(&c, text, "p.conf", err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, bad_files[_i].msg), "case %d: '%s' lacks '%s'",
+		      _i, err, bad_files[_i].msg);
+	ck_assert(!strchr(err, '\n'));
+}
+END_TEST
+
+START_TEST(realtime_hint)
+{
+	static struct cpuid_table t;
+	struct kvm_cpuid_entry2 *e;
+
+	memset(&t, 0, sizeof(t));
+	t.hdr.nent = 2;
+	t.entry[0].function = 0x40000000;
+	t.entry[0].eax = 0x40000000;
+	t.entry[1].function = 1;
+	/* Offered by KVM: the bit is set and cleared in place. */
+	ck_assert_int_eq(cpuid_set_realtime_hint(&t, false), 0);
+	ck_assert_uint_eq(t.hdr.nent, 2);
+	ck_assert_int_eq(cpuid_set_realtime_hint(&t, true), 0);
+	ck_assert_uint_eq(t.hdr.nent, 3);
+	e = cpuid_find(&t, KVM_CPUID_FEATURES_LEAF, 0);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->edx, KVM_HINTS_REALTIME_BIT);
+	ck_assert_uint_eq(t.entry[0].eax, KVM_CPUID_FEATURES_LEAF);
+	e->eax = 0x1234; /* feature bits stay */
+	ck_assert_int_eq(cpuid_set_realtime_hint(&t, true), 0);
+	ck_assert_uint_eq(t.hdr.nent, 3);
+	ck_assert_int_eq(cpuid_set_realtime_hint(&t, false), 0);
+	ck_assert_uint_eq(e->edx, 0);
+	ck_assert_uint_eq(e->eax, 0x1234);
+	/* A full table has no room for the leaf. */
+	memset(&t, 0, sizeof(t));
+	t.hdr.nent = CPUID_MAX_ENTRIES;
+	for (unsigned int i = 0; i < CPUID_MAX_ENTRIES; i++)
+		t.entry[i].function = 0x80000000 + i;
+	ck_assert_int_eq(cpuid_set_realtime_hint(&t, true), -ENOSPC);
+}
+END_TEST
+
+Suite *rt_suite(void)
+{
+	Suite *s = suite_create("rt");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, cpulists);
+	tcase_add_test(tc, pins);
+	tcase_add_loop_test(tc, bad_pin, 0, sizeof(bad_pins) / sizeof(bad_pins[0]));
+	tcase_add_test(tc, policies);
+	tcase_add_test(tc, host_cpu_checks);
+	tcase_add_test(tc, privilege);
+	tcase_add_test(tc, isolation);
+	tcase_add_test(tc, rt_flags);
+	tcase_add_loop_test(tc, bad_rt_flags, 0,
+			    sizeof(bad_flags) / sizeof(bad_flags[0]));
+	tcase_add_test(tc, partition_file);
+	tcase_add_test(tc, find_file);
+	tcase_add_loop_test(tc, bad_file, 0, sizeof(bad_files) / sizeof(bad_files[0]));
+	tcase_add_test(tc, realtime_hint);
+	suite_add_tcase(s, tc);
+	return s;
+}
