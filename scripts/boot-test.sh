@@ -4,7 +4,9 @@
 # our partition kernel (scripts/build-guest-kernel.sh, cached) and Debian's
 # stock cloud kernel (the lab's own), on 1 and 2 vCPUs, to the initramfs
 # marker, and our kernel once more as a vmlinux through the PVH entry
-# (scripts/mkinitramfs.sh). Extra arguments go to scripts/lab/run.sh.
+# (scripts/mkinitramfs.sh); then our kernel on a virtio-blk ext4 disk
+# (tests/integration/linux_disk.sh). Arguments name the tests to run
+# (default: linux_boot linux_disk) and go to scripts/lab/run.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -19,8 +21,17 @@ objcopy --strip-debug "$(dirname "$small")/vmlinux" "$tmp/vmlinux"
 kdir=$("$here/lab/fetch.sh")
 stock=$(ls "$kdir"/boot/vmlinuz-* | head -n 1)
 "$here/mkinitramfs.sh" "$tmp/initrd.cpio.gz" --exit reboot >&2
+# linux_disk: an initramfs that acts on tessera.disk=, and an ext4 image of
+# the same tree, used as a data disk and as the root filesystem.
+"$here/mkinitramfs.sh" "$tmp/initrd-disk.cpio.gz" --exit reboot \
+	--add "$top/guests/linux/disk-test.sh:/tessera/disk-test.sh" \
+	--cmd ". /tessera/disk-test.sh" >&2
+"$here/mkdiskimage.sh" "$tmp/disk.img" 32M --from-initramfs "$tmp/initrd-disk.cpio.gz"
 
+[ $# -gt 0 ] || set -- linux_boot linux_disk
 cd "$top"
-LAB_EXTRA="$small:/linux/bzImage-partition $tmp/vmlinux:/linux/vmlinux-partition $stock:/linux/bzImage-debian-cloud $tmp/initrd.cpio.gz:/linux/initrd.cpio.gz" \
+extra="$small:/linux/bzImage-partition $tmp/vmlinux:/linux/vmlinux-partition $stock:/linux/bzImage-debian-cloud $tmp/initrd.cpio.gz:/linux/initrd.cpio.gz"
+extra="$extra $tmp/initrd-disk.cpio.gz:/linux/initrd-disk.cpio.gz $tmp/disk.img:/linux/disk.img"
+LAB_EXTRA="$extra" \
 LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-600} \
-	"$here/lab/run.sh" "${@:-linux_boot}"
+	"$here/lab/run.sh" "$@"
