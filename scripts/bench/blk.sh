@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# virtio-blk benchmark (not a test). Two parts:
+#
+#   host  (default) On this machine's /dev/kvm: the freestanding vblk guest
+#         (vblk.mode=bench) streams requests at a 64 MiB image; the time of
+#         a run with N requests minus a run with none is the device's. The
+#         same transfers with dd on the host are the reference, and the
+#         4 KiB case runs again without ioeventfd/irqfd
+#         (TESSERA_NO_IOEVENTFD=1) to show what a kick through the monitor
+#         costs. Medians of BENCH_ROUNDS (5) runs.
+#   lab   In the nested lab: fio (a static build, FIO=path; Debian's fio
+#         needs 80 MB of libraries) inside our partition kernel, on
+#         /dev/vda under tessera and under QEMU's microvm with
+#         virtio-blk-device, and on the image file in L1 itself. Slow
+#         (everything in the lab runs under TCG): only the ratios mean
+#         anything.
+#
+# usage: scripts/bench/blk.sh [host|lab|all]     (BUILD: the build directory)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$here/.." && pwd)
+BUILD=${BUILD:-$top/build}
+ROUNDS=${BENCH_ROUNDS:-5}
+what=${1:-host}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tessera-blkbench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+now() { date +%s.%N; }
+
+# guest_secs ARGS: seconds of one tessera run of the bench guest.
+guest_secs() {
+	local s e
+	s=$(now)
+	"$BUILD/tessera" run --kernel "$BUILD/guests/vblk.elf" --disk "path=$tmp/bench.img" \
+		--cmdline "vblk.mode=bench $*" >"$tmp/out" 2>"$tmp/err" ||
+		{ cat "$tmp/out" "$tmp/err" >&2; exit 1; }
+	e=$(now)
+	grep -q "vblk: ok" "$tmp/out" || { cat "$tmp/out" >&2; exit 1; }
+	echo "$e - $s" | bc -l
+}
+
+# case NAME COUNT SIZE DEPTH OP: median device time and throughput.
+bench_case() {
+	local name=$1 count=$2 size=$3 depth=$4 op=$5 base t secs mb
+	base=$(for _ in $(seq "$ROUNDS"); do guest_secs vblk.count=0; done | median)
+	t=$(for _ in $(seq "$ROUNDS"); do
+		guest_secs "vblk.count=$count vblk.size=$size vblk.depth=$depth vblk.op=$op"
+	done | median)
+	secs=$(echo "$t - $base" | bc -l)
+	mb=$(echo "$count * $size / 1048576" | bc -l)
+	awk -v n="$name" -v c="$count" -v s="$secs" -v mb="$mb" 'BEGIN {
+		printf "%-34s %6d req  %8.3f s  %8.1f MiB/s  %8.0f req/s  %7.1f us/req\n",
+			n, c, s, mb / s, c / s, 1e6 * s / c }'
+}
+
+host_dd() { # host_dd NAME dd-args...: the same transfer by dd on the host
+	local name=$1 t
+	shift
+	t=$(for _ in $(seq "$ROUNDS"); do
+		s=$(now); dd "$@" status=none; e=$(now); echo "$e - $s" | bc -l
+	done | median)
+	echo "$name $t"
+}
+
+host_part() {
+	[ -r /dev/kvm ] || { echo "blk bench: no /dev/kvm" >&2; exit 77; }
+	dd if=/dev/urandom of="$tmp/bench.img" bs=1M count=64 status=none
+	echo "== virtio-blk, freestanding guest on this host's KVM ($(uname -r)$([ -e /sys/module/kvm_pvm ] && echo ", kvm_pvm")) =="
+	echo "   image: 64 MiB file in $(df -T "$tmp" | awk 'NR == 2 { print $2 }'), page cache warm; medians of $ROUNDS"
+	bench_case "read 64 KiB, 16 in flight" 2000 65536 16 read
+	bench_case "write 64 KiB, 16 in flight" 2000 65536 16 write
+	bench_case "read 4 KiB, 1 in flight" 5000 4096 1 read
+	bench_case "write 4 KiB, 1 in flight" 5000 4096 1 write
+	TESSERA_NO_IOEVENTFD=1 bench_case "read 4 KiB, 1, no ioeventfd/irqfd" 5000 4096 1 read
+	echo "== the same transfers by dd on the host (buffered) =="
+	{
+		host_dd "read 64 KiB" if="$tmp/bench.img" of=/dev/null bs=64k count=2000
+		host_dd "write 64 KiB" if=/dev/zero of="$tmp/bench.img" bs=64k count=2000 conv=notrunc
+		host_dd "read 4 KiB" if="$tmp/bench.img" of=/dev/null bs=4k count=5000
+		host_dd "write 4 KiB" if=/dev/zero of="$tmp/bench.img" bs=4k count=5000 conv=notrunc
+	} | awk '{ t = $NF; $NF = ""; n = ($3 == "KiB" && $2 == 64) ? 2000 : 5000; sz = $2 * 1024
+		printf "%-34s %6d req  %8.3f s  %8.1f MiB/s  %8.0f req/s  %7.1f us/req\n",
+			$0, n, t, n * sz / 1048576 / t, n / t, 1e6 * t / n }'
+}
+
+lab_part() {
+	local kernel fio=${FIO:-}
+	[ -n "$fio" ] && [ -x "$fio" ] || {
+		echo "blk bench lab: set FIO to a static fio (./configure --build-static)" >&2
+		exit 2
+	}
+	file "$fio" | grep -q 'statically linked' || { echo "blk bench lab: $fio is not static" >&2; exit 2; }
+	kernel=$("$here/build-guest-kernel.sh" | tail -n 1)
+	"$here/mkinitramfs.sh" "$tmp/initrd.cpio.gz" --exit reboot \
+		--add "$fio:/bin/fio" --add "$here/bench/blk-fio-jobs.sh:/tessera/fio-jobs.sh" \
+		--cmd "sh /tessera/fio-jobs.sh /dev/vda 1" >&2
+	mkdir -p "$tmp/tests"
+	cp "$here/bench/lab-blk-inner.sh" "$tmp/tests/bench_blk.sh"
+	cd "$top"
+	LAB_TESTS_DIR=$tmp/tests LAB_APPEND=lab.verbose=1 LAB_TEST_TIMEOUT=1500 LAB_TIMEOUT=1800 \
+	LAB_LOG=${LAB_LOG:-$tmp/console.log} \
+	LAB_EXTRA="$kernel:/linux/bzImage-partition $tmp/initrd.cpio.gz:/linux/initrd-fio.cpio.gz $fio:/usr/bin/fio $here/bench/blk-fio-jobs.sh:/usr/bin/fio-jobs.sh $(command -v qemu-system-x86_64):/usr/bin/qemu-system-x86_64 /usr/share/qemu/bios-microvm.bin:/usr/share/qemu/bios-microvm.bin /usr/share/qemu/qboot.rom:/usr/share/qemu/qboot.rom" \
+		"$here/lab/run.sh" bench_blk >"$tmp/lab.log" 2>&1 || true
+	grep -ao 'BLKBENCH .*' "$tmp/lab.log" >"$tmp/bench.txt" || { tail -n 60 "$tmp/lab.log"; exit 1; }
+	grep -a 'BLKBENCH-FAIL' -A 20 "$tmp/lab.log" >&2 || true
+	echo "== fio in the nested lab (L1 under TCG; our partition kernel as L2), means of the rounds =="
+	awk '$1 == "BLKBENCH" && NF == 6 {
+		k = $2 " " $3; n[k]++; bw[k] += $4; io[k] += $5; lat[k] += $6
+		mon[$2] = 1; job[$3] = 1
+	} END {
+		split("seqread seqwrite randread randwrite randread4j", order)
+		for (i = 1; i in order; i++) {
+			j = order[i]
+			for (m in mon) { k = m " " j; if (n[k])
+				printf "%-8s %-11s %9.0f KiB/s %8.0f IOPS  clat %8.1f us  (%d runs)\n",
+					m, j, bw[k] / n[k], io[k] / n[k], lat[k] / n[k], n[k] }
+			t = "tessera " j; q = "qemu " j; h = "host " j
+			if (n[t] && n[q]) printf "   ratio tessera/qemu %.2f, tessera/host %.2f\n",
+				(bw[t] / n[t]) / (bw[q] / n[q]), (n[h] ? (bw[t] / n[t]) / (bw[h] / n[h]) : 0)
+		}
+	}' "$tmp/bench.txt"
+}
+
+case $what in
+host) host_part ;;
+lab) lab_part ;;
+all) host_part; lab_part ;;
+*) echo "usage: $0 [host|lab|all]" >&2; exit 2 ;;
+esac
