@@ -64,6 +64,9 @@ expect_usage_error "size 0 is not a non-zero multiple of 512" --disk "path=$TMP/
 expect_usage_error "lacks path=FILE" --disk "ro"
 expect_usage_error "unknown option 'cache=none'" --disk "path=$img,cache=none"
 expect_usage_error "serial must be 1 to 20" --disk "path=$img,serial=123456789012345678901"
+# The virtio_mmio.device= entries count against the command-line limit.
+long=$(head -c 65490 /dev/zero | tr '\0' x)
+expect_usage_error "(with the virtio_mmio.device= entries)" --disk "path=$img" --cmdline "$long"
 if [ "$(id -u)" != 0 ]; then
 	chmod 000 "$TMP/odd.img"
 	expect_usage_error "Permission denied" --disk "path=$TMP/odd.img"
