@@ -20,6 +20,8 @@ write)
 	echo "$stamp" >/mnt/stamp || exit 12
 	umount /mnt || exit 13
 	echo "TESSERA-DISK-WRITTEN $stamp serial=$(cat /sys/block/vda/serial 2>/dev/null)"
+	# Probed once, from the command line (the device-tree node is disabled).
+	echo "TESSERA-DISK-PLATFORM $(ls /sys/bus/platform/devices | grep virtio | tr '\n' ' ')end"
 	;;
 root)
 	set -- $(awk '$2 == "/" && $1 != "rootfs" { print $3, substr($4, 1, 2) }' /proc/mounts)

@@ -35,6 +35,7 @@ boot() { # boot WHAT ARGS...: one Linux run, status 0 required
 boot "data disk, write" --initrd "$LINUX_DIR/initrd-disk.cpio.gz" --disk "path=$img,serial=tessera-disk" \
 	--cmdline "quiet tessera.disk=write tessera.stamp=$stamp tessera.exit=reboot"
 expect_out "TESSERA-DISK-WRITTEN $stamp serial=tessera-disk"
+expect_out "TESSERA-DISK-PLATFORM virtio-mmio.0 end"
 
 boot "root disk" --disk "path=$img" \
 	--cmdline "quiet root=/dev/vda rw rootwait init=/init tessera.disk=root tessera.stamp=$stamp tessera.exit=reboot"
