@@ -14,7 +14,9 @@
  *   write           writes vblk.sectors= (default 64) sectors of a pattern
  *                   seeded by vblk.seed=, FLUSHes, prints "vblk: flushed"
  *                   and halts forever (the durability test kills the
- *                   monitor then).
+ *                   monitor then). With vblk.wce=0 it first turns the
+ *                   write cache off (CONFIG_WCE) and sends no FLUSH: each
+ *                   write must be durable when it completes.
  *   verify          reads those sectors back and checks the pattern.
  *   bench           vblk.count= requests of vblk.size= bytes (default 64 KiB),
  *                   vblk.op=read|write, vblk.depth= in flight (default 16),
@@ -359,6 +361,18 @@ static void write_mode(const struct dtb *t, bool verify)
 {
 	uint64_t n = arg_num(t, "vblk.sectors", 64);
 	uint32_t seed = (uint32_t)arg_num(t, "vblk.seed", 1);
+	bool through = !verify && arg_num(t, "vblk.wce", 1) == 0;
+
+	if (through) {
+		if (!(features & F_CONFIG_WCE)) {
+			say("FAIL: no VIRTIO_BLK_F_CONFIG_WCE", NULL);
+			guest_exit(EXIT_CHECK);
+		}
+		/* config.writeback, offset 32 (5.2.4): 0 is write-through. */
+		*(volatile uint8_t *)(dev.base + VM_CONFIG + 32) = 0;
+		expect(*(volatile uint8_t *)(dev.base + VM_CONFIG + 32) == 0,
+		       "writeback stays on");
+	}
 
 	for (uint64_t s = 0; s < n; s += 8) {
 		uint32_t len = (uint32_t)((n - s < 8 ? n - s : 8) * SECTOR);
@@ -377,7 +391,9 @@ static void write_mode(const struct dtb *t, bool verify)
 		say("verified", NULL);
 		return;
 	}
-	expect(request(BLK_T_FLUSH, 0, NULL, 0, false, NULL) == BLK_S_OK, "flush");
+	if (!through)
+		expect(request(BLK_T_FLUSH, 0, NULL, 0, false, NULL) == BLK_S_OK,
+		       "flush");
 	if (failures)
 		guest_exit(EXIT_CHECK);
 	say("flushed", NULL);
@@ -447,7 +463,7 @@ int main(uint64_t boot_params)
 	bootarg(&t, "vblk.mode", mode, sizeof(mode));
 	features = virtio_negotiate(&dev, VF_VERSION_1 | VF_INDIRECT | VF_EVENT_IDX |
 						  F_RO | F_BLK_SIZE | F_FLUSH |
-						  F_SEG_MAX | F_SIZE_MAX |
+						  F_SEG_MAX | F_SIZE_MAX | F_CONFIG_WCE |
 						  F_DISCARD | F_WRITE_ZEROES);
 	if (!(features & VF_VERSION_1)) {
 		say("FAIL: FEATURES_OK refused", NULL);

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Durability: the guest writes a pattern and FLUSHes; once the FLUSH has
 # completed the monitor is killed with SIGKILL, and the data must be in the
-# image (checked on the host, then by a second guest reading it back).
+# image (checked on the host with python3 where there is one, and by a
+# second guest reading it back).
 # With and without O_DIRECT, and with the write cache turned off.
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
-command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
+# The host-side check of the image needs python3 (the lab has none); the
+# second guest's read-back runs everywhere.
+have_python=false
+command -v python3 >/dev/null && have_python=true
 
 check_image() { # check_image IMG SEED SECTORS: the vblk guest's pattern is there
 	python3 - "$@" <<'PY'
@@ -24,16 +28,19 @@ PY
 }
 
 run=0
-for opts in "" ",direct=on"; do
-	if [ -n "$opts" ] && ! dd if=/dev/zero of="$TMP/probe" bs=4096 count=1 oflag=direct 2>/dev/null; then
-		continue # no O_DIRECT on this filesystem
-	fi
+direct_ok=false
+dd if=/dev/zero of="$TMP/probe" bs=4096 count=1 oflag=direct 2>/dev/null && direct_ok=true
+# "opts|guest args": the disk's options, and vblk.wce=0 for a write-through
+# cache, where each write is durable at completion and no FLUSH is sent.
+for variant in "|" ",direct=on|" "|vblk.wce=0" ",direct=on|vblk.wce=0"; do
+	opts=${variant%%|*} extra=${variant#*|}
+	case $opts in *direct*) $direct_ok || continue ;; esac
 	run=$((run + 1))
 	seed=$((RANDOM + 1))
 	img=$TMP/durable$run.img
 	truncate -s 256K "$img"
 	"$TESSERA" run --kernel "$GUESTS/vblk.elf" --disk "path=$img$opts" \
-		--cmdline "vblk.mode=write vblk.seed=$seed vblk.sectors=128" \
+		--cmdline "vblk.mode=write vblk.seed=$seed vblk.sectors=128 $extra" \
 		</dev/null >"$TMP/out" 2>"$TMP/err" &
 	pid=$!
 	for _ in $(seq 400); do
@@ -44,7 +51,7 @@ for opts in "" ",direct=on"; do
 	grep -q "vblk: flushed" "$TMP/out" || { kill -9 "$pid"; fail "no flush: $(cat "$TMP/out" "$TMP/err")"; }
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null
-	check_image "$img" "$seed" 128 || fail "image lacks the flushed data ($opts)"
+	! $have_python || check_image "$img" "$seed" 128 || fail "image lacks the data ($variant)"
 	run_guest vblk --disk "path=$img$opts,ro" --cmdline "vblk.mode=verify vblk.seed=$seed vblk.sectors=128"
 	expect_rc 0
 	expect_out "vblk: verified"
