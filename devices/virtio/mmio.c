@@ -88,18 +88,11 @@ gpa_t virtio_mmio_notify_addr(const struct virtio_mmio *t)
 	return t->info.base + VIRTIO_MMIO_QUEUE_NOTIFY;
 }
 
-/* Raises the interrupt for the InterruptStatus bits in `bits`. No lock held. */
-static void raise_irq(struct virtio_mmio *t, uint32_t bits)
+/* Sends one edge: through the irqfd, or the fallback callback. No lock held. */
+static void signal_irq(struct virtio_mmio *t, int fd)
 {
 	uint64_t one = 1;
-	int fd;
 
-	if (!bits)
-		return;
-	pthread_mutex_lock(&t->lock);
-	t->interrupt_status |= bits;
-	fd = t->irq_fd;
-	pthread_mutex_unlock(&t->lock);
 	atomic_fetch_add(&t->irqs, 1);
 	if (fd >= 0) {
 		if (write(fd, &one, sizeof(one)) < 0)
@@ -108,6 +101,13 @@ static void raise_irq(struct virtio_mmio *t, uint32_t bits)
 	} else if (t->info.irq_pulse) {
 		t->info.irq_pulse(t->info.irq_opaque, t->info.gsi);
 	}
+}
+
+/* Sets InterruptStatus bits; returns the fd to signal with. Lock held. */
+static int post_irq(struct virtio_mmio *t, uint32_t bits)
+{
+	t->interrupt_status |= bits;
+	return t->irq_fd;
 }
 
 static bool live(uint32_t status)
@@ -384,6 +384,7 @@ void virtio_mmio_access(void *opaque, uint64_t offset, uint8_t *data,
 {
 	struct virtio_mmio *t = opaque;
 	uint32_t v, irq = 0;
+	int fd;
 
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		config_access(t, offset, data, len, is_write);
@@ -417,8 +418,11 @@ void virtio_mmio_access(void *opaque, uint64_t offset, uint8_t *data,
 		pthread_mutex_lock(&t->lock);
 		irq = offset == VIRTIO_MMIO_STATUS ? write_status(t, v)
 						   : write_queue_ready(t, v);
+		fd = post_irq(t, irq);
 		pthread_mutex_unlock(&t->lock);
 		pthread_mutex_unlock(&t->io_lock);
+		if (irq)
+			signal_irq(t, fd);
 		break;
 	default:
 		pthread_mutex_lock(&t->lock);
@@ -426,7 +430,6 @@ void virtio_mmio_access(void *opaque, uint64_t offset, uint8_t *data,
 		pthread_mutex_unlock(&t->lock);
 		break;
 	}
-	raise_irq(t, irq);
 }
 
 struct virtq *virtio_mmio_queue_get(struct virtio_mmio *t, unsigned int i)
@@ -449,20 +452,34 @@ struct virtq *virtio_mmio_queue_get(struct virtio_mmio *t, unsigned int i)
 void virtio_mmio_queue_put(struct virtio_mmio *t, unsigned int i, bool used)
 {
 	bool irq = used && virtq_should_notify(&t->q[i].vq);
+	int fd = -1;
 
+	/*
+	 * InterruptStatus is set while io_lock still keeps a reset out, so a
+	 * reset cannot be followed by a stale VRING bit; at worst the edge
+	 * arrives after it and the driver finds nothing to do.
+	 */
+	if (irq) {
+		pthread_mutex_lock(&t->lock);
+		fd = post_irq(t, VIRTIO_MMIO_INT_VRING);
+		pthread_mutex_unlock(&t->lock);
+	}
 	pthread_mutex_unlock(&t->io_lock);
 	if (irq)
-		raise_irq(t, VIRTIO_MMIO_INT_VRING);
+		signal_irq(t, fd);
 }
 
 void virtio_mmio_needs_reset(struct virtio_mmio *t, const char *why)
 {
 	uint32_t irq;
+	int fd;
 
 	pthread_mutex_lock(&t->lock);
 	irq = set_needs_reset(t, why);
+	fd = post_irq(t, irq);
 	pthread_mutex_unlock(&t->lock);
-	raise_irq(t, irq);
+	if (irq)
+		signal_irq(t, fd);
 }
 
 uint64_t virtio_mmio_features(struct virtio_mmio *t)
