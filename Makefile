@@ -36,6 +36,7 @@ CORE_SRCS := \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c
 CORE_SRCS += fdt/fdt.c
+CORE_SRCS += vmm/gdb/packet.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
 UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))

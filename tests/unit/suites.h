@@ -15,5 +15,6 @@ Suite *console_suite(void);
 Suite *boot_suite(void);
 Suite *stats_suite(void);
 Suite *fdt_suite(void);
+Suite *gdb_packet_suite(void);
 
 #endif
