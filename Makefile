@@ -36,7 +36,7 @@ CORE_SRCS := \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c
 CORE_SRCS += fdt/fdt.c
-CORE_SRCS += vmm/gdb/packet.c
+CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/arch/$(ARCH)/gdb.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
 UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))
@@ -45,6 +45,7 @@ UNIT_OBJS := $(UNIT_SRCS:$(SRCDIR)/%.c=$(O)/obj/%.o)
 UNIT_OBJS += $(O)/obj/guests/common/dtb.o
 
 GUESTS := hello echo bus fault flood int3
+GUESTS += gdbtarget
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -no-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=kernel -nostdlib -static \

@@ -10,6 +10,7 @@
 
 #include "arch.h"
 #include "exit.h"
+#include "gdb/stub.h"
 #include "log.h"
 
 /* The kick handler's only state: this thread's kvm_run, if it is a vCPU. */
@@ -114,6 +115,12 @@ static bool handle_action(struct vcpu *v, enum exit_action act)
 			exit_reason_name(v->run->exit_reason));
 		break;
 	case EXIT_ACT_DEBUG:
+		if (vm->gdb) {
+			gdb_vcpu_debug_exit(vm->gdb, v);
+			return true;
+		}
+		/* Nobody asked KVM for debug exits. */
+		__attribute__((fallthrough));
 	case EXIT_ACT_UNHANDLED:
 		log_err("vCPU %u: unhandled exit reason %u (%s)", v->id,
 			v->run->exit_reason,
@@ -141,6 +148,8 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	while (!atomic_load(&vm->stopping)) {
+		if (vm->gdb && !gdb_vcpu_checkpoint(vm->gdb, v))
+			break;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;

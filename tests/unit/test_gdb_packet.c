@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The gdb Remote Serial Protocol codec. */
+/* The gdb Remote Serial Protocol codec and the --gdb endpoint parser. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "gdb/packet.h"
 #include "suites.h"
 
@@ -400,6 +401,38 @@ START_TEST(parse_qxfer)
 }
 END_TEST
 
+START_TEST(gdb_endpoints)
+{
+	struct gdb_endpoint ep;
+	char longpath[200];
+
+	ck_assert_int_eq(config_parse_gdb_endpoint("tcp:127.0.0.1:1234", &ep), 0);
+	ck_assert(!ep.is_unix);
+	ck_assert_str_eq(ep.host, "127.0.0.1");
+	ck_assert_uint_eq(ep.port, 1234);
+	ck_assert_int_eq(config_parse_gdb_endpoint("tcp::0", &ep), 0);
+	ck_assert_str_eq(ep.host, "127.0.0.1");
+	ck_assert_uint_eq(ep.port, 0);
+	ck_assert_int_eq(config_parse_gdb_endpoint("tcp:[::1]:65535", &ep), 0);
+	ck_assert_str_eq(ep.host, "::1");
+	ck_assert_uint_eq(ep.port, 65535);
+	ck_assert_int_eq(config_parse_gdb_endpoint("unix:/tmp/g.sock", &ep), 0);
+	ck_assert(ep.is_unix);
+	ck_assert_str_eq(ep.path, "/tmp/g.sock");
+	ck_assert_int_eq(config_parse_gdb_endpoint("tcp:host:65536", &ep), -EINVAL);
+	ck_assert_int_eq(config_parse_gdb_endpoint("tcp:1234", &ep), -EINVAL);
+	ck_assert_int_eq(config_parse_gdb_endpoint("tcp:host:", &ep), -EINVAL);
+	ck_assert_int_eq(config_parse_gdb_endpoint("tcp:[::1:1", &ep), -EINVAL);
+	ck_assert_int_eq(config_parse_gdb_endpoint("unix:", &ep), -EINVAL);
+	ck_assert_int_eq(config_parse_gdb_endpoint("udp::1", &ep), -EINVAL);
+	ck_assert_int_eq(config_parse_gdb_endpoint(":1234", &ep), -EINVAL);
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	memcpy(longpath, "unix:", 5);
+	ck_assert_int_eq(config_parse_gdb_endpoint(longpath, &ep), -EINVAL);
+}
+END_TEST
+
 Suite *gdb_packet_suite(void)
 {
 	Suite *s = suite_create("gdb_packet");
@@ -424,6 +457,7 @@ Suite *gdb_packet_suite(void)
 	tcase_add_test(args, parse_register_write);
 	tcase_add_test(args, parse_vcont);
 	tcase_add_test(args, parse_qxfer);
+	tcase_add_test(args, gdb_endpoints);
 	suite_add_tcase(s, args);
 	return s;
 }
