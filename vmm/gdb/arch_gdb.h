@@ -49,19 +49,37 @@ struct gdb_debug_cfg {
 	bool inject_sw_bp; /* hand the breakpoint exception that exited to the guest */
 };
 
-enum gdb_debug_kind {
-	GDB_DEBUG_STEP,   /* a single-step completed */
-	GDB_DEBUG_SLOT,   /* a hardware slot hit: slot_mask */
-	GDB_DEBUG_SW_BP,  /* a software breakpoint instruction at pc */
-	GDB_DEBUG_OTHER,  /* something else (e.g. the guest's own debug trap) */
-};
-
-/* A KVM_EXIT_DEBUG, decoded. */
+/*
+ * A KVM_EXIT_DEBUG, decoded. Nothing set: some other debug exception.
+ * slot_mask may name slots that are not in use (x86 sets DR6.Bn for any
+ * match): the stub checks.
+ */
 struct gdb_debug_exit {
-	enum gdb_debug_kind kind;
-	unsigned int slot_mask; /* GDB_DEBUG_SLOT: bit n = slot n hit */
+	bool sw_bp;             /* a software breakpoint instruction at pc */
+	bool step;              /* a single-step completed */
+	unsigned int slot_mask; /* bit n: hardware slot n matched */
 	uint64_t pc;            /* where the vCPU stopped */
 };
+
+/* What this host's KVM does for a debugger, measured by arch_gdb_probe. */
+struct gdb_host_caps {
+	bool step;     /* single-step exits after one instruction */
+	bool hw_bp;    /* an instruction breakpoint in a hardware slot fires */
+	bool hw_watch; /* a data breakpoint in a hardware slot fires */
+	bool sw_bp;    /* a breakpoint instruction exits as KVM_EXIT_DEBUG */
+	char detail[256]; /* what the probes saw, for the log */
+};
+
+/*
+ * Runs each way of stopping a guest in a throwaway VM whose one vCPU runs
+ * in the mode guests run in (x86: 64-bit kernel mode) and records which
+ * KVM reported as it should. Hosts differ: kvm_pvm's emulator fails on
+ * int3 in guest kernel mode and ignores data breakpoints; QEMU's TCG
+ * emulation of SVM (the lab) delivers int3 to the guest without the #BP
+ * intercept KVM asked for. Returns 0 or -errno (no VM could be built:
+ * caps all false). Main thread.
+ */
+int arch_gdb_probe(int kvm_fd, struct gdb_host_caps *caps);
 
 /* Number of hardware slots (at most GDB_HW_SLOTS_MAX). */
 unsigned int arch_gdb_hw_slots(void);
@@ -71,20 +89,6 @@ unsigned int arch_gdb_hw_slots(void);
  * addr covering len bytes (x86: len 1, 2, 4 or 8, aligned to len).
  */
 bool arch_gdb_slot_fits(enum gdb_bp_type type, uint64_t addr, uint64_t len);
-
-/*
- * Whether software breakpoint instructions reach the monitor as debug exits
- * on this host. false on kvm_pvm, whose emulator fails on int3 in guest
- * kernel mode: the stub then runs software breakpoints in hardware slots.
- */
-bool arch_gdb_sw_bp_works(void);
-
-/*
- * Whether data breakpoints in hardware slots fire on this host. false on
- * kvm_pvm, whose emulator runs guest kernel code and checks only
- * instruction breakpoints: the stub then watches writes by single-stepping.
- */
-bool arch_gdb_hw_watch_works(void);
 
 /* The software breakpoint instruction (x86: int3, 0xcc). */
 extern const uint8_t arch_gdb_sw_bp_insn[];

@@ -11,12 +11,13 @@
  * parked. A resume clears park_req of the vCPUs that gdb lets run.
  *
  * Software breakpoints are int3 written into guest memory where KVM gets
- * the #BP (KVM_GUESTDBG_USE_SW_BP), and a hardware slot on kvm_pvm hosts,
- * whose emulator fails on int3 in guest kernel mode (arch_gdb_sw_bp_works).
- * Write watchpoints are hardware slots too, except where data breakpoints
- * do not fire (kvm_pvm again: arch_gdb_hw_watch_works): there the resumed
- * vCPUs single-step and compare the watched bytes after each instruction,
- * on their own threads, and stop only when they changed ("soft watch").
+ * the #BP (KVM_GUESTDBG_USE_SW_BP), and a hardware slot where it does not
+ * (kvm_pvm, whose emulator fails on int3 in guest kernel mode; QEMU's TCG
+ * SVM): arch_gdb_probe measures which at startup. Write watchpoints are
+ * hardware slots too, except where data breakpoints do not fire (kvm_pvm
+ * again): there the resumed vCPUs single-step and compare the watched
+ * bytes after each instruction, on their own threads, and stop only when
+ * they changed ("soft watch").
  */
 #include "gdb/stub.h"
 
@@ -77,7 +78,8 @@ struct gdb_vcpu {
 struct sw_bp {
 	uint64_t addr;
 	gpa_t gpa;     /* int3: where it was written */
-	uint8_t saved; /* int3: the byte it replaced */
+	uint8_t saved; /* int3: the byte it replaced (one: x86's int3; an
+			* arch with longer breakpoint instructions needs more) */
 	int slot;      /* the hardware slot, or -1 for int3 */
 };
 
@@ -86,12 +88,17 @@ struct slot_owner {
 	uint64_t addr, len;
 };
 
-/* A write watchpoint checked after every single-step (see the top). */
-struct soft_watch {
+/*
+ * A slot the host cannot run in hardware, checked after every single-step
+ * (see the top): an instruction breakpoint compares the pc, a write
+ * watchpoint the watched bytes.
+ */
+struct soft_slot {
 	uint64_t addr;
 	unsigned int slot;
+	bool exec;
 	uint8_t len;
-	bool readable; /* old holds the bytes at resume */
+	bool readable; /* watch: old holds the bytes at resume */
 	uint8_t old[8];
 };
 
@@ -108,8 +115,8 @@ struct gdb_stub {
 	bool ending;  /* lock: the run is over; nobody parks */
 	int end_status;
 	uint64_t seq; /* lock */
-	struct soft_watch soft[GDB_HW_SLOTS_MAX]; /* lock */
-	unsigned int nsoft;                       /* lock */
+	struct soft_slot soft[GDB_HW_SLOTS_MAX]; /* lock */
+	unsigned int nsoft;                      /* lock */
 	struct gdb_vcpu vcpu[CONFIG_MAX_CPUS];
 
 	/* Below: the stub thread's alone. */
@@ -121,8 +128,8 @@ struct gdb_stub {
 	unsigned int g_cpu; /* Hg: registers and memory */
 	int c_cpu;          /* Hc: c and s, -1 for all */
 	struct stop last;
-	bool int3_ok;
-	bool hw_watch;
+	struct gdb_host_caps caps; /* what this KVM can do (arch_gdb_probe) */
+	bool int3_ok;              /* software breakpoints are int3 */
 	unsigned int nslots;
 	struct gdb_hw_slot slot[GDB_HW_SLOTS_MAX];
 	struct slot_owner owner[GDB_HW_SLOTS_MAX];
@@ -220,14 +227,20 @@ bool gdb_vcpu_checkpoint(struct gdb_stub *g, struct vcpu *v)
 	return !ending;
 }
 
-/* The slot of a soft watch whose bytes changed, or -1. Lock held. */
-static int soft_watch_hit(struct gdb_stub *g, struct vcpu *v)
+/* The slot of a soft breakpoint at pc or soft watch whose bytes changed, or -1. Lock held. */
+static int soft_hit(struct gdb_stub *g, struct vcpu *v, uint64_t pc)
 {
 	for (unsigned int k = 0; k < g->nsoft; k++) {
-		const struct soft_watch *w = &g->soft[k];
+		const struct soft_slot *w = &g->soft[k];
 		uint8_t now[sizeof(w->old)];
-		bool readable = virt_read(v, w->addr, now, w->len) == w->len;
+		bool readable;
 
+		if (w->exec) {
+			if (pc == w->addr)
+				return (int)w->slot;
+			continue;
+		}
+		readable = virt_read(v, w->addr, now, w->len) == w->len;
 		if (readable != w->readable ||
 		    (readable && memcmp(now, w->old, w->len)))
 			return (int)w->slot;
@@ -242,14 +255,13 @@ void gdb_vcpu_debug_exit(struct gdb_stub *g, struct vcpu *v)
 
 	arch_gdb_decode_exit(v->run, &e);
 	pthread_mutex_lock(&g->lock);
-	if (g->nsoft && e.kind == GDB_DEBUG_STEP) {
-		int slot = soft_watch_hit(g, v);
+	if (g->nsoft && e.step) {
+		int slot = soft_hit(g, v, e.pc);
 
 		if (slot >= 0) {
-			e.kind = GDB_DEBUG_SLOT;
-			e.slot_mask = 1u << slot;
-		} else if (!gv->user_step) {
-			/* Nothing changed: step on without bothering the stub. */
+			e.slot_mask |= 1u << slot;
+		} else if (!gv->user_step && !e.slot_mask) {
+			/* Nothing hit: step on without bothering the stub. */
 			pthread_mutex_unlock(&g->lock);
 			return;
 		}
@@ -323,6 +335,13 @@ static bool is_watch(enum gdb_bp_type type)
 	       type == GDB_WP_ACCESS;
 }
 
+/* Whether slot n runs by single-stepping: its kind does not fire here. */
+static bool slot_is_soft(struct gdb_stub *g, unsigned int n)
+{
+	return g->slot[n].used &&
+	       (is_watch(g->slot[n].type) ? !g->caps.hw_watch : !g->caps.hw_bp);
+}
+
 static void debug_cfg(struct gdb_stub *g, unsigned int i,
 		      struct gdb_debug_cfg *cfg)
 {
@@ -330,9 +349,9 @@ static void debug_cfg(struct gdb_stub *g, unsigned int i,
 
 	memset(cfg, 0, sizeof(*cfg));
 	memcpy(cfg->slot, g->slot, sizeof(cfg->slot));
-	for (unsigned int n = 0; n < g->nslots && !g->hw_watch; n++) {
-		if (cfg->slot[n].used && is_watch(cfg->slot[n].type)) {
-			cfg->slot[n].used = false; /* watched by stepping */
+	for (unsigned int n = 0; n < g->nslots; n++) {
+		if (slot_is_soft(g, n)) {
+			cfg->slot[n].used = false; /* checked by stepping */
 			soft = true;
 		}
 	}
@@ -343,24 +362,27 @@ static void debug_cfg(struct gdb_stub *g, unsigned int i,
 }
 
 /*
- * Takes the bytes each soft watch starts from, through the Hg vCPU's page
- * tables, and which vCPUs gdb itself steps. Before a resume.
+ * Lists the soft slots for the vCPUs, with the bytes each soft watch
+ * starts from (through the Hg vCPU's page tables), and which vCPUs gdb
+ * itself steps. Before a resume.
  */
-static void arm_soft_watches(struct gdb_stub *g)
+static void arm_soft_slots(struct gdb_stub *g)
 {
 	pthread_mutex_lock(&g->lock);
 	g->nsoft = 0;
 	for (unsigned int i = 0; i < g->vm->nvcpus; i++)
 		g->vcpu[i].user_step = g->vcpu[i].step;
-	for (unsigned int n = 0; n < g->nslots && !g->hw_watch; n++) {
-		struct soft_watch *w = &g->soft[g->nsoft];
+	for (unsigned int n = 0; n < g->nslots; n++) {
+		struct soft_slot *w = &g->soft[g->nsoft];
 
-		if (!g->slot[n].used || !is_watch(g->slot[n].type))
+		if (!slot_is_soft(g, n))
 			continue;
 		w->addr = g->slot[n].addr;
 		w->len = g->slot[n].len;
 		w->slot = n;
-		w->readable = virt_read(gcpu(g), w->addr, w->old, w->len) == w->len;
+		w->exec = !is_watch(g->slot[n].type);
+		w->readable = !w->exec &&
+			      virt_read(gcpu(g), w->addr, w->old, w->len) == w->len;
 		g->nsoft++;
 	}
 	pthread_mutex_unlock(&g->lock);
@@ -405,8 +427,18 @@ static int find_sw_bp(struct gdb_stub *g, uint64_t addr)
 	return -1;
 }
 
+/* Another int3 of ours at gpa (two virtual addresses, one page), or -1. */
+static int int3_at(struct gdb_stub *g, gpa_t gpa, unsigned int skip)
+{
+	for (unsigned int b = 0; b < g->nswbp; b++)
+		if (b != skip && g->swbp[b].slot < 0 && g->swbp[b].gpa == gpa)
+			return (int)b;
+	return -1;
+}
+
 static int insert_sw_bp(struct gdb_stub *g, uint64_t addr)
 {
+	int alias;
 	struct sw_bp *bp;
 	uint8_t *p;
 	gpa_t gpa;
@@ -429,14 +461,14 @@ static int insert_sw_bp(struct gdb_stub *g, uint64_t addr)
 		g->nswbp++;
 		return 0;
 	}
-	_Static_assert(sizeof(bp->saved) >= 1, "int3 is one byte");
 	if (arch_gdb_translate(gcpu(g), addr, &gpa))
 		return -EFAULT;
 	p = guest_mem_ptr(&g->vm->mem, gpa, arch_gdb_sw_bp_len);
 	if (!p)
 		return -EFAULT;
+	alias = int3_at(g, gpa, GDB_MAX_SW_BPS);
 	bp->gpa = gpa;
-	bp->saved = *p;
+	bp->saved = alias >= 0 ? g->swbp[alias].saved : *p;
 	memcpy(p, arch_gdb_sw_bp_insn, arch_gdb_sw_bp_len);
 	g->nswbp++;
 	return 0;
@@ -448,7 +480,7 @@ static void remove_sw_bp_at(struct gdb_stub *g, unsigned int b)
 
 	if (bp->slot >= 0) {
 		g->slot[bp->slot].used = false;
-	} else {
+	} else if (int3_at(g, bp->gpa, b) < 0) {
 		uint8_t *p = guest_mem_ptr(&g->vm->mem, bp->gpa, 1);
 
 		if (p && *p == arch_gdb_sw_bp_insn[0])
@@ -701,26 +733,11 @@ static enum disposition classify(struct gdb_stub *g, unsigned int cpu,
 				 const struct gdb_debug_exit *e, struct stop *s)
 {
 	bool attached = g->client_fd >= 0;
-	unsigned int n;
+	unsigned int used = 0, n;
 	uint8_t byte;
 
 	*s = (struct stop){ cpu, 5 /* SIGTRAP */, WHY_SIGNAL, 0 };
-	switch (e->kind) {
-	case GDB_DEBUG_STEP:
-		return attached && g->vcpu[cpu].step ? DISP_REPORT : DISP_DROP;
-	case GDB_DEBUG_SLOT:
-		n = (unsigned int)__builtin_ctz(e->slot_mask);
-		if (!attached || n >= g->nslots || !g->slot[n].used)
-			return DISP_DROP;
-		switch (g->slot[n].type) {
-		case GDB_BP_SW: s->why = WHY_SWBREAK; break;
-		case GDB_BP_HW: s->why = WHY_HWBREAK; break;
-		case GDB_WP_WRITE: s->why = WHY_WATCH; break;
-		default: s->why = WHY_AWATCH; break;
-		}
-		s->addr = g->owner[n].addr;
-		return DISP_REPORT;
-	case GDB_DEBUG_SW_BP:
+	if (e->sw_bp) {
 		if (attached && find_sw_bp(g, e->pc) >= 0) {
 			s->why = WHY_SWBREAK;
 			return DISP_REPORT;
@@ -730,9 +747,27 @@ static enum disposition classify(struct gdb_stub *g, unsigned int cpu,
 		    byte == arch_gdb_sw_bp_insn[0])
 			return DISP_REINJECT;
 		return DISP_DROP;
-	default:
-		return attached ? DISP_REPORT : DISP_DROP;
 	}
+	for (n = 0; n < g->nslots; n++)
+		used |= (unsigned int)g->slot[n].used << n;
+	if (e->slot_mask & used) {
+		if (!attached)
+			return DISP_DROP;
+		n = (unsigned int)__builtin_ctz(e->slot_mask & used);
+		switch (g->slot[n].type) {
+		case GDB_BP_SW: s->why = WHY_SWBREAK; break;
+		case GDB_BP_HW: s->why = WHY_HWBREAK; break;
+		case GDB_WP_WRITE: s->why = WHY_WATCH; break;
+		default: s->why = WHY_AWATCH; break;
+		}
+		s->addr = g->owner[n].addr;
+		return DISP_REPORT;
+	}
+	if (e->step)
+		return attached && g->vcpu[cpu].step ? DISP_REPORT : DISP_DROP;
+	if (e->slot_mask) /* a slot since freed */
+		return DISP_DROP;
+	return attached ? DISP_REPORT : DISP_DROP;
 }
 
 /*
@@ -836,7 +871,7 @@ static void resume(struct gdb_stub *g, const char *act)
 		report(g, &s);
 		return;
 	}
-	arm_soft_watches(g);
+	arm_soft_slots(g);
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		apply_debug(g, i, false);
 	g->running = true;
@@ -867,7 +902,7 @@ static void detach(struct gdb_stub *g)
 		g->vcpu[i].resumed = true;
 	g->client_waits = false;
 	g->running = true;
-	arm_soft_watches(g);
+	arm_soft_slots(g);
 	for (unsigned int i = 0; i < g->vm->nvcpus; i++) {
 		apply_debug(g, i, false);
 		release(g, i);
@@ -1019,6 +1054,24 @@ static void cmd_write_mem(struct gdb_stub *g, const char *arg, size_t len,
 		send_str(g, "OK");
 }
 
+/*
+ * What this host can run, in hardware or by stepping. x86 cannot watch
+ * reads alone (gdb then tries Z4, access), and stepping sees writes only
+ * by the change they make, not reads.
+ */
+static bool bp_supported(struct gdb_stub *g, unsigned int type)
+{
+	const struct gdb_host_caps *c = &g->caps;
+
+	switch (type) {
+	case GDB_BP_SW: return g->int3_ok || c->hw_bp || c->step;
+	case GDB_BP_HW: return c->hw_bp || c->step;
+	case GDB_WP_WRITE: return c->hw_watch || c->step;
+	case GDB_WP_ACCESS: return c->hw_watch;
+	default: return false;
+	}
+}
+
 static void cmd_breakpoint(struct gdb_stub *g, const char *arg, size_t len,
 			   bool insert)
 {
@@ -1030,12 +1083,8 @@ static void cmd_breakpoint(struct gdb_stub *g, const char *arg, size_t len,
 		send_err(g, EINVAL);
 		return;
 	}
-	if (type == GDB_WP_READ || (type == GDB_WP_ACCESS && !g->hw_watch)) {
-		/*
-		 * x86 cannot watch reads alone (gdb then tries Z4, access), and
-		 * stepping sees writes only by the change they make.
-		 */
-		send_str(g, "");
+	if (!bp_supported(g, type)) {
+		send_str(g, ""); /* gdb says the target cannot */
 		return;
 	}
 	if (type == GDB_BP_SW && insert) {
@@ -1559,8 +1608,12 @@ int gdb_stub_create(struct vm *vm, const char *endpoint, bool wait,
 	r = g->ep.is_unix ? listen_unix(g) : listen_tcp(g);
 	if (r)
 		return r;
-	g->int3_ok = arch_gdb_sw_bp_works();
-	g->hw_watch = arch_gdb_hw_watch_works();
+	r = arch_gdb_probe(vm->kvm_fd, &g->caps);
+	if (r)
+		log_warn("gdb: cannot probe how this KVM debugs guests: %s",
+			 strerror(-r));
+	log_info("gdb: probe of this KVM: %s", g->caps.detail);
+	g->int3_ok = g->caps.sw_bp && arch_gdb_sw_bp_len == 1;
 	g->nslots = arch_gdb_hw_slots();
 	if (g->nslots > GDB_HW_SLOTS_MAX)
 		g->nslots = GDB_HW_SLOTS_MAX;
@@ -1570,10 +1623,10 @@ int gdb_stub_create(struct vm *vm, const char *endpoint, bool wait,
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		atomic_init(&g->vcpu[i].park_req, wait);
 	log_msg(wait ? LOG_WARN : LOG_INFO, 0,
-		"gdb: %s on %s (software breakpoints: %s, watchpoints: %s)",
+		"gdb: %s on %s (breakpoints: %s, watchpoints: %s)",
 		wait ? "waiting for a debugger" : "listening", g->where,
-		g->int3_ok ? "int3" : "debug registers",
-		g->hw_watch ? "debug registers" : "single-step");
+		g->int3_ok ? "int3" : g->caps.hw_bp ? "debug registers" : "single-step",
+		g->caps.hw_watch ? "debug registers" : "single-step");
 	return 0;
 }
 
