@@ -4,7 +4,8 @@
  * tick() and counts, a variable written once (for a watchpoint), and knobs
  * a debugger turns: rounds, spin (loop until cleared) and exit_status.
  * "spin" on the kernel command line sets spin, for tests that attach to a
- * running guest.
+ * running guest. It prints the addresses of its symbols first, for tests
+ * that speak the protocol without gdb (and without nm).
  * Loops stay short: kernel-mode guest code is emulated on kvm_pvm hosts.
  */
 #include "guest.h"
@@ -12,7 +13,7 @@
 #define WATCH_AT 5
 
 volatile uint64_t counter;       /* ticks so far */
-volatile uint64_t watched;       /* becomes 0x1234 at tick WATCH_AT */
+volatile uint64_t watched;       /* becomes n at every tick n = WATCH_AT mod 8 */
 volatile uint64_t rounds = 10;   /* ticks before exiting */
 volatile int spin;               /* non-zero: tick until a debugger clears it */
 volatile int exit_status;        /* what the guest exits with */
@@ -20,8 +21,8 @@ volatile int exit_status;        /* what the guest exits with */
 __attribute__((noinline, used)) void tick(uint64_t n)
 {
 	counter = n + 1;
-	if (n == WATCH_AT)
-		watched = 0x1234;
+	if ((n & 7) == WATCH_AT)
+		watched = n;
 }
 
 /* Whether the command line (boot_params.hdr.cmd_line_ptr) holds word. */
@@ -51,7 +52,18 @@ int main(uint64_t boot_params)
 	if (cmdline_has(boot_params, "spin"))
 		spin = 1;
 	uart_init();
-	uart_puts("gdbtarget: start\n");
+	uart_puts("gdbtarget: start");
+	uart_puts(" tick=");
+	uart_put_hex((uint64_t)tick);
+	uart_puts(" counter=");
+	uart_put_hex((uint64_t)&counter);
+	uart_puts(" watched=");
+	uart_put_hex((uint64_t)&watched);
+	uart_puts(" spin=");
+	uart_put_hex((uint64_t)&spin);
+	uart_puts(" exit_status=");
+	uart_put_hex((uint64_t)&exit_status);
+	uart_puts("\n");
 	for (n = 0; n < rounds || spin; n++)
 		tick(n);
 	uart_puts("gdbtarget: counter=");
