@@ -21,7 +21,7 @@ thread 2
 printf "thread2 pc=%#lx\n", \$pc
 thread 1
 echo SECOND\n
-shell sleep 1
+shell for i in \$(seq 200); do [ -e $TMP/second.done ] && break; sleep 0.05; done
 kill
 EOF
 } >"$TMP/first.gdb"
@@ -37,6 +37,7 @@ grep -q SECOND "$TMP/first.out" || fail "first gdb did not attach: $(cat "$TMP/f
 	echo "target remote 127.0.0.1:$port"
 } >"$TMP/second.gdb"
 run_gdb second
+: >"$TMP/second.done"
 GDB_RC=0
 wait "$gdb_pid" || GDB_RC=$?
 wait_tessera
