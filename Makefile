@@ -3,6 +3,7 @@
 #   make                  the monitor (build/tessera) and the test guests
 #   make check            unit suites (Check) + integration tests on /dev/kvm
 #   make check-asan       the unit suites under ASan + UBSan
+#   make fuzz             the libFuzzer targets for FUZZ_TIME seconds each (clang)
 #   make bench            the benchmark scripts (scripts/bench/)
 #   make bench-rt         the real-time benchmark (scripts/bench/rt.sh)
 #   make O=DIR            build into DIR instead of ./build (out of tree)
@@ -38,6 +39,7 @@ CORE_SRCS := \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c
 CORE_SRCS += fdt/fdt.c
+CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/arch/$(ARCH)/gdb.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
 UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))
@@ -46,6 +48,7 @@ UNIT_OBJS := $(UNIT_SRCS:$(SRCDIR)/%.c=$(O)/obj/%.o)
 UNIT_OBJS += $(O)/obj/guests/common/dtb.o
 
 GUESTS := hello echo bus fault flood int3
+GUESTS += gdbtarget
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -no-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=kernel -nostdlib -static \
@@ -146,6 +149,52 @@ check-asan:
 	$(MAKE) -f $(SRCDIR)/Makefile O=$(O)/asan OPT="-O1 -g" \
 		HARDEN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" check-unit
+
+# Fuzz targets (tests/fuzz/NAME_fuzz.c, seed corpus tests/fuzz/corpus/NAME/).
+# `make check` replays each corpus through the target built with $(CC) and a
+# plain driver (no clang needed); `make check-asan` does so under ASan;
+# `make fuzz` runs libFuzzer (clang) on each for FUZZ_TIME seconds, keeping
+# what it finds in $(O)/fuzz/corpus-NAME.
+FUZZ_TARGETS := gdb_packet
+FUZZ_SRCS_gdb_packet := vmm/gdb/packet.c vmm/config.c
+FUZZ_TIME ?= 60
+FUZZ_CC ?= clang
+.PHONY: check-fuzz check-asan-fuzz fuzz
+
+$(O)/fuzz/%_replay: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/replay.c \
+		$(SRCDIR)/tests/fuzz/fuzz.h $(O)/libtessera.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS_ALL)) -I$(SRCDIR)/tests/fuzz \
+		$(LDFLAGS_ALL) -o $@ $(filter %.c %.a,$^) $(LIBS_ALL)
+
+check-fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_replay)
+	$(Q)$(foreach t,$(FUZZ_TARGETS),$(O)/fuzz/$(t)_replay $(SRCDIR)/tests/fuzz/corpus/$(t) &&) true
+
+check: check-fuzz
+
+check-asan-fuzz:
+	$(MAKE) -f $(SRCDIR)/Makefile O=$(O)/asan OPT="-O1 -g" \
+		HARDEN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" check-fuzz
+
+check-asan: check-asan-fuzz
+
+$(O)/fuzz/%_fuzzer: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/fuzz.h \
+		$(SRCDIR)/vmm/gdb/packet.h $(SRCDIR)/vmm/config.h
+	@mkdir -p $(dir $@)
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs $(FUZZ_CC) (apt-get install clang)"; exit 1; }
+	$(call say,FUZZ,$@)
+	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-D_GNU_SOURCE $(INCLUDES) -I$(SRCDIR)/tests/fuzz -o $@ $< \
+		$(FUZZ_SRCS_$*:%=$(SRCDIR)/%)
+
+fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(O)/fuzz/corpus-$$t && \
+		$(O)/fuzz/$${t}_fuzzer -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+			$(O)/fuzz/corpus-$$t $(SRCDIR)/tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 # Benchmarks (not tests): scripts/bench/run.sh prints the figures.
 PIO_BENCH_COUNT := 100000

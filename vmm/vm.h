@@ -53,6 +53,8 @@ struct vcpu {
 	bool thread_started;
 };
 
+struct gdb_stub;
+
 struct vm {
 	const struct vm_config *cfg;
 	enum cpu_template cpu_template; /* resolved from cfg */
@@ -80,6 +82,7 @@ struct vm {
 	struct debug_exit debug_exit;
 	struct i8042 i8042;
 	struct acpi_pm acpi_pm;
+	struct gdb_stub *gdb; /* --gdb, or NULL */
 
 	int stop_fd; /* eventfd: a vCPU asks the main thread to stop the VM */
 	atomic_bool stopping;

@@ -16,5 +16,6 @@ Suite *boot_suite(void);
 Suite *stats_suite(void);
 Suite *fdt_suite(void);
 Suite *rt_suite(void);
+Suite *gdb_packet_suite(void);
 
 #endif
