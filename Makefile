@@ -223,4 +223,5 @@ bench-rt: all
 clean:
 	rm -rf $(O)
 
--include $(CORE_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(O)/obj/vmm/main.d
+# Every object's header dependencies, whatever built it (bench and fuzz too).
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
