@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Tessera: one plain GNU make build.
 #   make                  the monitor (build/tessera) and the test guests
-#   make check            unit suites (Check), fuzz corpus replay, integration tests on /dev/kvm
-#   make check-asan       the unit suites and the corpus replay under ASan + UBSan
-#   make fuzz             the libFuzzer targets (clang), FUZZ_TIME seconds each
+#   make check            unit suites (Check) + integration tests on /dev/kvm
+#   make check-asan       the unit suites under ASan + UBSan
+#   make fuzz             the libFuzzer targets for FUZZ_TIME seconds each (clang)
 #   make bench            the benchmark scripts (scripts/bench/)
 #   make bench-rt         the real-time benchmark (scripts/bench/rt.sh)
 #   make O=DIR            build into DIR instead of ./build (out of tree)
@@ -39,6 +39,7 @@ CORE_SRCS := \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c
 CORE_SRCS += fdt/fdt.c
+CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/arch/$(ARCH)/gdb.c
 CORE_SRCS += vmm/ioevent.c devices/virtio/queue.c devices/virtio/mmio.c \
 	devices/virtio/blk.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
@@ -49,6 +50,7 @@ UNIT_OBJS := $(UNIT_SRCS:$(SRCDIR)/%.c=$(O)/obj/%.o)
 UNIT_OBJS += $(O)/obj/guests/common/dtb.o
 
 GUESTS := hello echo bus fault flood int3
+GUESTS += gdbtarget
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -no-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=kernel -nostdlib -static \
@@ -79,8 +81,7 @@ Q :=
 say =
 endif
 
-.PHONY: all check boot-test lab-test check-unit check-integration check-asan bench bench-rt clean \
-	check-fuzz fuzz
+.PHONY: all check boot-test lab-test check-unit check-integration check-asan bench bench-rt clean
 all: $(O)/tessera $(GUESTS:%=$(O)/guests/%.elf) $(RTPROBE)
 
 $(O)/obj/%.o: $(SRCDIR)/%.c
@@ -140,38 +141,7 @@ check-integration: all
 	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
 		$(SRCDIR)/tests/run_integration.sh
 
-# libFuzzer targets (tests/fuzz/), replayed over their seed corpora by a
-# plain build in `make check`; `make fuzz` fuzzes them with clang.
-FUZZ_TARGETS := virtq
-FUZZ_SRCS := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/virtio/mmio.c \
-	devices/virtio/blk.c
-FUZZ_CC ?= clang
-FUZZ_TIME ?= 60
-
-$(O)/fuzz/%_replay: $(O)/obj/tests/fuzz/%_fuzz.o $(O)/obj/tests/fuzz/replay.o \
-		$(O)/libtessera.a
-	@mkdir -p $(dir $@)
-	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
-
-.SECONDARY: $(FUZZ_TARGETS:%=$(O)/obj/tests/fuzz/%_fuzz.o) $(O)/obj/tests/fuzz/replay.o
-
-check-fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_replay)
-	$(Q)for t in $(FUZZ_TARGETS); do \
-		$(O)/fuzz/$${t}_replay $(SRCDIR)/tests/fuzz/corpus/$$t || exit 1; done
-
-fuzz:
-	@mkdir -p $(O)/fuzz
-	$(Q)for t in $(FUZZ_TARGETS); do \
-		$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-			-D_GNU_SOURCE -pthread $(INCLUDES) -o $(O)/fuzz/$${t}_fuzz \
-			$(SRCDIR)/tests/fuzz/$${t}_fuzz.c $(FUZZ_SRCS:%=$(SRCDIR)/%) || exit 1; \
-		mkdir -p $(O)/fuzz/corpus-$$t; \
-		$(O)/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_TIME) $(FUZZ_ARGS) \
-			$(O)/fuzz/corpus-$$t $(SRCDIR)/tests/fuzz/corpus/$$t || exit 1; \
-	done
-
-check: check-unit check-fuzz check-integration
+check: check-unit check-integration
 
 # Linux guests and everything else in the nested-KVM lab (scripts/lab/).
 lab-test: all
@@ -184,7 +154,57 @@ boot-test: all
 check-asan:
 	$(MAKE) -f $(SRCDIR)/Makefile O=$(O)/asan OPT="-O1 -g" \
 		HARDEN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		EXTRA_LDFLAGS="-fsanitize=address,undefined" check-unit check-fuzz
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" check-unit
+
+# Fuzz targets (tests/fuzz/NAME_fuzz.c, seed corpus tests/fuzz/corpus/NAME/).
+# `make check` replays each corpus through the target built with $(CC) and a
+# plain driver (no clang needed); `make check-asan` does so under ASan;
+# `make fuzz` runs libFuzzer (clang) on each for FUZZ_TIME seconds, keeping
+# what it finds in $(O)/fuzz/corpus-NAME.
+FUZZ_TARGETS := gdb_packet
+FUZZ_SRCS_gdb_packet := vmm/gdb/packet.c vmm/config.c vmm/rt.c vmm/log.c
+# The virtqueue parser and virtio-blk requests (docs/virtio.md).
+FUZZ_TARGETS += virtq
+FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c \
+	devices/virtio/mmio.c devices/virtio/blk.c
+FUZZ_TIME ?= 60
+FUZZ_CC ?= clang
+.PHONY: check-fuzz check-asan-fuzz fuzz
+
+$(O)/fuzz/%_replay: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/replay.c \
+		$(SRCDIR)/tests/fuzz/fuzz.h $(O)/libtessera.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS_ALL)) -I$(SRCDIR)/tests/fuzz \
+		$(LDFLAGS_ALL) -o $@ $(filter %.c %.a,$^) $(LIBS_ALL)
+
+check-fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_replay)
+	$(Q)$(foreach t,$(FUZZ_TARGETS),$(O)/fuzz/$(t)_replay $(SRCDIR)/tests/fuzz/corpus/$(t) &&) true
+
+check: check-fuzz
+
+check-asan-fuzz:
+	$(MAKE) -f $(SRCDIR)/Makefile O=$(O)/asan OPT="-O1 -g" \
+		HARDEN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" check-fuzz
+
+check-asan: check-asan-fuzz
+
+$(O)/fuzz/%_fuzzer: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/fuzz.h \
+		$(SRCDIR)/vmm/gdb/packet.h $(SRCDIR)/vmm/config.h
+	@mkdir -p $(dir $@)
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs $(FUZZ_CC) (apt-get install clang)"; exit 1; }
+	$(call say,FUZZ,$@)
+	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-D_GNU_SOURCE $(INCLUDES) -I$(SRCDIR)/tests/fuzz -o $@ $< \
+		$(FUZZ_SRCS_$*:%=$(SRCDIR)/%)
+
+fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(O)/fuzz/corpus-$$t && \
+		$(O)/fuzz/$${t}_fuzzer -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+			$(O)/fuzz/corpus-$$t $(SRCDIR)/tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 # Benchmarks (not tests): scripts/bench/run.sh prints the figures.
 PIO_BENCH_COUNT := 100000
@@ -213,5 +233,5 @@ bench-rt: all
 clean:
 	rm -rf $(O)
 
--include $(CORE_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(O)/obj/vmm/main.d \
-	$(wildcard $(O)/obj/tests/fuzz/*.d)
+# Every object's header dependencies, whatever built it (bench and fuzz too).
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

@@ -4,7 +4,7 @@
 # Debian's packages only. Idempotent: does nothing when all are present.
 set -eu
 pkgs="gcc make pkg-config libc6-dev linux-libc-dev libfdt-dev libseccomp-dev
-check device-tree-compiler bc python3 stress-ng e2fsprogs $*"
+check device-tree-compiler bc python3 stress-ng gdb e2fsprogs $*"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -56,6 +56,10 @@ const char config_usage[] =
 	"  --cgroup PATH          move the monitor into this cgroup (v2: PATH;\n"
 	"                         v1: PATH under the cpuset and cpu hierarchies)\n"
 	"\n"
+	"  --gdb tcp:HOST:PORT|unix:PATH\n"
+	"                         serve a gdb stub there (HOST empty: 127.0.0.1)\n"
+	"  --gdb-wait             hold the guest before its first instruction\n"
+	"                         until gdb connects and continues\n"
 	"  -v, --verbose          log what the monitor does\n"
 	"  -h, --help             show this text\n"
 	"\n"
@@ -403,6 +407,62 @@ static int set_stats(struct vm_config *cfg, const char *v, char *err,
 	return 0;
 }
 
+int config_parse_gdb_endpoint(const char *spec, struct gdb_endpoint *ep)
+{
+	const char *colon, *host;
+	size_t hostlen;
+	uint64_t port;
+
+	memset(ep, 0, sizeof(*ep));
+	if (!strncmp(spec, "unix:", 5)) {
+		if (!spec[5] || strlen(spec + 5) >= sizeof(ep->path))
+			return -EINVAL;
+		ep->is_unix = true;
+		strcpy(ep->path, spec + 5);
+		return 0;
+	}
+	if (strncmp(spec, "tcp:", 4))
+		return -EINVAL;
+	host = spec + 4;
+	colon = strrchr(host, ':');
+	if (!colon || config_parse_u64(colon + 1, &port) < 0 || port > 65535)
+		return -EINVAL;
+	hostlen = (size_t)(colon - host);
+	if (hostlen >= 2 && host[0] == '[' && host[hostlen - 1] == ']') {
+		host++;
+		hostlen -= 2;
+	}
+	if (hostlen >= sizeof(ep->host) || memchr(host, '[', hostlen) ||
+	    memchr(host, ']', hostlen))
+		return -EINVAL;
+	if (hostlen == 0)
+		strcpy(ep->host, "127.0.0.1");
+	else
+		memcpy(ep->host, host, hostlen);
+	ep->port = (uint16_t)port;
+	return 0;
+}
+
+static int set_gdb(struct vm_config *cfg, const char *v, char *err,
+		   size_t errlen)
+{
+	struct gdb_endpoint ep;
+
+	if (config_parse_gdb_endpoint(v, &ep) < 0)
+		return fail(err, errlen,
+			    "--gdb: '%s' is not tcp:HOST:PORT or unix:PATH", v);
+	cfg->gdb = v;
+	return 0;
+}
+
+static int set_gdb_wait(struct vm_config *cfg, const char *v, char *err,
+			size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	cfg->gdb_wait = true;
+	return 0;
+}
+
 static int set_help(struct vm_config *cfg, const char *v, char *err,
 		    size_t errlen)
 {
@@ -506,6 +566,8 @@ static const struct flag flags[] = {
 	{ "--name", NULL, true, set_name },
 	{ "--dump-dtb", NULL, true, set_dump_dtb },
 	{ "--stats", NULL, false, set_stats },
+	{ "--gdb", NULL, true, set_gdb },
+	{ "--gdb-wait", NULL, false, set_gdb_wait },
 	{ "--disk", NULL, true, set_disk },
 	{ "--verbose", "-v", false, set_verbose },
 	{ "--help", "-h", false, set_help },
@@ -560,6 +622,8 @@ static int validate(const struct vm_config *cfg, char *err, size_t errlen)
 	    cfg->mem_size % CONFIG_HUGE_PAGE_SIZE)
 		return fail(err, errlen,
 			    "--hugepages: --memory must be a multiple of 2M");
+	if (cfg->gdb_wait && !cfg->gdb)
+		return fail(err, errlen, "--gdb-wait needs --gdb");
 	return 0;
 }
 

@@ -74,6 +74,8 @@ struct vm_config {
 	const char *name;     /* partition name, for the device tree */
 	const char *dump_dtb; /* write the device tree here and exit */
 	bool stats;   /* print KVM's VM and vCPU statistics at exit */
+	const char *gdb; /* gdb stub endpoint (--gdb), or NULL */
+	bool gdb_wait;   /* hold the vCPUs until gdb resumes them */
 	unsigned int ndisks; /* --disk, in order: the guest's vda, vdb, ... */
 	struct disk_config disk[CONFIG_MAX_DISKS];
 	bool verbose;
@@ -155,6 +157,20 @@ int config_parse_u64(const char *s, uint64_t *out);
  */
 int config_merge_cmdline(const char *defaults, const char *user, char *out,
 			 size_t max);
+
+/* Where the gdb stub listens: --gdb tcp:HOST:PORT or unix:PATH. */
+struct gdb_endpoint {
+	bool is_unix;
+	char host[256];  /* tcp: a name or address; "" in the flag: 127.0.0.1 */
+	uint16_t port;   /* tcp: 0 picks a free port */
+	char path[108];  /* unix: the socket's path (sun_path) */
+};
+
+/*
+ * Parses a --gdb value. "[::1]" style brackets around an IPv6 host are
+ * removed. Returns 0 or -EINVAL. Pure.
+ */
+int config_parse_gdb_endpoint(const char *spec, struct gdb_endpoint *ep);
 
 /* Usage text of `tessera run`. */
 extern const char config_usage[];

@@ -10,6 +10,7 @@
 
 #include "arch.h"
 #include "exit.h"
+#include "gdb/stub.h"
 #include "log.h"
 #include "rt.h"
 
@@ -120,6 +121,12 @@ static bool handle_action(struct vcpu *v, enum exit_action act)
 			exit_reason_name(v->run->exit_reason));
 		break;
 	case EXIT_ACT_DEBUG:
+		if (vm->gdb) {
+			gdb_vcpu_debug_exit(vm->gdb, v);
+			return true;
+		}
+		/* Nobody asked KVM for debug exits. */
+		__attribute__((fallthrough));
 	case EXIT_ACT_UNHANDLED:
 		log_err("vCPU %u: unhandled exit reason %u (%s)", v->id,
 			v->run->exit_reason,
@@ -174,6 +181,8 @@ static void *vcpu_thread(void *arg)
 
 	ok = apply_rt(v);
 	while (ok && !atomic_load(&vm->stopping)) {
+		if (vm->gdb && !gdb_vcpu_checkpoint(vm->gdb, v))
+			break;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;

@@ -23,7 +23,10 @@ int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
 /* Starts the vCPU's thread. 0 or -errno. Main thread. */
 int vcpu_start(struct vcpu *v);
 
-/* Makes a running KVM_RUN return. Main thread, after setting vm->stopping. */
+/*
+ * Makes a running KVM_RUN return. Any thread, after setting what the vCPU
+ * should see when it returns (vm->stopping, a gdb park request).
+ */
 void vcpu_kick(struct vcpu *v);
 
 /* Waits for the thread to end. Main thread. */

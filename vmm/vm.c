@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "gdb/stub.h"
 #include "ioevent.h"
 #include "loader.h"
 #include "log.h"
@@ -560,6 +561,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	r = r ?: create_vcpus(vm);
 	if (cfg->mlock && !cfg->dump_dtb)
 		r = r ?: lock_memory(vm);
+	if (!r && cfg->gdb)
+		r = gdb_stub_create(vm, cfg->gdb, cfg->gdb_wait, &vm->gdb);
 	log_info("partition: %llu MiB RAM, %u vCPU(s), CPU template %s, entry 0x%llx",
 		 (unsigned long long)(cfg->mem_size >> 20), cfg->cpus,
 		 vm->cpu_template == CPU_TEMPLATE_BASELINE ? "baseline" : "host",
@@ -658,9 +661,13 @@ int vm_run(struct vm *vm)
 	}
 	for (unsigned int i = 0; i < vm->nvcpus && r == 0; i++)
 		r = vcpu_start(&vm->vcpu[i]);
+	if (r == 0 && vm->gdb)
+		r = gdb_stub_start(vm->gdb);
 	if (r)
 		vm_request_stop(vm, VM_STOP_HOST_ERROR, TESSERA_EXIT_ERROR);
 	main_loop(vm, sig_fd);
+	if (vm->gdb)
+		gdb_stub_stop(vm->gdb, stop_status(vm));
 
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		vcpu_kick(&vm->vcpu[i]);
@@ -675,6 +682,7 @@ int vm_run(struct vm *vm)
 
 void vm_destroy(struct vm *vm)
 {
+	gdb_stub_destroy(vm->gdb);
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		vcpu_destroy(&vm->vcpu[i]);
 	if (vm->console.wake_fd >= 0) {

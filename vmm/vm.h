@@ -54,6 +54,8 @@ struct vcpu {
 	bool thread_started;
 };
 
+struct gdb_stub;
+
 struct vm {
 	const struct vm_config *cfg;
 	enum cpu_template cpu_template; /* resolved from cfg */
@@ -81,6 +83,7 @@ struct vm {
 	struct debug_exit debug_exit;
 	struct i8042 i8042;
 	struct acpi_pm acpi_pm;
+	struct gdb_stub *gdb; /* --gdb, or NULL */
 	struct vblk *disk[CONFIG_MAX_DISKS]; /* --disk, in order */
 	unsigned int ndisks;
 	unsigned int nvirtio; /* virtio-mmio slots handed out (arch_virtio_mmio_slot) */

@@ -3,12 +3,11 @@
 # Runs inside the nested lab (as a lab "test"; see scripts/bench/boot.sh):
 # boots the same kernel and initramfs under tessera and under QEMU microvm,
 # alternating, and prints one BENCH line per run:
-#   BENCH <monitor> <round> marker=<s> exit=<s> guest_uptime=<s>
+#   BENCH <monitor>/<kernel> <round> marker=<s> exit=<s> guest_uptime=<s>
 # marker: launch to the init's TESSERA-INIT-OK line; exit: launch to the
 # monitor's exit; guest_uptime: the guest kernel's own clock at init, so
 # (marker - guest_uptime) is what the monitor and firmware cost.
 set -u
-K=${BENCH_KERNEL:-/linux/bzImage-partition}
 I=${BENCH_INITRD:-/linux/initrd.cpio.gz}
 ROUNDS=${BENCH_ROUNDS:-5}
 CMD="quiet tessera.exit=reboot"
@@ -29,19 +28,23 @@ time_boot() {
 		'BEGIN { printf "BENCH %s %d marker=%.2f exit=%.2f guest_uptime=%s\n", n, r, (m == "" ? -1 : m - s), e - s, (u == "" ? "?" : u) }'
 }
 
-[ -x "$TESSERA" ] && [ -f "$K" ] && [ -f "$I" ] || { echo "BENCH missing inputs"; exit 1; }
+[ -x "$TESSERA" ] && [ -f "$I" ] && ls /linux/bzImage-* >/dev/null 2>&1 ||
+	{ echo "BENCH missing inputs"; exit 1; }
 # The hello guest, exec to exit, inside L1.
 for r in $(seq 10); do
 	start=$(now)
 	"$TESSERA" run --kernel "$GUESTS/hello.elf" >/dev/null 2>&1
 	awk -v s="$start" -v e="$(now)" -v r="$r" 'BEGIN { printf "HELLO %d %.4f\n", r, e - s }'
 done
-for r in $(seq "$ROUNDS"); do
-	time_boot tessera "$r" "$TESSERA" run --kernel "$K" --initrd "$I" --memory 256M \
-		--cpus 1 --cpu-template host --cmdline "$CMD"
-	time_boot qemu "$r" qemu-system-x86_64 -L /usr/share/qemu -accel kvm -cpu host \
-		-M microvm,x-option-roms=off,rtc=off -m 256M -smp 1 -nodefaults -no-user-config \
-		-nographic -serial stdio -no-reboot -kernel "$K" -initrd "$I" \
-		-append "console=ttyS0 reboot=t $CMD"
+for K in /linux/bzImage-*; do
+	k=${K##*/bzImage-}
+	for r in $(seq "$ROUNDS"); do
+		time_boot "tessera/$k" "$r" "$TESSERA" run --kernel "$K" --initrd "$I" \
+			--memory 256M --cpus 1 --cpu-template host --cmdline "$CMD"
+		time_boot "qemu/$k" "$r" qemu-system-x86_64 -L /usr/share/qemu -accel kvm \
+			-cpu host -M microvm,x-option-roms=off,rtc=off -m 256M -smp 1 \
+			-nodefaults -no-user-config -nographic -serial stdio -no-reboot \
+			-kernel "$K" -initrd "$I" -append "console=ttyS0 reboot=t $CMD"
+	done
 done
 exit 0

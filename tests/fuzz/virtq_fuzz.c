@@ -8,8 +8,8 @@
  * used ring at 0xa00. Every chain the parser accepts is served by
  * vblk_handle() against a 32 KiB in-memory disk (memfd).
  *
- *   make fuzz                 clang -fsanitize=fuzzer,address,undefined, runs
- *                             FUZZ_TIME seconds from tests/fuzz/corpus/virtq
+ *   make fuzz                 libFuzzer (clang), FUZZ_TIME seconds from
+ *                             tests/fuzz/corpus/virtq
  *   make check                replays the corpus with a gcc build (replay.c)
  */
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "log.h"
 #include "mem.h"
 #include "virtio/blk.h"
@@ -31,8 +32,6 @@
 #define DESC 0x0u
 #define AVAIL 0x800u
 #define USED 0xa00u
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
 static struct guest_mem mem;

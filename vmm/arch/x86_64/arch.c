@@ -278,16 +278,27 @@ static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code
 	s->db = !code;
 }
 
-static int setup_long_mode(struct vm *vm, struct vcpu *v)
+/* The control registers and instruction pointer the boot vCPU starts with. */
+struct boot_state {
+	uint16_t code_sel;
+	bool long_mode;
+	uint64_t cr0, cr3, cr4, efer;
+	struct kvm_regs regs;
+};
+
+/*
+ * Loads flat segments, our GDT and TSS, and the given control and general
+ * registers into the boot vCPU: shared by the 64-bit and the PVH entry.
+ */
+static int load_boot_state(struct vcpu *v, struct boot_state *b)
 {
 	struct kvm_sregs sregs;
-	struct kvm_regs regs;
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0) {
 		log_err_errno("KVM_GET_SREGS");
 		return -errno;
 	}
-	set_seg(&sregs.cs, X86_SEL_CODE64, 0xb, true);
+	set_seg(&sregs.cs, b->code_sel, 0xb, b->long_mode);
 	set_seg(&sregs.ds, X86_SEL_DATA, 0x3, false);
 	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
 	memset(&sregs.tr, 0, sizeof(sregs.tr));
@@ -299,63 +310,50 @@ static int setup_long_mode(struct vm *vm, struct vcpu *v)
 	sregs.gdt.limit = 8 * 8 - 1;
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
-	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	sregs.cr3 = X86_PML4_ADDR;
-	sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
-	sregs.efer = EFER_LME | EFER_LMA;
+	sregs.cr0 = b->cr0;
+	sregs.cr3 = b->cr3;
+	sregs.cr4 = b->cr4;
+	sregs.efer = b->efer;
 	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0) {
 		log_err_errno("KVM_SET_SREGS");
 		return -errno;
 	}
-	memset(&regs, 0, sizeof(regs));
-	regs.rflags = 0x2;
-	regs.rip = vm->entry;
-	regs.rsp = X86_BOOT_STACK_TOP;
-	regs.rsi = X86_ZERO_PAGE_ADDR;
-	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0) {
+	b->regs.rflags = 0x2;
+	if (ioctl(v->fd, KVM_SET_REGS, &b->regs) < 0) {
 		log_err_errno("KVM_SET_REGS");
 		return -errno;
 	}
 	return 0;
 }
 
+/* 64-bit entry: paging on with the identity map, RSI = zero page. */
+static int setup_long_mode(struct vm *vm, struct vcpu *v)
+{
+	struct boot_state b = {
+		.code_sel = X86_SEL_CODE64,
+		.long_mode = true,
+		.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG,
+		.cr3 = X86_PML4_ADDR,
+		.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT,
+		.efer = EFER_LME | EFER_LMA,
+		.regs = { .rip = vm->entry, .rsp = X86_BOOT_STACK_TOP,
+			  .rsi = X86_ZERO_PAGE_ADDR },
+	};
+
+	return load_boot_state(v, &b);
+}
+
 /* PVH entry: 32-bit protected mode, flat segments, paging off, EBX = start info. */
 static int setup_pvh_mode(struct vm *vm, struct vcpu *v)
 {
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
+	struct boot_state b = {
+		.code_sel = X86_SEL_CODE32,
+		.long_mode = false,
+		.cr0 = CR0_PE | CR0_ET,
+		.regs = { .rip = vm->arch.pvh_entry, .rbx = HVM_START_INFO_ADDR },
+	};
 
-	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0) {
-		log_err_errno("KVM_GET_SREGS");
-		return -errno;
-	}
-	set_seg(&sregs.cs, X86_SEL_CODE32, 0xb, false);
-	set_seg(&sregs.ds, X86_SEL_DATA, 0x3, false);
-	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
-	memset(&sregs.tr, 0, sizeof(sregs.tr));
-	sregs.tr.selector = X86_SEL_TSS;
-	sregs.tr.limit = 0x67;
-	sregs.tr.type = 0xb;
-	sregs.tr.present = 1;
-	sregs.gdt.base = X86_GDT_ADDR;
-	sregs.gdt.limit = 8 * 8 - 1;
-	sregs.cr0 = CR0_PE | CR0_ET;
-	sregs.cr3 = 0;
-	sregs.cr4 = 0;
-	sregs.efer = 0;
-	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0) {
-		log_err_errno("KVM_SET_SREGS");
-		return -errno;
-	}
-	memset(&regs, 0, sizeof(regs));
-	regs.rflags = 0x2;
-	regs.rip = vm->arch.pvh_entry;
-	regs.rbx = HVM_START_INFO_ADDR;
-	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0) {
-		log_err_errno("KVM_SET_REGS");
-		return -errno;
-	}
-	return 0;
+	return load_boot_state(v, &b);
 }
 
 int arch_vcpu_init(struct vm *vm, struct vcpu *v)
