@@ -12,6 +12,7 @@
  * bindings/virtio/mmio.yaml for virtio-mmio transports.
  */
 #include "fdt.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,21 +43,6 @@ struct fdt_writer {
 	unsigned int dev_nodes; /* nodes it opened at dev_depth */
 	char dev_path[PATH_MAX_CHARS]; /* the last of them */
 };
-
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
 
 /* Records the first error; returns the one that stays. */
 static int w_set_err(struct fdt_writer *w, int r)
@@ -281,29 +267,29 @@ static int check_devices(const struct fdt_machine *m, char *err,
 			 size_t errlen)
 {
 	if (m->ndevs > FDT_MAX_DEVICES)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "too many devices for the device tree: %u, at most %u",
 			    m->ndevs, FDT_MAX_DEVICES);
 	if (m->ndevs && !m->devs)
-		return fail(err, errlen, -EINVAL, "device list missing");
+		return err_printf(err, errlen, -EINVAL, "device list missing");
 	for (unsigned int i = 0; i < m->ndevs; i++) {
 		const struct fdt_device *d = &m->devs[i];
 
 		if (!d->node)
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "device %u has no device tree emitter", i);
 		if (d->bus != FDT_BUS_MMIO && d->bus != FDT_BUS_ISA_IO)
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "device %u: unknown bus %d", i, (int)d->bus);
 		if (d->size == 0 || d->base + d->size < d->base ||
 		    (d->bus == FDT_BUS_ISA_IO &&
 		     (d->base >= ISA_IO_END || d->size > ISA_IO_END - d->base)))
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "device %u: bad range 0x%llx+0x%llx", i,
 				    (unsigned long long)d->base,
 				    (unsigned long long)d->size);
 		if (d->has_irq && (unsigned int)d->irq_type > FDT_IRQ_EDGE_RISING)
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "device %u: unknown interrupt type %d", i,
 				    (int)d->irq_type);
 	}
@@ -313,17 +299,17 @@ static int check_devices(const struct fdt_machine *m, char *err,
 static int check_cpus(const struct fdt_machine *m, char *err, size_t errlen)
 {
 	if (m->ncpus == 0 || m->ncpus > FDT_MAX_CPUS)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "%u CPUs: the device tree takes 1 to %u", m->ncpus,
 			    FDT_MAX_CPUS);
 	for (unsigned int i = 0; i < m->ncpus; i++) {
 		if (m->cpu[i].host_cpu < -1)
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "cpu %u: bad host CPU %d", i,
 				    m->cpu[i].host_cpu);
 		for (unsigned int j = 0; j < i; j++)
 			if (m->cpu[j].apic_id == m->cpu[i].apic_id)
-				return fail(err, errlen, -EINVAL,
+				return err_printf(err, errlen, -EINVAL,
 					    "cpus %u and %u share APIC ID %u",
 					    j, i, m->cpu[i].apic_id);
 	}
@@ -333,7 +319,7 @@ static int check_cpus(const struct fdt_machine *m, char *err, size_t errlen)
 static int check_memory(const struct fdt_machine *m, char *err, size_t errlen)
 {
 	if (m->nmem == 0 || m->nmem > FDT_MAX_MEM_REGIONS)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "%u memory regions: the device tree takes 1 to %u",
 			    m->nmem, FDT_MAX_MEM_REGIONS);
 	for (unsigned int i = 0; i < m->nmem; i++) {
@@ -341,7 +327,7 @@ static int check_memory(const struct fdt_machine *m, char *err, size_t errlen)
 
 		if (r->size == 0 || r->base + r->size < r->base ||
 		    (i > 0 && r->base < m->mem[i - 1].base + m->mem[i - 1].size))
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "memory region %u (0x%llx+0x%llx) is empty, wraps, or is out of order",
 				    i, (unsigned long long)r->base,
 				    (unsigned long long)r->size);
@@ -355,15 +341,15 @@ static int check_machine(const struct fdt_machine *m, char *err, size_t errlen)
 	int r;
 
 	if (!m->name || !m->name[0])
-		return fail(err, errlen, -EINVAL, "the partition has no name");
+		return err_printf(err, errlen, -EINVAL, "the partition has no name");
 	if (!m->ioapic_base || !m->lapic_base ||
 	    m->ioapic_base + APIC_MMIO_SIZE < m->ioapic_base ||
 	    m->lapic_base + APIC_MMIO_SIZE < m->lapic_base)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "IOAPIC and local APIC need an address");
 	if ((m->initrd_start || m->initrd_end) &&
 	    m->initrd_end <= m->initrd_start)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "initrd end 0x%llx is not above its start 0x%llx",
 			    (unsigned long long)m->initrd_end,
 			    (unsigned long long)m->initrd_start);
@@ -452,7 +438,7 @@ static int write_device(struct fdt_writer *w, const struct fdt_machine *m,
 	if (r == -ENOSPC)
 		return r;
 	if (r)
-		return fail(err, errlen, r,
+		return err_printf(err, errlen, r,
 			    "device %u (%s): its device tree emitter failed or wrote a bad node",
 			    i, w->dev_path[0] ? w->dev_path : "no node");
 	if (d->console && !console[0])
@@ -541,7 +527,7 @@ int fdt_build(const struct fdt_machine *m, void *buf, size_t bufsize,
 	if (len)
 		*len = 0;
 	if (!m || !buf || !len)
-		return fail(err, errlen, -EINVAL, "no machine, buffer or length");
+		return err_printf(err, errlen, -EINVAL, "no machine, buffer or length");
 	r = check_machine(m, err, errlen);
 	r = r ?: w_libfdt(&w, fdt_create(buf, (int)cap));
 	r = r ?: w_libfdt(&w, fdt_finish_reservemap(buf));
@@ -552,15 +538,15 @@ int fdt_build(const struct fdt_machine *m, void *buf, size_t bufsize,
 		memset(buf, 0, bufsize < sizeof(struct fdt_header)
 				       ? bufsize : sizeof(struct fdt_header));
 		if (r == -ENOSPC && m->bootargs)
-			return fail(err, errlen, r,
+			return err_printf(err, errlen, r,
 				    "the device tree does not fit in %zu bytes (bootargs is %zu bytes)",
 				    cap, strlen(m->bootargs));
 		if (r == -ENOSPC)
-			return fail(err, errlen, r,
+			return err_printf(err, errlen, r,
 				    "the device tree does not fit in %zu bytes",
 				    cap);
 		if (err && errlen && !err[0])
-			fail(err, errlen, r, "cannot build the device tree");
+			err_printf(err, errlen, r, "cannot build the device tree");
 		return r;
 	}
 	*len = fdt_totalsize(buf);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "config.h"
+#include "log.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -81,18 +81,8 @@ void config_init(struct vm_config *cfg)
 	CPU_ZERO(&cfg->io_cpus);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+/* Every bad flag value is -EINVAL with a one-line reason. */
+#define fail(err, errlen, ...) err_printf(err, errlen, -EINVAL, __VA_ARGS__)
 
 int config_parse_u64(const char *s, uint64_t *out)
 {

@@ -1,29 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "loader.h"
+#include "log.h"
 
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 int loader_is_elf(const uint8_t *img, size_t len)
 {
@@ -36,27 +23,27 @@ static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,
 	uint64_t ph_end;
 
 	if (len < sizeof(*eh) || !loader_is_elf((const uint8_t *)eh, len))
-		return fail(err, errlen, -ENOEXEC, "not an ELF file");
+		return err_printf(err, errlen, -ENOEXEC, "not an ELF file");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return fail(err, errlen, -ENOEXEC,
+		return err_printf(err, errlen, -ENOEXEC,
 			    "not a little-endian ELF64 file");
 	if (eh->e_machine != EM_X86_64)
-		return fail(err, errlen, -ENOEXEC, "ELF machine %u is not x86-64",
+		return err_printf(err, errlen, -ENOEXEC, "ELF machine %u is not x86-64",
 			    eh->e_machine);
 	if (eh->e_type != ET_EXEC)
-		return fail(err, errlen, -ENOEXEC,
+		return err_printf(err, errlen, -ENOEXEC,
 			    "ELF type %u is not an executable", eh->e_type);
 	if (eh->e_phentsize != sizeof(Elf64_Phdr))
-		return fail(err, errlen, -EINVAL, "bad ELF program header size %u",
+		return err_printf(err, errlen, -EINVAL, "bad ELF program header size %u",
 			    eh->e_phentsize);
 	if (eh->e_phnum == 0 || eh->e_phnum > LOADER_MAX_PHDRS)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "ELF has %u program headers (1 to %d allowed)",
 			    eh->e_phnum, LOADER_MAX_PHDRS);
 	ph_end = eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
 	if (eh->e_phoff > len || ph_end < eh->e_phoff || ph_end > len)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "ELF program headers lie outside the file");
 	return 0;
 }
@@ -66,15 +53,15 @@ static int check_range(const struct guest_mem *m, gpa_t gpa, uint64_t size,
 		       gpa_t reserved_end, char *err, size_t errlen)
 {
 	if (gpa + size < gpa)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "segment at 0x%" PRIx64 " wraps around", gpa);
 	if (gpa < reserved_end)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "segment at 0x%" PRIx64
 			    " overlaps the monitor's boot area (below 0x%" PRIx64 ")",
 			    gpa, reserved_end);
 	if (!guest_mem_ptr(m, gpa, size))
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "segment 0x%" PRIx64 "-0x%" PRIx64
 			    " does not fit in guest RAM",
 			    gpa, gpa + size);
@@ -92,7 +79,7 @@ int loader_load_elf(const struct guest_mem *m, const uint8_t *img, size_t len,
 	int r;
 
 	if (len < sizeof(eh))
-		return fail(err, errlen, -ENOEXEC, "file too short for an ELF header");
+		return err_printf(err, errlen, -ENOEXEC, "file too short for an ELF header");
 	memcpy(&eh, img, sizeof(eh)); /* copy once, then trust only the copy */
 	r = check_header(&eh, len, err, errlen);
 	if (r)
@@ -106,10 +93,10 @@ int loader_load_elf(const struct guest_mem *m, const uint8_t *img, size_t len,
 		if (p.p_type != PT_LOAD || p.p_memsz == 0)
 			continue;
 		if (p.p_filesz > p.p_memsz)
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "segment %u: file size exceeds memory size", i);
 		if (p.p_offset > len || p.p_filesz > len - p.p_offset)
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "segment %u lies outside the file", i);
 		r = check_range(m, p.p_paddr, p.p_memsz, reserved_end, err,
 				errlen);
@@ -118,7 +105,7 @@ int loader_load_elf(const struct guest_mem *m, const uint8_t *img, size_t len,
 		for (unsigned int j = 0; j < nload; j++) {
 			if (p.p_paddr < ph[j].p_paddr + ph[j].p_memsz &&
 			    ph[j].p_paddr < p.p_paddr + p.p_memsz)
-				return fail(err, errlen, -EINVAL,
+				return err_printf(err, errlen, -EINVAL,
 					    "segments at 0x%" PRIx64 " and 0x%" PRIx64
 					    " overlap",
 					    (uint64_t)ph[j].p_paddr,
@@ -139,9 +126,9 @@ int loader_load_elf(const struct guest_mem *m, const uint8_t *img, size_t len,
 		}
 	}
 	if (nload == 0)
-		return fail(err, errlen, -EINVAL, "ELF has no loadable segment");
+		return err_printf(err, errlen, -EINVAL, "ELF has no loadable segment");
 	if (!entry_found)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "ELF entry point 0x%" PRIx64 " is in no segment",
 			    (uint64_t)eh.e_entry);
 	for (unsigned int j = 0; j < nload; j++) {
@@ -164,7 +151,7 @@ int loader_load_raw(const struct guest_mem *m, const uint8_t *img, size_t len,
 	int r;
 
 	if (len == 0)
-		return fail(err, errlen, -EINVAL, "raw image is empty");
+		return err_printf(err, errlen, -EINVAL, "raw image is empty");
 	r = check_range(m, addr, len, reserved_end, err, errlen);
 	if (r)
 		return r;
@@ -184,23 +171,23 @@ int loader_read_file(const char *path, uint64_t max, uint8_t **buf,
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "cannot open '%s': %s", path,
+		return err_printf(err, errlen, -errno, "cannot open '%s': %s", path,
 			    strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(err, errlen, -EINVAL, "'%s' is not a regular file",
+		return err_printf(err, errlen, -EINVAL, "'%s' is not a regular file",
 			    path);
 	}
 	if ((uint64_t)st.st_size > max) {
 		close(fd);
-		return fail(err, errlen, -EFBIG,
+		return err_printf(err, errlen, -EFBIG,
 			    "'%s' (%lld bytes) is larger than guest RAM", path,
 			    (long long)st.st_size);
 	}
 	p = malloc(st.st_size ? (size_t)st.st_size : 1);
 	if (!p) {
 		close(fd);
-		return fail(err, errlen, -ENOMEM, "out of memory reading '%s'",
+		return err_printf(err, errlen, -ENOMEM, "out of memory reading '%s'",
 			    path);
 	}
 	while (done < (size_t)st.st_size) {
@@ -212,7 +199,7 @@ int loader_read_file(const char *path, uint64_t max, uint8_t **buf,
 			e = n < 0 ? errno : EIO;
 			free(p);
 			close(fd);
-			return fail(err, errlen, -e, "cannot read '%s': %s",
+			return err_printf(err, errlen, -e, "cannot read '%s': %s",
 				    path, strerror(e));
 		}
 		done += (size_t)n;

@@ -42,3 +42,15 @@ uint32_t log_ratelimit_ok(struct log_ratelimit *rl, uint32_t burst)
 	atomic_fetch_add(&rl->missed, 1);
 	return 0;
 }
+
+int err_printf(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return code;
+}

@@ -8,6 +8,7 @@
 #define TESSERA_LOG_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum log_level { LOG_QUIET = -1, LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
@@ -24,6 +25,14 @@ void log_msg(enum log_level lvl, int errnum, const char *fmt, ...)
 /* The _errno variants append strerror(errno) as saved at the call. */
 #define log_err_errno(...) log_msg(LOG_ERR, errno, __VA_ARGS__)
 #define log_warn_errno(...) log_msg(LOG_WARN, errno, __VA_ARGS__)
+
+/*
+ * Formats a one-line reason into err (errlen bytes; NULL or 0 to skip) for
+ * a caller to report and returns code: the helper every pure parser uses
+ * to fail.
+ */
+int err_printf(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /*
  * Rate limiting for messages a guest can trigger: at most `burst` messages

@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,19 +18,6 @@
 
 #define CAP_SYS_NICE_BIT 23 /* linux/capability.h: CAP_SYS_NICE */
 #define CGROUP_ROOT "/sys/fs/cgroup"
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 /* A decimal number below limit at *p; advances *p. -1 if there is none. */
 static long parse_num(const char **p, long limit)
@@ -105,15 +91,15 @@ static int pin_one(int pin[], unsigned int max_vcpus, long v, long c,
 		   char *err, size_t errlen)
 {
 	if (v >= (long)max_vcpus)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "--pin: vCPU %ld does not exist (at most %u vCPUs)",
 			    v, max_vcpus);
 	if (pin[v] >= 0)
-		return fail(err, errlen, -EINVAL, "--pin: vCPU %ld is pinned twice",
+		return err_printf(err, errlen, -EINVAL, "--pin: vCPU %ld is pinned twice",
 			    v);
 	for (unsigned int i = 0; i < max_vcpus; i++)
 		if (pin[i] == c)
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "--pin: vCPUs %u and %ld both on host CPU %ld",
 				    i, v, c);
 	pin[v] = (int)c;
@@ -133,7 +119,7 @@ int rt_parse_pin(const char *s, int pin[], unsigned int max_vcpus, char *err,
 	if (!s || !strchr(s, '=')) {
 		/* A plain CPU list: vCPU i on the i-th CPU. */
 		if (rt_parse_cpulist(s, &set) < 0)
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "--pin: '%s' is not VCPU=CPU,... nor a CPU list",
 				    s ? s : "");
 		for (int c = 0; c < CPU_SETSIZE; c++) {
@@ -150,12 +136,12 @@ int rt_parse_pin(const char *s, int pin[], unsigned int max_vcpus, char *err,
 
 		v = parse_num(&p, INT_MAX);
 		if (v < 0 || *p++ != '=')
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "--pin: '%s' is not VCPU=CPU,... (e.g. 0=2,1=3)",
 				    s);
 		c = parse_num(&p, CPU_SETSIZE);
 		if (c < 0 || (*p && *p != ','))
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "--pin: '%s': host CPUs are numbers below %d",
 				    s, CPU_SETSIZE);
 		r = pin_one(pin, max_vcpus, v, c, err, errlen);
@@ -179,7 +165,7 @@ int rt_parse_policy(const char *s, enum rt_policy *policy, int *prio,
 		return 0;
 	}
 	if (strncmp(s, "fifo", 4) || (s[4] && s[4] != ':'))
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "--rt: '%s' is not fifo, fifo:PRIO or other", s);
 	*policy = RT_POLICY_FIFO;
 	*prio = RT_PRIO_DEFAULT;
@@ -188,7 +174,7 @@ int rt_parse_policy(const char *s, enum rt_policy *policy, int *prio,
 	p = s + 5;
 	v = parse_num(&p, RT_PRIO_MAX + 1);
 	if (v < RT_PRIO_MIN || *p)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "--rt: priority '%s' is not a number from %d to %d",
 			    s + 5, RT_PRIO_MIN, RT_PRIO_MAX);
 	*prio = (int)v;
@@ -206,15 +192,15 @@ int rt_check_cpus(const struct vm_config *cfg, const cpu_set_t *allowed,
 		if (c < 0)
 			continue;
 		if (c >= ncpus_conf)
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "--pin: host CPU %d (vCPU %u) does not exist: this host has CPUs 0-%d",
 				    c, i, ncpus_conf - 1);
 		if (!CPU_ISSET(c, allowed))
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "--pin: host CPU %d (vCPU %u) is not in this process's allowed CPUs (%s)",
 				    c, i, rt_format_cpulist(allowed, list, sizeof(list)));
 		if (cfg->io_cpus_set && CPU_ISSET(c, &cfg->io_cpus))
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "--io-cpus: host CPU %d is vCPU %u's; keep I/O off pinned vCPUs' CPUs",
 				    c, i);
 	}
@@ -222,17 +208,17 @@ int rt_check_cpus(const struct vm_config *cfg, const cpu_set_t *allowed,
 		if (!CPU_ISSET(c, &cfg->io_cpus))
 			continue;
 		if (c >= ncpus_conf)
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "--io-cpus: host CPU %d does not exist: this host has CPUs 0-%d",
 				    c, ncpus_conf - 1);
 		if (!CPU_ISSET(c, allowed))
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "--io-cpus: host CPU %d is not in this process's allowed CPUs (%s)",
 				    c, rt_format_cpulist(allowed, list, sizeof(list)));
 	}
 	for (unsigned int i = cfg->cpus; cfg->pin_set && i < CONFIG_MAX_CPUS; i++)
 		if (cfg->pin[i] >= 0)
-			return fail(err, errlen, -EINVAL,
+			return err_printf(err, errlen, -EINVAL,
 				    "--pin: vCPU %u does not exist (--cpus %u)", i,
 				    cfg->cpus);
 	return 0;
@@ -244,7 +230,7 @@ int rt_check_privilege(const struct vm_config *cfg, bool cap_sys_nice,
 	if (cfg->rt_policy != RT_POLICY_FIFO || cap_sys_nice ||
 	    rlimit_rtprio >= (uint64_t)cfg->rt_prio)
 		return 0;
-	return fail(err, errlen, -EPERM,
+	return err_printf(err, errlen, -EPERM,
 		    "--rt fifo:%d: needs CAP_SYS_NICE or an RLIMIT_RTPRIO of at least %d (it is %llu; try 'ulimit -r %d' as root, or limits.conf rtprio)",
 		    cfg->rt_prio, cfg->rt_prio, (unsigned long long)rlimit_rtprio,
 		    cfg->rt_prio);
@@ -344,7 +330,7 @@ int rt_host_check(const struct vm_config *cfg, char *err, size_t errlen)
 
 	if (cfg->pin_set || cfg->io_cpus_set) {
 		if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
-			return fail(err, errlen, -errno, "sched_getaffinity: %s",
+			return err_printf(err, errlen, -errno, "sched_getaffinity: %s",
 				    strerror(errno));
 		r = rt_check_cpus(cfg, &allowed, (int)sysconf(_SC_NPROCESSORS_CONF),
 				  err, errlen);
@@ -375,17 +361,17 @@ static int join_dir(const char *dir, pid_t pid, char *err, size_t errlen)
 	int fd, n, e;
 
 	if (statfs(dir, &sf) < 0)
-		return fail(err, errlen, -errno, "--cgroup: %s: %s", dir,
+		return err_printf(err, errlen, -errno, "--cgroup: %s: %s", dir,
 			    strerror(errno));
 	if (sf.f_type != CGROUP2_SUPER_MAGIC && sf.f_type != CGROUP_SUPER_MAGIC)
-		return fail(err, errlen, -ENOTDIR,
+		return err_printf(err, errlen, -ENOTDIR,
 			    "--cgroup: %s is not a cgroup directory", dir);
 	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >=
 	    sizeof(path))
-		return fail(err, errlen, -ENAMETOOLONG, "--cgroup: path too long");
+		return err_printf(err, errlen, -ENAMETOOLONG, "--cgroup: path too long");
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "--cgroup: %s: %s", path,
+		return err_printf(err, errlen, -errno, "--cgroup: %s: %s", path,
 			    strerror(errno));
 	n = snprintf(num, sizeof(num), "%d\n", (int)pid);
 	if (write(fd, num, (size_t)n) == n) {
@@ -395,14 +381,14 @@ static int join_dir(const char *dir, pid_t pid, char *err, size_t errlen)
 	e = errno;
 	close(fd);
 	if (e == ENOSPC)
-		return fail(err, errlen, -e,
+		return err_printf(err, errlen, -e,
 			    "--cgroup: cannot join %s: its cpuset.cpus or cpuset.mems is empty",
 			    dir);
 	if (e == EOPNOTSUPP || e == EBUSY)
-		return fail(err, errlen, -e,
+		return err_printf(err, errlen, -e,
 			    "--cgroup: cannot join %s: %s (cgroup v2 puts processes only in leaf groups, or a threaded/domain conflict)",
 			    dir, strerror(e));
-	return fail(err, errlen, -e, "--cgroup: cannot join %s: %s", dir,
+	return err_printf(err, errlen, -e, "--cgroup: cannot join %s: %s", dir,
 		    strerror(e));
 }
 
@@ -415,7 +401,7 @@ int rt_cgroup_join(const char *path, pid_t pid, char *err, size_t errlen)
 	int joined = 0, r;
 
 	if (!path || !*path)
-		return fail(err, errlen, -EINVAL, "--cgroup: empty path");
+		return err_printf(err, errlen, -EINVAL, "--cgroup: empty path");
 	if (path[0] == '/')
 		return join_dir(path, pid, err, errlen);
 	if (statfs(CGROUP_ROOT, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) {
@@ -425,7 +411,7 @@ int rt_cgroup_join(const char *path, pid_t pid, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++) {
 		if ((size_t)snprintf(dir, sizeof(dir), "%s/%s/%s", CGROUP_ROOT,
 				     v1[i], path) >= sizeof(dir))
-			return fail(err, errlen, -ENAMETOOLONG,
+			return err_printf(err, errlen, -ENAMETOOLONG,
 				    "--cgroup: path too long");
 		if (stat(dir, &st) < 0)
 			continue;
@@ -435,7 +421,7 @@ int rt_cgroup_join(const char *path, pid_t pid, char *err, size_t errlen)
 		joined++;
 	}
 	if (!joined)
-		return fail(err, errlen, -ENOENT,
+		return err_printf(err, errlen, -ENOENT,
 			    "--cgroup: %s exists neither in %s (cgroup v2) nor under %s/cpuset or %s/cpu (v1); create it first",
 			    path, CGROUP_ROOT, CGROUP_ROOT, CGROUP_ROOT);
 	return 0;
@@ -455,12 +441,12 @@ int rt_apply_thread(int host_cpu, const cpu_set_t *fallback,
 	}
 	/* pid 0: the calling thread (affinity and policy are per thread). */
 	if (want && sched_setaffinity(0, sizeof(*want), want) < 0)
-		return fail(err, errlen, -errno, "sched_setaffinity (CPU %d): %s",
+		return err_printf(err, errlen, -errno, "sched_setaffinity (CPU %d): %s",
 			    host_cpu, strerror(errno));
 	if (policy == RT_POLICY_FIFO && sched_setscheduler(0, SCHED_FIFO, &sp) < 0) {
 		int e = errno;
 
-		return fail(err, errlen, -e,
+		return err_printf(err, errlen, -e,
 			    "SCHED_FIFO priority %d: %s%s", prio, strerror(e),
 			    e == EPERM ? " (needs CAP_SYS_NICE or RLIMIT_RTPRIO; in a v1 cpu cgroup also cpu.rt_runtime_us > 0)"
 				       : "");
@@ -477,7 +463,7 @@ int rt_setup_process(const struct vm_config *cfg, cpu_set_t *vcpu_cpus)
 		r = rt_cgroup_join(cfg->cgroup, getpid(), err, sizeof(err));
 	r = r ?: rt_host_check(cfg, err, sizeof(err));
 	if (r == 0 && sched_getaffinity(0, sizeof(*vcpu_cpus), vcpu_cpus) < 0)
-		r = fail(err, sizeof(err), -errno, "sched_getaffinity: %s",
+		r = err_printf(err, sizeof(err), -errno, "sched_getaffinity: %s",
 			 strerror(errno));
 	if (r == 0 && cfg->io_cpus_set) {
 		r = rt_apply_thread(-1, &cfg->io_cpus, RT_POLICY_OTHER, 0, err,

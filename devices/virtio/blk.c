@@ -17,7 +17,6 @@
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ids.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,19 +95,6 @@ static const struct virtio_dev_ops vblk_ops = {
 
 /* --- creation ---------------------------------------------------------- */
 
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 /* Opens, locks and sizes the backing file. */
 static int open_backing(struct vblk *b, char *err, size_t errlen)
 {
@@ -119,17 +105,17 @@ static int open_backing(struct vblk *b, char *err, size_t errlen)
 
 	b->fd = open(b->path, flags);
 	if (b->fd < 0)
-		return fail(err, errlen, -errno, "cannot open '%s'%s: %s", b->path,
+		return err_printf(err, errlen, -errno, "cannot open '%s'%s: %s", b->path,
 			    b->ro ? "" : " for writing", strerror(errno));
 	if (fstat(b->fd, &st) < 0)
-		return fail(err, errlen, -errno, "cannot stat '%s': %s", b->path,
+		return err_printf(err, errlen, -errno, "cannot stat '%s': %s", b->path,
 			    strerror(errno));
 	if (S_ISBLK(st.st_mode)) {
 		int ssz = 0;
 
 		b->is_blkdev = true;
 		if (ioctl(b->fd, BLKGETSIZE64, &size) < 0)
-			return fail(err, errlen, -errno, "'%s': BLKGETSIZE64: %s",
+			return err_printf(err, errlen, -errno, "'%s': BLKGETSIZE64: %s",
 				    b->path, strerror(errno));
 		if (ioctl(b->fd, BLKSSZGET, &ssz) == 0 && ssz > (int)VBLK_SECTOR &&
 		    ssz <= 4096)
@@ -137,15 +123,15 @@ static int open_backing(struct vblk *b, char *err, size_t errlen)
 	} else if (S_ISREG(st.st_mode)) {
 		size = (uint64_t)st.st_size;
 	} else {
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "'%s' is not a regular file or a block device", b->path);
 	}
 	if (size == 0 || size % VBLK_SECTOR)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "'%s': size %" PRIu64 " is not a non-zero multiple of 512",
 			    b->path, size);
 	if (flock(b->fd, (b->ro ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
-		return fail(err, errlen, -errno, "'%s' is in use by another process (%s)",
+		return err_printf(err, errlen, -errno, "'%s' is in use by another process (%s)",
 			    b->path, strerror(errno));
 	b->capacity = size / VBLK_SECTOR;
 	return 0;
@@ -184,7 +170,7 @@ int vblk_create(struct vblk **out, const struct disk_config *cfg,
 
 	*out = NULL;
 	if (!b)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return err_printf(err, errlen, -ENOMEM, "out of memory");
 	b->fd = b->stop_fd = -1;
 	snprintf(b->path, sizeof(b->path), "%s", cfg->path);
 	b->ro = cfg->ro;
@@ -200,7 +186,7 @@ int vblk_create(struct vblk **out, const struct disk_config *cfg,
 	b->bounce = b->direct ? aligned_alloc(4096, VBLK_BOUNCE_SIZE) : NULL;
 	b->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (!b->zeros || (b->direct && !b->bounce) || b->stop_fd < 0) {
-		r = fail(err, errlen, -ENOMEM, "cannot allocate buffers: %s",
+		r = err_printf(err, errlen, -ENOMEM, "cannot allocate buffers: %s",
 			 strerror(errno));
 		goto err_free;
 	}
@@ -213,7 +199,7 @@ int vblk_create(struct vblk **out, const struct disk_config *cfg,
 	info.dev = b;
 	r = virtio_mmio_init(&b->mmio, &info);
 	if (r) {
-		fail(err, errlen, r, "virtio-mmio transport: %s", strerror(-r));
+		err_printf(err, errlen, r, "virtio-mmio transport: %s", strerror(-r));
 		goto err_free;
 	}
 	*out = b;
@@ -483,11 +469,11 @@ int vblk_handle(struct vblk *b, const struct virtq_chain *c, uint32_t *used,
 	uint8_t st;
 
 	if (c->read_len < HDR_SIZE)
-		return fail(why, whylen, -EINVAL,
+		return err_printf(why, whylen, -EINVAL,
 			    "request without a 16-byte header (%" PRIu64 " readable bytes)",
 			    c->read_len);
 	if (c->write_len < 1)
-		return fail(why, whylen, -EINVAL, "request without a status byte");
+		return err_printf(why, whylen, -EINVAL, "request without a status byte");
 	virtq_chain_read(c, 0, &h, HDR_SIZE); /* the one copy of the header */
 	type = le32toh(h.type);
 	sector = le64toh(h.sector);

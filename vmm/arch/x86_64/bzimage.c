@@ -1,26 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "bzimage.h"
+#include "log.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #define HDRS_MAGIC 0x53726448 /* "HdrS" */
 #define KERNEL_LOAD_ADDR 0x100000ULL /* protocol: 1 MiB for a bzImage */
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 int bzimage_is(const uint8_t *img, size_t len)
 {
@@ -40,33 +27,33 @@ int bzimage_parse(const uint8_t *img, size_t len, struct bzimage *out,
 
 	memset(out, 0, sizeof(*out));
 	if (!bzimage_is(img, len))
-		return fail(err, errlen, -ENOEXEC, "not a Linux bzImage");
+		return err_printf(err, errlen, -ENOEXEC, "not a Linux bzImage");
 	/* The header ends where the jump at 0x200 lands: 0x202 + its offset. */
 	hdr_end = 0x202 + img[0x201];
 	if (hdr_end > len || hdr_end <= BZIMAGE_HDR_OFFSET)
-		return fail(err, errlen, -EINVAL, "bzImage header is truncated");
+		return err_printf(err, errlen, -EINVAL, "bzImage header is truncated");
 	out->hdr_len = hdr_end - BZIMAGE_HDR_OFFSET;
 	if (out->hdr_len > sizeof(*h))
 		out->hdr_len = sizeof(*h);
 	memcpy(h, img + BZIMAGE_HDR_OFFSET, out->hdr_len);
 	if (h->version < BZIMAGE_MIN_VERSION)
-		return fail(err, errlen, -ENOEXEC,
+		return err_printf(err, errlen, -ENOEXEC,
 			    "boot protocol %u.%02u is too old (need 2.12 or newer)",
 			    h->version >> 8, h->version & 0xff);
 	if (!(h->xloadflags & XLF_KERNEL_64))
-		return fail(err, errlen, -ENOEXEC,
+		return err_printf(err, errlen, -ENOEXEC,
 			    "bzImage has no 64-bit entry point (XLF_KERNEL_64)");
 	if (!(h->loadflags & LOADED_HIGH))
-		return fail(err, errlen, -ENOEXEC,
+		return err_printf(err, errlen, -ENOEXEC,
 			    "bzImage is not loaded high (a zImage?)");
 	setup_sects = h->setup_sects ? h->setup_sects : 4;
 	out->pm_offset = (setup_sects + 1) * 512;
 	if (out->pm_offset >= len)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "bzImage is truncated: no protected-mode kernel");
 	out->pm_len = len - out->pm_offset;
 	if ((uint64_t)h->syssize * 16 > out->pm_len)
-		return fail(err, errlen, -EINVAL,
+		return err_printf(err, errlen, -EINVAL,
 			    "bzImage is truncated: %zu of %llu kernel bytes",
 			    out->pm_len, (unsigned long long)h->syssize * 16);
 	out->load_addr = KERNEL_LOAD_ADDR;
