@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,7 @@ enum log_level log_level = LOG_WARN;
 void log_msg(enum log_level lvl, int errnum, const char *fmt, ...)
 {
 	char buf[512];
-	int n;
+	int n, saved_errno = errno;
 	va_list ap;
 
 	if (lvl > log_level)
@@ -19,13 +20,17 @@ void log_msg(enum log_level lvl, int errnum, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		errno = saved_errno;
 		return;
+	}
 	/* One fprintf per message so lines from vCPU threads do not interleave. */
 	if (errnum)
 		fprintf(stderr, "tessera: %s: %s\n", buf, strerror(errnum));
 	else
 		fprintf(stderr, "tessera: %s\n", buf);
+	/* Callers log and then return -errno: logging must not change it. */
+	errno = saved_errno;
 }
 
 uint32_t log_ratelimit_ok(struct log_ratelimit *rl, uint32_t burst)

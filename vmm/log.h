@@ -22,7 +22,8 @@ void log_msg(enum log_level lvl, int errnum, const char *fmt, ...)
 #define log_warn(...) log_msg(LOG_WARN, 0, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, 0, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, 0, __VA_ARGS__)
-/* The _errno variants append strerror(errno) as saved at the call. */
+/* The _errno variants append strerror(errno) as saved at the call.
+ * Logging leaves errno as it found it, so `log_err_errno(...); return -errno;` holds. */
 #define log_err_errno(...) log_msg(LOG_ERR, errno, __VA_ARGS__)
 #define log_warn_errno(...) log_msg(LOG_WARN, errno, __VA_ARGS__)
 
