@@ -41,7 +41,7 @@ CORE_SRCS := \
 CORE_SRCS += fdt/fdt.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/arch/$(ARCH)/gdb.c
 CORE_SRCS += vmm/ioevent.c devices/virtio/queue.c devices/virtio/mmio.c \
-	devices/virtio/blk.c
+	devices/virtio/blk.c devices/virtio/net.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
 UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))

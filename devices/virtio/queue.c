@@ -217,6 +217,11 @@ static int pop(struct virtq *q, struct virtq_chain *c)
 	return 1;
 }
 
+void virtq_unpop(struct virtq *q, uint16_t n)
+{
+	q->last_avail = (uint16_t)(q->last_avail - n);
+}
+
 int virtq_pop(struct virtq *q, struct virtq_chain *c)
 {
 	int r;

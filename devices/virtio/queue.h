@@ -97,6 +97,14 @@ int virtq_init(struct virtq *q, const struct guest_mem *mem, uint32_t size,
 int virtq_pop(struct virtq *q, struct virtq_chain *c);
 
 /*
+ * Gives back the last n chains virtq_pop() took and that were not pushed
+ * (a device that cannot use them yet: back-pressure). They are parsed
+ * again, from the ring, by the next virtq_pop(). n at most the number
+ * taken since the last virtq_init().
+ */
+void virtq_unpop(struct virtq *q, uint16_t n);
+
+/*
  * Returns chain head to the driver with len bytes written, publishing the
  * used entry (release ordering: buffer contents before used.idx).
  */
