@@ -167,6 +167,10 @@ FUZZ_SRCS_gdb_packet := vmm/gdb/packet.c vmm/config.c vmm/rt.c vmm/log.c
 FUZZ_TARGETS += virtq
 FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c \
 	devices/virtio/mmio.c devices/virtio/blk.c
+# virtio-net: transmit and receive on a fuzzed RAM and tap (docs/virtio.md).
+FUZZ_TARGETS += vnet
+FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c \
+	devices/virtio/mmio.c devices/virtio/net.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz

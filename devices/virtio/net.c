@@ -505,6 +505,7 @@ static int rx_deliver(struct vnet *n, struct virtq *q)
 			return r;
 		if (r == 0) {
 			virtq_unpop(q, (uint16_t)k);
+			n->rx_waiting = (uint16_t)k;
 			return 0;
 		}
 		room = c.write_len;
@@ -586,7 +587,7 @@ void vnet_process_rx(struct vnet *n)
 		}
 		if (n->rx_pending) {
 			/* No buffers: ask for a kick; if some came meanwhile, go on. */
-			if (virtq_enable_notify(q)) {
+			if (virtq_enable_notify_after(q, n->rx_waiting)) {
 				virtio_mmio_queue_put(t, VNET_RXQ, used);
 				continue;
 			}

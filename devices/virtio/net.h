@@ -82,6 +82,7 @@ struct vnet {
 	bool rx_pending;          /* rx_buf holds a frame the guest has no room for */
 	size_t rx_len;            /* its length, header included */
 	bool rx_blocked;          /* no receive buffers: wait for a kick */
+	uint16_t rx_waiting;      /* buffers available but too few for it */
 	bool tx_blocked;          /* the tap said EAGAIN: wait for EPOLLOUT */
 	uint32_t tap_events;      /* what epoll watches on tap_fd now */
 	uint8_t *rx_buf;          /* VNET_RX_BUF bytes */

@@ -127,6 +127,13 @@ void virtq_disable_notify(struct virtq *q);
 bool virtq_enable_notify(struct virtq *q);
 
 /*
+ * The same for a device that left skip available chains untaken (too few
+ * for what it has to deliver): asks for a notification when the driver
+ * adds more, and returns true if more than skip are available already.
+ */
+bool virtq_enable_notify_after(struct virtq *q, uint16_t skip);
+
+/*
  * Copies len bytes at byte offset off of the chain's readable part into
  * dst. Returns 0, or -EINVAL if the readable part is shorter.
  */
