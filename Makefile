@@ -63,6 +63,8 @@ GUESTS += dtinfo
 GUEST_COMMON += $(SRCDIR)/guests/common/dtb.c
 # virtio-blk: a driver that checks the disk, and a hostile one.
 GUESTS += vblk vhostile
+# virtio-net: a polling driver that trades frames with a packet socket.
+GUESTS += vnet
 GUEST_COMMON += $(SRCDIR)/guests/common/virtio.c
 
 # The real-time probe (guests/rt/): its ring-3 half is built alone and its
