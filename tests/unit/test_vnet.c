@@ -576,6 +576,16 @@ START_TEST(net_flags)
 	config_init(&cfg);
 	ck_assert_int_eq(config_parse_run(&cfg, 12, many, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, "at most 4"), "%s", err);
+	/* A partition file takes the same values. */
+	{
+		char text[] = "kernel = k\nnet = tap=f0,mac=02:00:00:00:00:07\n";
+
+		config_init(&cfg);
+		ck_assert_int_eq(config_parse_file(&cfg, text, "p.conf", err, sizeof(err)), 0);
+		ck_assert_uint_eq(cfg.nnics, 1);
+		ck_assert_str_eq(cfg.net[0].ifname, "f0");
+		ck_assert_uint_eq(cfg.net[0].mac[5], 7);
+	}
 }
 END_TEST
 
