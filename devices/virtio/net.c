@@ -612,7 +612,7 @@ static void update_tap_events(struct vnet *n)
 		      (n->tx_blocked ? EPOLLOUT : 0);
 	struct epoll_event e = { .events = ev, .data.fd = n->tap_fd };
 
-	if (ev == n->tap_events)
+	if (ev == n->tap_events || n->tap_dead)
 		return;
 	if (epoll_ctl(n->epoll_fd, EPOLL_CTL_MOD, n->tap_fd, &e) < 0)
 		log_ratelimited(LOG_ERR, "%s: epoll_ctl: %s", n->mmio.label,
@@ -660,7 +660,15 @@ static void *io_thread(void *arg)
 				drain(fd);
 				tx = true;
 			} else if (fd == n->tap_fd) {
-				if (ev[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+				if (ev[i].events & (EPOLLERR | EPOLLHUP)) {
+					/* The tap went away: no busy loop on it. */
+					log_warn("%s: tap %s: error or hang-up; no more frames",
+						 n->mmio.label, n->ifname);
+					epoll_ctl(n->epoll_fd, EPOLL_CTL_DEL, n->tap_fd, NULL);
+					n->tap_dead = true;
+					continue;
+				}
+				if (ev[i].events & EPOLLOUT) {
 					n->tx_blocked = false;
 					tx = true;
 				}

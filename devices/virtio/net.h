@@ -85,6 +85,7 @@ struct vnet {
 	uint16_t rx_waiting;      /* buffers available but too few for it */
 	bool tx_blocked;          /* the tap said EAGAIN: wait for EPOLLOUT */
 	uint32_t tap_events;      /* what epoll watches on tap_fd now */
+	bool tap_dead;            /* EPOLLERR/EPOLLHUP: no longer watched */
 	uint8_t *rx_buf;          /* VNET_RX_BUF bytes */
 	struct virtq_seg seg[VNET_QUEUE_SIZE];
 	struct iovec iov[VNET_QUEUE_SIZE + 1];
