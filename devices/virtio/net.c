@@ -596,7 +596,10 @@ void vnet_process_rx(struct vnet *n)
 			virtio_mmio_queue_put(t, VNET_RXQ, used);
 			return;
 		}
-		virtq_enable_notify(q);
+		/*
+		 * Buffers left and the tap empty: receive kicks stay off (the
+		 * tap's EPOLLIN wakes us); only running out asks for one, above.
+		 */
 		virtio_mmio_queue_put(t, VNET_RXQ, used);
 		if (i < VNET_BATCH)
 			return; /* the tap is empty: epoll says when it is not */
