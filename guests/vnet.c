@@ -13,7 +13,9 @@
  *   3. answers with "tessera-vnet done".
  *
  * With vnet.mode=probe on the command line it stops after step 0 (device
- * found and set up) and exits 0.
+ * found and set up) and exits 0. With vnet.mode=idle it posts no receive
+ * buffers, sends the hello and halts for good (cli; hlt): the host checks
+ * that frames sent to it then leave the device's I/O thread idle.
  *
  * The host side of the test (tests/integration/virtio_net.sh) plays the
  * peer with a packet socket on the tap. Output: "vnet: ..." lines on COM1,
@@ -199,6 +201,12 @@ int main(uint64_t boot_params)
 	bootarg(&t, "vnet.mode", mode, sizeof(mode));
 	if (mode[0] == 'p')
 		return failures ? EXIT_CHECK : 0;
+	if (mode[0] == 'i') {
+		send(frame(bcast, "tessera-vnet hello"));
+		say("idle");
+		for (;;)
+			__asm__ volatile("cli; hlt");
+	}
 	for (uint16_t i = 0; i < NRX; i++)
 		post_rx(i);
 	vw32(&dev, VM_QUEUE_NOTIFY, RXQ);

@@ -84,6 +84,60 @@ if [ -n "$SLOW" ]; then
 fi
 done
 
+# No receive buffers: frames for the guest must not make the I/O thread spin.
+cat >"$TMP/flood.py" <<'PY'
+import socket, sys, time
+tap, mac, ready = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", "")), sys.argv[3]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.bind((tap, 0))
+s.settimeout(1.0)
+open(ready, "w").close()
+end = time.time() + 60
+while time.time() < end:
+    try:
+        f, addr = s.recvfrom(65536)
+    except socket.timeout:
+        continue
+    if addr[2] != socket.PACKET_OUTGOING and f[14:32] == b"tessera-vnet hello":
+        break
+else:
+    sys.exit("flood: no hello")
+frame = mac + b"\x02\x00\x00\x00\x00\xfe\x88\xb5" + b"x" * 100
+for _ in range(500):
+    s.send(frame)
+print("flood: sent", flush=True)
+PY
+cat >"$TMP/idle.sh" <<'SH'
+set -u
+python3 "$TMP/flood.py" "$TAP" "$MAC" "$TMP/ready" >"$TMP/flood.out" 2>&1 &
+flood=$!
+for _ in $(seq 100); do [ -e "$TMP/ready" ] && break; sleep 0.1; done
+"$TESSERA" run --kernel "$GUESTS/vnet.elf" -v --net "tap=$TAP,mac=$MAC" 	--cmdline vnet.mode=idle </dev/null >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+wait "$flood" || { echo "flood failed: $(cat "$TMP/flood.out")" >"$TMP/idle.err"; kill -9 $pid; exit 0; }
+sleep 1
+io=$(grep -l '^vnet-io$' /proc/$pid/task/*/comm | head -n 1)
+t0=$(awk '{ print $14 + $15 }' "${io%/comm}/stat")
+sleep 2
+t1=$(awk '{ print $14 + $15 }' "${io%/comm}/stat")
+echo "$((t1 - t0))" >"$TMP/ticks"
+kill -TERM $pid
+wait $pid
+echo $? >"$TMP/idle.rc"
+exit 0
+SH
+rm -f "$TMP/ready"
+TMP=$TMP MAC=$MAC TESSERA=$TESSERA GUESTS=$GUESTS "$NETNS_TAP" run -- bash "$TMP/idle.sh" ||
+	fail "netns-tap.sh run (idle) failed"
+[ ! -s "$TMP/idle.err" ] || fail "$(cat "$TMP/idle.err")"
+expect_out "vnet: idle"
+[ "$(cat "$TMP/idle.rc")" = 143 ] || fail "idle run: exit $(cat "$TMP/idle.rc"), expected 143 (SIGTERM): $(cat "$TMP/err")"
+# Clock ticks (1/100 s) the I/O thread used in 2 s with 500 frames waiting.
+echo "idle: $(cat "$TMP/ticks") clock ticks of the I/O thread in 2 s with frames waiting"
+[ "$(cat "$TMP/ticks")" -le 5 ] || fail "I/O thread busy without receive buffers: $(cat "$TMP/ticks") ticks in 2 s"
+grep -q "rx 0 frames (0 bytes), 0 dropped, [1-9][0-9]* stalls" "$TMP/err" ||
+	fail "no receive stall counted: $(grep virtio-net "$TMP/err")"
+
 # --- bad --net: one line, status 2 --------------------------------------------------
 expect_usage_error() { # expect_usage_error "what stderr must say" args...
 	local want=$1
