@@ -596,7 +596,9 @@ static int net_option(struct net_config *n, const char *item, size_t len,
 			return fail(err, errlen, "--net: tap name must be 1 to %d characters",
 				    CONFIG_NET_IFNAME_MAX);
 		for (size_t i = 0; i < vlen; i++)
-			if (v[i] <= ' ' || v[i] > '~' || v[i] == '/' || v[i] == ':')
+			/* '%' would let the kernel pick the name ("tap%d"). */
+			if (v[i] <= ' ' || v[i] > '~' || v[i] == '/' || v[i] == ':' ||
+			    v[i] == '%')
 				return fail(err, errlen, "--net: bad tap name '%.*s'",
 					    (int)vlen, v);
 		memcpy(n->ifname, v, vlen);

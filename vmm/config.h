@@ -159,7 +159,7 @@ int config_parse_disk(struct disk_config *d, const char *s, char *err,
 
 /*
  * Parses the value of one --net: "tap=NAME[,mac=XX:XX:XX:XX:XX:XX]". NAME
- * is 1 to 15 characters without '/', ',', ':' or whitespace; the MAC must
+ * is 1 to 15 characters without '/', ',', ':', '%' or whitespace; the MAC must
  * be a unicast address (bit 0 of the first byte clear), not all zeroes.
  * Without mac=, the address is the locally administered 02:54:53:xx:xx:nn
  * with xx:xx from NAME's hash and nn = index, so it is stable across runs.

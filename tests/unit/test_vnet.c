@@ -537,6 +537,7 @@ START_TEST(net_config_parse)
 	ck_assert_int_eq(config_parse_net(&c, "tap=abcdefghijklmno", 0, err,
 					  sizeof(err)), 0);
 	ck_assert_int_eq(config_parse_net(&c, "tap=a/b", 0, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(config_parse_net(&c, "tap=tap%d", 0, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(config_parse_net(&c, "tap=t,mac=02:00:00:00:00", 0, err,
 					  sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, "bad MAC"), "%s", err);
