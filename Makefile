@@ -41,7 +41,7 @@ CORE_SRCS := \
 CORE_SRCS += fdt/fdt.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/arch/$(ARCH)/gdb.c
 CORE_SRCS += vmm/ioevent.c devices/virtio/queue.c devices/virtio/mmio.c \
-	devices/virtio/blk.c
+	devices/virtio/blk.c devices/virtio/net.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
 UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))
@@ -63,6 +63,8 @@ GUESTS += dtinfo
 GUEST_COMMON += $(SRCDIR)/guests/common/dtb.c
 # virtio-blk: a driver that checks the disk, and a hostile one.
 GUESTS += vblk vhostile
+# virtio-net: a polling driver that trades frames with a packet socket.
+GUESTS += vnet
 GUEST_COMMON += $(SRCDIR)/guests/common/virtio.c
 
 # The real-time probe (guests/rt/): its ring-3 half is built alone and its
@@ -167,6 +169,10 @@ FUZZ_SRCS_gdb_packet := vmm/gdb/packet.c vmm/config.c vmm/rt.c vmm/log.c
 FUZZ_TARGETS += virtq
 FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c \
 	devices/virtio/mmio.c devices/virtio/blk.c
+# virtio-net: transmit and receive on a fuzzed RAM and tap (docs/virtio.md).
+FUZZ_TARGETS += vnet
+FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c \
+	devices/virtio/mmio.c devices/virtio/net.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz

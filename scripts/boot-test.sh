@@ -5,8 +5,10 @@
 # stock cloud kernel (the lab's own), on 1 and 2 vCPUs, to the initramfs
 # marker, and our kernel once more as a vmlinux through the PVH entry
 # (scripts/mkinitramfs.sh); then our kernel on a virtio-blk ext4 disk
-# (tests/integration/linux_disk.sh). Arguments name the tests to run
-# (default: linux_boot linux_disk) and go to scripts/lab/run.sh.
+# (tests/integration/linux_disk.sh), and on virtio-net pinging the host
+# side of a tap (tests/integration/linux_net.sh; L1 gets the tun module).
+# Arguments name the tests to run (default: linux_boot linux_disk
+# linux_net) and go to scripts/lab/run.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -27,11 +29,19 @@ stock=$(ls "$kdir"/boot/vmlinuz-* | head -n 1)
 	--add "$top/guests/linux/disk-test.sh:/tessera/disk-test.sh" \
 	--cmd ". /tessera/disk-test.sh" >&2
 "$here/mkdiskimage.sh" "$tmp/disk.img" 32M --from-initramfs "$tmp/initrd-disk.cpio.gz"
+# linux_net: an initramfs that configures eth0 and pings the tap's host side.
+"$here/mkinitramfs.sh" "$tmp/initrd-net.cpio.gz" --exit reboot \
+	--add "$top/guests/linux/net-test.sh:/tessera/net-test.sh" \
+	--cmd ". /tessera/net-test.sh" >&2
 
-[ $# -gt 0 ] || set -- linux_boot linux_disk
+[ $# -gt 0 ] || set -- linux_boot linux_disk linux_net
 cd "$top"
 extra="$small:/linux/bzImage-partition $tmp/vmlinux:/linux/vmlinux-partition $stock:/linux/bzImage-debian-cloud $tmp/initrd.cpio.gz:/linux/initrd.cpio.gz"
 extra="$extra $tmp/initrd-disk.cpio.gz:/linux/initrd-disk.cpio.gz $tmp/disk.img:/linux/disk.img"
+extra="$extra $tmp/initrd-net.cpio.gz:/linux/initrd-net.cpio.gz"
+# The lab's default modules (scripts/lab/mkinitramfs.sh) and tun for the tap.
+LAB_MODULES=${LAB_MODULES:-irqbypass kvm kvm-amd vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci tun}
+export LAB_MODULES
 LAB_EXTRA="$extra" \
 LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-600} \
 	"$here/lab/run.sh" "$@"

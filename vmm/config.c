@@ -29,6 +29,9 @@ const char config_usage[] =
 	"                         a virtio-blk disk backed by a raw image or block\n"
 	"                         device (size a multiple of 512); up to 8, the\n"
 	"                         guest's vda, vdb, ... in order\n"
+	"  --net tap=NAME[,mac=XX:XX:XX:XX:XX:XX]\n"
+	"                         a virtio-net device on host tap NAME (created\n"
+	"                         when root, else it must exist); up to 4\n"
 	"  --name NAME            partition name (device tree /hypervisor)\n"
 	"  --dump-dtb FILE        write the partition's device tree to FILE and\n"
 	"                         exit without running the guest\n"
@@ -544,6 +547,121 @@ static int set_cgroup(struct vm_config *cfg, const char *v, char *err,
 	return 0;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "XX:XX:XX:XX:XX:XX", exactly 17 characters. */
+static int parse_mac(const char *v, size_t len, uint8_t mac[6])
+{
+	if (len != 17)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++) {
+		int hi = hexval(v[3 * i]), lo = hexval(v[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && v[3 * i + 2] != ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static int net_option(struct net_config *n, const char *item, size_t len,
+		      char *err, size_t errlen)
+{
+	const char *eq = memchr(item, '=', len);
+	size_t klen = eq ? (size_t)(eq - item) : len;
+	const char *v = eq ? eq + 1 : NULL;
+	size_t vlen = eq ? len - klen - 1 : 0;
+
+	if (klen == 3 && !strncmp(item, "tap", 3)) {
+		if (!v || !vlen || vlen > CONFIG_NET_IFNAME_MAX)
+			return fail(err, errlen, "--net: tap name must be 1 to %d characters",
+				    CONFIG_NET_IFNAME_MAX);
+		for (size_t i = 0; i < vlen; i++)
+			/* '%' would let the kernel pick the name ("tap%d"). */
+			if (v[i] <= ' ' || v[i] > '~' || v[i] == '/' || v[i] == ':' ||
+			    v[i] == '%')
+				return fail(err, errlen, "--net: bad tap name '%.*s'",
+					    (int)vlen, v);
+		memcpy(n->ifname, v, vlen);
+		n->ifname[vlen] = '\0';
+		return 0;
+	}
+	if (klen == 3 && !strncmp(item, "mac", 3)) {
+		static const uint8_t zero[6];
+
+		if (!v || parse_mac(v, vlen, n->mac) < 0)
+			return fail(err, errlen,
+				    "--net: bad MAC '%.*s' (want XX:XX:XX:XX:XX:XX)",
+				    (int)vlen, v ? v : "");
+		if ((n->mac[0] & 1) || !memcmp(n->mac, zero, 6))
+			return fail(err, errlen,
+				    "--net: MAC '%.*s' is not a unicast address",
+				    (int)vlen, v);
+		n->mac_set = true;
+		return 0;
+	}
+	return fail(err, errlen, "--net: unknown option '%.*s' (tap=, mac=)",
+		    (int)len, item);
+}
+
+int config_parse_net(struct net_config *n, const char *s, unsigned int index,
+		     char *err, size_t errlen)
+{
+	uint32_t h = 2166136261u; /* FNV-1a of the name */
+
+	memset(n, 0, sizeof(*n));
+	for (const char *p = s;;) {
+		size_t len = strcspn(p, ",");
+		int r;
+
+		if (len == 0)
+			return fail(err, errlen, "--net: empty option in '%s'", s);
+		r = net_option(n, p, len, err, errlen);
+		if (r < 0)
+			return r;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	if (!n->ifname[0])
+		return fail(err, errlen, "--net: '%s' lacks tap=NAME", s);
+	if (!n->mac_set) {
+		for (const char *c = n->ifname; *c; c++)
+			h = (h ^ (uint8_t)*c) * 16777619u;
+		n->mac[0] = 0x02; /* locally administered, unicast */
+		n->mac[1] = 0x54;
+		n->mac[2] = 0x53;
+		n->mac[3] = (uint8_t)(h >> 8);
+		n->mac[4] = (uint8_t)h;
+		n->mac[5] = (uint8_t)index;
+	}
+	return 0;
+}
+
+static int set_net(struct vm_config *cfg, const char *v, char *err,
+		   size_t errlen)
+{
+	if (cfg->nnics == CONFIG_MAX_NICS)
+		return fail(err, errlen, "--net: at most %d devices", CONFIG_MAX_NICS);
+	if (config_parse_net(&cfg->net[cfg->nnics], v, cfg->nnics, err, errlen) < 0)
+		return -EINVAL;
+	for (unsigned int i = 0; i < cfg->nnics; i++)
+		if (!strcmp(cfg->net[i].ifname, cfg->net[cfg->nnics].ifname))
+			return fail(err, errlen, "--net: tap '%s' given twice",
+				    cfg->net[i].ifname);
+	cfg->nnics++;
+	return 0;
+}
+
 static const struct flag flags[] = {
 	{ "--kernel", NULL, true, set_kernel },
 	{ "--initrd", NULL, true, set_initrd },
@@ -559,6 +677,7 @@ static const struct flag flags[] = {
 	{ "--gdb", NULL, true, set_gdb },
 	{ "--gdb-wait", NULL, false, set_gdb_wait },
 	{ "--disk", NULL, true, set_disk },
+	{ "--net", NULL, true, set_net },
 	{ "--verbose", "-v", false, set_verbose },
 	{ "--help", "-h", false, set_help },
 	{ "--config", NULL, true, set_config },

@@ -20,6 +20,8 @@
 #define CONFIG_MAX_DISKS 8
 #define CONFIG_DISK_PATH_MAX 4096
 #define CONFIG_DISK_SERIAL_MAX 20 /* VIRTIO_BLK_ID_BYTES */
+#define CONFIG_MAX_NICS 4
+#define CONFIG_NET_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 
 enum serial_mode {
 	SERIAL_STDIO, /* output to stdout, input from stdin */
@@ -60,6 +62,13 @@ struct disk_config {
 	char serial[CONFIG_DISK_SERIAL_MAX + 1]; /* GET_ID answer, may be empty */
 };
 
+/* One --net: a virtio-net device on a host tap. */
+struct net_config {
+	char ifname[CONFIG_NET_IFNAME_MAX + 1]; /* the tap, non-empty */
+	uint8_t mac[6];  /* the guest's address */
+	bool mac_set;    /* mac= given; else config_parse_net picks one */
+};
+
 struct vm_config {
 	const char *kernel;   /* guest image: ELF64, bzImage or raw */
 	const char *initrd;   /* initial ramdisk, or NULL */
@@ -78,6 +87,8 @@ struct vm_config {
 	bool gdb_wait;   /* hold the vCPUs until gdb resumes them */
 	unsigned int ndisks; /* --disk, in order: the guest's vda, vdb, ... */
 	struct disk_config disk[CONFIG_MAX_DISKS];
+	unsigned int nnics; /* --net, in order: the guest's eth0, eth1, ... */
+	struct net_config net[CONFIG_MAX_NICS];
 	bool verbose;
 	bool help;
 	/* Real-time partitions: see vmm/rt.h. */
@@ -145,6 +156,17 @@ int config_parse_size(const char *s, uint64_t *out);
  */
 int config_parse_disk(struct disk_config *d, const char *s, char *err,
 		      size_t errlen);
+
+/*
+ * Parses the value of one --net: "tap=NAME[,mac=XX:XX:XX:XX:XX:XX]". NAME
+ * is 1 to 15 characters without '/', ',', ':', '%' or whitespace; the MAC must
+ * be a unicast address (bit 0 of the first byte clear), not all zeroes.
+ * Without mac=, the address is the locally administered 02:54:53:xx:xx:nn
+ * with xx:xx from NAME's hash and nn = index, so it is stable across runs.
+ * Returns 0, or -EINVAL with a one-line reason in err. Pure.
+ */
+int config_parse_net(struct net_config *n, const char *s, unsigned int index,
+		     char *err, size_t errlen);
 
 /* Parses an unsigned integer in decimal or 0x hex. Returns 0 or -EINVAL. */
 int config_parse_u64(const char *s, uint64_t *out);

@@ -278,6 +278,55 @@ static int create_disk(struct vm *vm, unsigned int i)
 	return vblk_start(vm->disk[i]);
 }
 
+/* A --net: virtio-net on the next virtio-mmio slot. */
+static int create_nic(struct vm *vm, unsigned int i)
+{
+	const struct net_config *nc = &vm->cfg->net[i];
+	struct vnet_host host = { .mem = &vm->mem,
+				  .irq_pulse = virtio_irq_pulse,
+				  .irq_opaque = vm };
+	struct fdt_device node = {
+		.node = fdt_virtio_mmio_node,
+		.bus = FDT_BUS_MMIO,
+		.size = VIRTIO_MMIO_SLOT_SIZE,
+		.has_irq = true,
+		.irq_type = FDT_IRQ_EDGE_RISING, /* mmio.h: why an edge */
+	};
+	struct virtio_mmio *t;
+	char err[256];
+	int r;
+
+	if (arch_virtio_mmio_slot(vm->nvirtio, &host.base, &host.gsi,
+				  &node.disabled)) {
+		log_err("--net tap=%s: no virtio-mmio slot left", nc->ifname);
+		return -ENOEXEC;
+	}
+	r = vnet_create(&vm->nic[i], nc, &host, err, sizeof(err));
+	if (r) {
+		log_err("--net: %s", err);
+		return -ENOEXEC; /* the user's to fix: exit status 2 */
+	}
+	vm->nnics = i + 1;
+	vm->nvirtio++;
+	t = &vm->nic[i]->mmio;
+	node.base = host.base;
+	node.irq = host.gsi;
+	r = bus_register(&vm->mmio, host.base, VIRTIO_MMIO_SLOT_SIZE,
+			 virtio_mmio_access, t, "virtio-net");
+	if (r) {
+		log_err("cannot register %s: %s", t->label, strerror(-r));
+		return r;
+	}
+	r = add_fdt_device(vm, &node);
+	if (r)
+		return r;
+	wire_virtio(vm, t);
+	log_info("%s: tap %s, MAC %02x:%02x:%02x:%02x:%02x:%02x", t->label,
+		 nc->ifname, nc->mac[0], nc->mac[1], nc->mac[2], nc->mac[3],
+		 nc->mac[4], nc->mac[5]);
+	return vnet_start(vm->nic[i]);
+}
+
 /* Every device of the machine, created in one place. */
 static int create_devices(struct vm *vm)
 {
@@ -318,6 +367,8 @@ static int create_devices(struct vm *vm)
 			      &vm->acpi_pm, "acpi-pm");
 	for (unsigned int i = 0; i < vm->cfg->ndisks && !r; i++)
 		r = create_disk(vm, i);
+	for (unsigned int i = 0; i < vm->cfg->nnics && !r; i++)
+		r = create_nic(vm, i);
 	return r;
 }
 
@@ -692,6 +743,8 @@ void vm_destroy(struct vm *vm)
 	/* I/O threads touch guest RAM: they end before it goes. */
 	for (unsigned int i = 0; i < vm->ndisks; i++)
 		vblk_destroy(vm->disk[i]);
+	for (unsigned int i = 0; i < vm->nnics; i++)
+		vnet_destroy(vm->nic[i]);
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);
 	guest_mem_free(&vm->mem);

@@ -24,6 +24,7 @@
 #include "serial8250.h"
 #include "types.h"
 #include "virtio/blk.h"
+#include "virtio/net.h"
 
 /* Process exit statuses the monitor itself produces (README: "Exit status"). */
 #define TESSERA_EXIT_OK 0
@@ -86,6 +87,8 @@ struct vm {
 	struct gdb_stub *gdb; /* --gdb, or NULL */
 	struct vblk *disk[CONFIG_MAX_DISKS]; /* --disk, in order */
 	unsigned int ndisks;
+	struct vnet *nic[CONFIG_MAX_NICS]; /* --net, in order */
+	unsigned int nnics;
 	unsigned int nvirtio; /* virtio-mmio slots handed out (arch_virtio_mmio_slot) */
 
 	int stop_fd; /* eventfd: a vCPU asks the main thread to stop the VM */

@@ -217,6 +217,11 @@ static int pop(struct virtq *q, struct virtq_chain *c)
 	return 1;
 }
 
+void virtq_unpop(struct virtq *q, uint16_t n)
+{
+	q->last_avail = (uint16_t)(q->last_avail - n);
+}
+
 int virtq_pop(struct virtq *q, struct virtq_chain *c)
 {
 	int r;
@@ -277,17 +282,24 @@ void virtq_disable_notify(struct virtq *q)
 		store16(q->used, VIRTQ_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
 }
 
-bool virtq_enable_notify(struct virtq *q)
+bool virtq_enable_notify_after(struct virtq *q, uint16_t skip)
 {
+	uint16_t event = (uint16_t)(q->last_avail + skip);
+
 	if (q->event_idx)
-		store16(q->used + 4 + 8 * q->size, q->last_avail,
-			__ATOMIC_RELAXED);
+		store16(q->used + 4 + 8 * q->size, event, __ATOMIC_RELAXED);
 	else
 		store16(q->used, 0, __ATOMIC_RELAXED);
 	/* Publish the request before looking for buffers added meanwhile. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	q->avail_shadow = load16(q->avail + 2, __ATOMIC_ACQUIRE);
-	return q->avail_shadow != q->last_avail;
+	/* More than skip entries past last_avail (a bogus idx counts as more). */
+	return (uint16_t)(q->avail_shadow - q->last_avail) > skip;
+}
+
+bool virtq_enable_notify(struct virtq *q)
+{
+	return virtq_enable_notify_after(q, 0);
 }
 
 /* Walks [off, off+len) of one part of the chain, calling fn per piece. */

@@ -97,6 +97,14 @@ int virtq_init(struct virtq *q, const struct guest_mem *mem, uint32_t size,
 int virtq_pop(struct virtq *q, struct virtq_chain *c);
 
 /*
+ * Gives back the last n chains virtq_pop() took and that were not pushed
+ * (a device that cannot use them yet: back-pressure). They are parsed
+ * again, from the ring, by the next virtq_pop(). n at most the number
+ * taken since the last virtq_init().
+ */
+void virtq_unpop(struct virtq *q, uint16_t n);
+
+/*
  * Returns chain head to the driver with len bytes written, publishing the
  * used entry (release ordering: buffer contents before used.idx).
  */
@@ -117,6 +125,13 @@ bool virtq_should_notify(struct virtq *q);
  */
 void virtq_disable_notify(struct virtq *q);
 bool virtq_enable_notify(struct virtq *q);
+
+/*
+ * The same for a device that left skip available chains untaken (too few
+ * for what it has to deliver): asks for a notification when the driver
+ * adds more, and returns true if more than skip are available already.
+ */
+bool virtq_enable_notify_after(struct virtq *q, uint16_t skip);
 
 /*
  * Copies len bytes at byte offset off of the chain's readable part into

@@ -21,5 +21,6 @@ Suite *disk_config_suite(void);
 Suite *virtq_suite(void);
 Suite *virtio_mmio_suite(void);
 Suite *vblk_suite(void);
+Suite *vnet_suite(void);
 
 #endif

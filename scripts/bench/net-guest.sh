@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0
+# The guest side of scripts/bench/net.sh (run by the initramfs's /init):
+# eth0 10.77.0.2/24; wait for the peer 10.77.0.1; "rx": fetch
+# http://10.77.0.1:8080/big with busybox wget and time it; "tx": serve a
+# file of the same size with busybox httpd until the peer publishes /stop.
+# Prints NETBENCH lines: "NETBENCH rx BYTES SECONDS", "NETBENCH-READY".
+ip link set lo up
+ip link set eth0 up || exit 31
+ip addr add 10.77.0.2/24 dev eth0 || exit 32
+i=0
+until ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 60 ] || { echo "NETBENCH-FAIL no peer"; exit 33; }
+done
+up() { cut -d' ' -f1 /proc/uptime; }
+t0=$(up)
+wget -q -O /tmp/rx http://10.77.0.1:8080/big || { echo "NETBENCH-FAIL wget"; exit 34; }
+t1=$(up)
+bytes=$(wc -c </tmp/rx)
+echo "NETBENCH rx $bytes $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+mkdir -p /www && mv /tmp/rx /www/big
+httpd -p 8080 -h /www || exit 35
+echo "NETBENCH-READY"
+i=0
+until wget -q -O /dev/null http://10.77.0.1:8080/stop 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 600 ] || { echo "NETBENCH-FAIL no stop"; exit 36; }
+	sleep 1
+done
