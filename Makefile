@@ -196,14 +196,17 @@ check-asan-fuzz:
 
 check-asan: check-asan-fuzz
 
+# A fuzzer depends on every source it compiles (FUZZ_SRCS_<name>), and
+# clang's -MMD file (included below) on every header they read.
+.SECONDEXPANSION:
 $(O)/fuzz/%_fuzzer: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/fuzz.h \
-		$(SRCDIR)/vmm/gdb/packet.h $(SRCDIR)/vmm/config.h
+		$$(addprefix $(SRCDIR)/,$$(FUZZ_SRCS_$$*))
 	@mkdir -p $(dir $@)
 	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs $(FUZZ_CC) (apt-get install clang)"; exit 1; }
 	$(call say,FUZZ,$@)
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-		-D_GNU_SOURCE $(INCLUDES) -I$(SRCDIR)/tests/fuzz -o $@ $< \
-		$(FUZZ_SRCS_$*:%=$(SRCDIR)/%)
+		-D_GNU_SOURCE $(INCLUDES) -I$(SRCDIR)/tests/fuzz -MMD -MP -MF $@.d \
+		-o $@ $< $(FUZZ_SRCS_$*:%=$(SRCDIR)/%)
 
 fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
 	$(Q)for t in $(FUZZ_TARGETS); do \
@@ -240,4 +243,4 @@ clean:
 	rm -rf $(O)
 
 # Every object's header dependencies, whatever built it (bench and fuzz too).
--include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(O)/obj $(O)/fuzz -name '*.d' 2>/dev/null)

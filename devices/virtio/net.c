@@ -17,7 +17,6 @@
 #include <linux/virtio_ids.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,19 +48,6 @@ struct vnet_config {
 	uint8_t mac[6];
 	uint16_t status;
 } __attribute__((packed));
-
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return r;
-}
 
 /* --- pure header handling --------------------------------------------- */
 
@@ -100,23 +86,23 @@ int vnet_check_tx_hdr(const void *hdr, uint64_t features, uint64_t frame_len,
 
 	memcpy(&h, hdr, sizeof(h));
 	if (frame_len < VNET_ETH_HLEN)
-		return fail(why, whylen, -EINVAL, "frame of %" PRIu64 " bytes",
+		return err_printf(why, whylen, -EINVAL, "frame of %" PRIu64 " bytes",
 			    frame_len);
 	if (frame_len > vnet_max_tx_frame(features))
-		return fail(why, whylen, -EINVAL,
+		return err_printf(why, whylen, -EINVAL,
 			    "frame of %" PRIu64 " bytes, more than %u", frame_len,
 			    vnet_max_tx_frame(features));
 	if (h.flags & ~VIRTIO_NET_HDR_F_NEEDS_CSUM)
-		return fail(why, whylen, -EINVAL, "header flags 0x%x", h.flags);
+		return err_printf(why, whylen, -EINVAL, "header flags 0x%x", h.flags);
 	if (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
 		uint64_t start = le16toh(h.csum_start), off = le16toh(h.csum_offset);
 
 		if (!(features & F(VIRTIO_NET_F_CSUM)))
-			return fail(why, whylen, -EINVAL,
+			return err_printf(why, whylen, -EINVAL,
 				    "NEEDS_CSUM without VIRTIO_NET_F_CSUM");
 		/* The 16-bit checksum field must lie inside the frame. */
 		if (start + off + 2 > frame_len)
-			return fail(why, whylen, -EINVAL,
+			return err_printf(why, whylen, -EINVAL,
 				    "checksum at %" PRIu64 "+%" PRIu64 " outside a %" PRIu64 "-byte frame",
 				    start, off, frame_len);
 	}
@@ -126,18 +112,18 @@ int vnet_check_tx_hdr(const void *hdr, uint64_t features, uint64_t frame_len,
 		return 0;
 	case VIRTIO_NET_HDR_GSO_TCPV4:
 		if (!(features & F(VIRTIO_NET_F_HOST_TSO4)))
-			return fail(why, whylen, -EINVAL, "TSO4 not negotiated");
+			return err_printf(why, whylen, -EINVAL, "TSO4 not negotiated");
 		break;
 	case VIRTIO_NET_HDR_GSO_TCPV6:
 		if (!(features & F(VIRTIO_NET_F_HOST_TSO6)))
-			return fail(why, whylen, -EINVAL, "TSO6 not negotiated");
+			return err_printf(why, whylen, -EINVAL, "TSO6 not negotiated");
 		break;
 	default:
-		return fail(why, whylen, -EINVAL, "gso_type 0x%x", gso);
+		return err_printf(why, whylen, -EINVAL, "gso_type 0x%x", gso);
 	}
 	/* 5.1.6.2: a GSO frame needs a partial checksum and a segment size. */
 	if (!(h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || !le16toh(h.gso_size))
-		return fail(why, whylen, -EINVAL,
+		return err_printf(why, whylen, -EINVAL,
 			    "GSO frame without NEEDS_CSUM or gso_size");
 	return 0;
 }
@@ -237,7 +223,7 @@ int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
 	*out = NULL;
 	if (!n) {
 		close(fd);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return err_printf(err, errlen, -ENOMEM, "out of memory");
 	}
 	n->tap_fd = fd;
 	n->is_tap = is_tap;
@@ -245,21 +231,21 @@ int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
 	n->offloads_set = ~0ULL;
 	memcpy(n->mac, mac, sizeof(n->mac));
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
-		r = fail(err, errlen, -errno, "O_NONBLOCK: %s", strerror(errno));
+		r = err_printf(err, errlen, -errno, "O_NONBLOCK: %s", strerror(errno));
 		goto err_free;
 	}
 	n->rx_buf = malloc(VNET_RX_BUF);
 	n->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	n->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (!n->rx_buf || n->stop_fd < 0 || n->epoll_fd < 0) {
-		r = fail(err, errlen, -ENOMEM, "cannot allocate buffers: %s",
+		r = err_printf(err, errlen, -ENOMEM, "cannot allocate buffers: %s",
 			 strerror(errno));
 		goto err_free;
 	}
 	info.dev = n;
 	r = virtio_mmio_init(&n->mmio, &info);
 	if (r) {
-		fail(err, errlen, r, "virtio-mmio transport: %s", strerror(-r));
+		err_printf(err, errlen, r, "virtio-mmio transport: %s", strerror(-r));
 		goto err_free;
 	}
 	r = epoll_add(n->epoll_fd, n->stop_fd, EPOLLIN);
@@ -268,7 +254,7 @@ int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
 	n->tap_events = EPOLLIN;
 	r = r ?: epoll_add(n->epoll_fd, n->tap_fd, n->tap_events);
 	if (r) {
-		fail(err, errlen, r, "epoll: %s", strerror(-r));
+		err_printf(err, errlen, r, "epoll: %s", strerror(-r));
 		goto err_free;
 	}
 	*out = n;
@@ -286,7 +272,7 @@ static int open_tap(const char *name, char *err, size_t errlen)
 
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "cannot open /dev/net/tun: %s",
+		return err_printf(err, errlen, -errno, "cannot open /dev/net/tun: %s",
 			    strerror(errno));
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
@@ -295,30 +281,30 @@ static int open_tap(const char *name, char *err, size_t errlen)
 		r = -errno;
 		close(fd);
 		if (r == -EPERM)
-			return fail(err, errlen, r,
+			return err_printf(err, errlen, r,
 				    "tap '%s' does not exist or is not ours, and creating it needs CAP_NET_ADMIN",
 				    name);
 		if (r == -EBUSY)
-			return fail(err, errlen, r, "tap '%s' is in use by another process",
+			return err_printf(err, errlen, r, "tap '%s' is in use by another process",
 				    name);
 		if (r == -EINVAL)
-			return fail(err, errlen, r,
+			return err_printf(err, errlen, r,
 				    "'%s' is not a tap (a tun device, or flags it was made without)",
 				    name);
-		return fail(err, errlen, r, "tap '%s': TUNSETIFF: %s", name,
+		return err_printf(err, errlen, r, "tap '%s': TUNSETIFF: %s", name,
 			    strerror(-r));
 	}
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) {
 		r = -errno;
 		close(fd);
-		return fail(err, errlen, r, "tap '%s': TUNSETVNETHDRSZ: %s", name,
+		return err_printf(err, errlen, r, "tap '%s': TUNSETVNETHDRSZ: %s", name,
 			    strerror(-r));
 	}
 	/* Nothing offloaded until the guest says what it takes. */
 	if (ioctl(fd, TUNSETOFFLOAD, 0u) < 0) {
 		r = -errno;
 		close(fd);
-		return fail(err, errlen, r, "tap '%s': TUNSETOFFLOAD: %s", name,
+		return err_printf(err, errlen, r, "tap '%s': TUNSETOFFLOAD: %s", name,
 			    strerror(-r));
 	}
 	return fd;
