@@ -10,6 +10,8 @@
 #
 #   LAB-UP kernel=<release> uptime=<s>
 #   LAB-INFO <free text>
+#   LAB-TESTS <name>...  (the list about to run)
+#   LAB-START <name>     (before each test)
 #   LAB-RESULT <name> PASS|FAIL|SKIP <seconds>
 #   LAB-DONE pass=N fail=N skip=N
 #   LAB-ERROR <free text>
@@ -289,7 +291,11 @@ main() {
 	fi
 	[ "$PCI_ID" = none ] || say "LAB-INFO pci $PCI_ID at ${BDF:-?} iommu group ${GROUP:-?}"
 	PASS=0 FAIL=0 SKIP=0
+	# The host's watchdog (run.sh) learns from these which test was
+	# running if L1 ever stops answering.
+	say "LAB-TESTS $(test_list | tr ' ' '\n' | sed 's/\.sh$//' | tr '\n' ' ')"
 	for t in $(test_list); do
+		say "LAB-START ${t%.sh}"
 		run_one "$t"
 	done
 	say "LAB-DONE pass=$PASS fail=$FAIL skip=$SKIP"
