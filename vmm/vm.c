@@ -229,41 +229,41 @@ static void wire_virtio(struct vm *vm, struct virtio_mmio *t)
 	virtio_mmio_set_irqfd(t, fd);
 }
 
-/* A --disk: virtio-blk on the next virtio-mmio slot. */
-static int create_disk(struct vm *vm, unsigned int i)
+/* The next free virtio-mmio slot: its base, GSI, and whether the DT node is disabled. */
+struct virtio_slot {
+	uint64_t base;
+	unsigned int gsi;
+	bool disabled;
+};
+
+static int next_virtio_slot(struct vm *vm, struct virtio_slot *slot)
 {
-	const struct disk_config *d = &vm->cfg->disk[i];
-	struct vblk_host host = { .mem = &vm->mem,
-				  .irq_pulse = virtio_irq_pulse,
-				  .irq_opaque = vm };
-	struct fdt_device node = {
+	return arch_virtio_mmio_slot(vm->nvirtio, &slot->base, &slot->gsi,
+				     &slot->disabled);
+}
+
+/*
+ * Puts a created virtio device on its slot: the MMIO range, its device-tree
+ * node, and its ioeventfds and irqfd. Shared by every virtio device.
+ */
+static int attach_virtio(struct vm *vm, struct virtio_mmio *t,
+			 const struct virtio_slot *slot, const char *name)
+{
+	const struct fdt_device node = {
 		.node = fdt_virtio_mmio_node,
 		.bus = FDT_BUS_MMIO,
+		.base = slot->base,
 		.size = VIRTIO_MMIO_SLOT_SIZE,
 		.has_irq = true,
+		.irq = slot->gsi,
 		.irq_type = FDT_IRQ_EDGE_RISING, /* mmio.h: why an edge */
+		.disabled = slot->disabled,
 	};
-	struct virtio_mmio *t;
-	char err[256 + CONFIG_DISK_PATH_MAX];
 	int r;
 
-	if (arch_virtio_mmio_slot(vm->nvirtio, &host.base, &host.gsi,
-				  &node.disabled)) {
-		log_err("--disk %s: no virtio-mmio slot left", d->path);
-		return -ENOEXEC;
-	}
-	r = vblk_create(&vm->disk[i], d, &host, err, sizeof(err));
-	if (r) {
-		log_err("--disk: %s", err);
-		return -ENOEXEC; /* the user's to fix: exit status 2 */
-	}
-	vm->ndisks = i + 1;
 	vm->nvirtio++;
-	t = &vm->disk[i]->mmio;
-	node.base = host.base;
-	node.irq = host.gsi;
-	r = bus_register(&vm->mmio, host.base, VIRTIO_MMIO_SLOT_SIZE,
-			 virtio_mmio_access, t, "virtio-blk");
+	r = bus_register(&vm->mmio, slot->base, VIRTIO_MMIO_SLOT_SIZE,
+			 virtio_mmio_access, t, name);
 	if (r) {
 		log_err("cannot register %s: %s", t->label, strerror(-r));
 		return r;
@@ -272,7 +272,36 @@ static int create_disk(struct vm *vm, unsigned int i)
 	if (r)
 		return r;
 	wire_virtio(vm, t);
-	log_info("%s: %s, %llu sectors%s%s", t->label, d->path,
+	return 0;
+}
+
+/* A --disk: virtio-blk on the next virtio-mmio slot. */
+static int create_disk(struct vm *vm, unsigned int i)
+{
+	const struct disk_config *d = &vm->cfg->disk[i];
+	struct vblk_host host = { .mem = &vm->mem,
+				  .irq_pulse = virtio_irq_pulse,
+				  .irq_opaque = vm };
+	struct virtio_slot slot;
+	char err[256 + CONFIG_DISK_PATH_MAX];
+	int r;
+
+	if (next_virtio_slot(vm, &slot)) {
+		log_err("--disk %s: no virtio-mmio slot left", d->path);
+		return -ENOEXEC;
+	}
+	host.base = slot.base;
+	host.gsi = slot.gsi;
+	r = vblk_create(&vm->disk[i], d, &host, err, sizeof(err));
+	if (r) {
+		log_err("--disk: %s", err);
+		return -ENOEXEC; /* the user's to fix: exit status 2 */
+	}
+	vm->ndisks = i + 1;
+	r = attach_virtio(vm, &vm->disk[i]->mmio, &slot, "virtio-blk");
+	if (r)
+		return r;
+	log_info("%s: %s, %llu sectors%s%s", vm->disk[i]->mmio.label, d->path,
 		 (unsigned long long)vm->disk[i]->capacity, d->ro ? ", read-only" : "",
 		 d->direct ? ", O_DIRECT" : "");
 	return vblk_start(vm->disk[i]);
@@ -285,45 +314,28 @@ static int create_nic(struct vm *vm, unsigned int i)
 	struct vnet_host host = { .mem = &vm->mem,
 				  .irq_pulse = virtio_irq_pulse,
 				  .irq_opaque = vm };
-	struct fdt_device node = {
-		.node = fdt_virtio_mmio_node,
-		.bus = FDT_BUS_MMIO,
-		.size = VIRTIO_MMIO_SLOT_SIZE,
-		.has_irq = true,
-		.irq_type = FDT_IRQ_EDGE_RISING, /* mmio.h: why an edge */
-	};
-	struct virtio_mmio *t;
+	struct virtio_slot slot;
 	char err[256];
 	int r;
 
-	if (arch_virtio_mmio_slot(vm->nvirtio, &host.base, &host.gsi,
-				  &node.disabled)) {
+	if (next_virtio_slot(vm, &slot)) {
 		log_err("--net tap=%s: no virtio-mmio slot left", nc->ifname);
 		return -ENOEXEC;
 	}
+	host.base = slot.base;
+	host.gsi = slot.gsi;
 	r = vnet_create(&vm->nic[i], nc, &host, err, sizeof(err));
 	if (r) {
 		log_err("--net: %s", err);
 		return -ENOEXEC; /* the user's to fix: exit status 2 */
 	}
 	vm->nnics = i + 1;
-	vm->nvirtio++;
-	t = &vm->nic[i]->mmio;
-	node.base = host.base;
-	node.irq = host.gsi;
-	r = bus_register(&vm->mmio, host.base, VIRTIO_MMIO_SLOT_SIZE,
-			 virtio_mmio_access, t, "virtio-net");
-	if (r) {
-		log_err("cannot register %s: %s", t->label, strerror(-r));
-		return r;
-	}
-	r = add_fdt_device(vm, &node);
+	r = attach_virtio(vm, &vm->nic[i]->mmio, &slot, "virtio-net");
 	if (r)
 		return r;
-	wire_virtio(vm, t);
-	log_info("%s: tap %s, MAC %02x:%02x:%02x:%02x:%02x:%02x", t->label,
-		 nc->ifname, nc->mac[0], nc->mac[1], nc->mac[2], nc->mac[3],
-		 nc->mac[4], nc->mac[5]);
+	log_info("%s: tap %s, MAC %02x:%02x:%02x:%02x:%02x:%02x",
+		 vm->nic[i]->mmio.label, nc->ifname, nc->mac[0], nc->mac[1],
+		 nc->mac[2], nc->mac[3], nc->mac[4], nc->mac[5]);
 	return vnet_start(vm->nic[i]);
 }
 
