@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "boot.h"
 #include "cpuid.h"
 #include "layout.h"
 #include "log.h"
@@ -265,7 +266,8 @@ static int setup_msrs(struct vcpu *v)
 	return 0;
 }
 
-static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
+void x86_flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type,
+		      bool code)
 {
 	memset(s, 0, sizeof(*s));
 	s->selector = sel;
@@ -298,8 +300,8 @@ static int load_boot_state(struct vcpu *v, struct boot_state *b)
 		log_err_errno("KVM_GET_SREGS");
 		return -errno;
 	}
-	set_seg(&sregs.cs, b->code_sel, 0xb, b->long_mode);
-	set_seg(&sregs.ds, X86_SEL_DATA, 0x3, false);
+	x86_flat_segment(&sregs.cs, b->code_sel, 0xb, b->long_mode);
+	x86_flat_segment(&sregs.ds, X86_SEL_DATA, 0x3, false);
 	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
 	memset(&sregs.tr, 0, sizeof(sregs.tr));
 	sregs.tr.selector = X86_SEL_TSS;

@@ -4,7 +4,10 @@
 #define TESSERA_X86_BOOT_H
 
 #include <asm/bootparam.h>
+#include <linux/kvm.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mem.h"
 
@@ -15,5 +18,12 @@
  */
 size_t x86_e820_build(const struct guest_mem *m, struct boot_e820_entry *e,
 		      size_t max);
+
+/*
+ * Fills a flat 4 GiB segment: 64-bit code (L=1) when code, else data or
+ * 32-bit code (D/B=1). For the boot vCPU and the gdb stub's probe VMs.
+ */
+void x86_flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type,
+		      bool code);
 
 #endif

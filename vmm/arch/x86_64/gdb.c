@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "cpuid.h"
 #include "exit.h"
 #include "gdb/arch_gdb.h"
@@ -289,20 +290,6 @@ struct probe {
 	size_t run_size;
 };
 
-static void probe_seg(struct kvm_segment *s, uint16_t sel, uint8_t type,
-		      bool code)
-{
-	memset(s, 0, sizeof(*s));
-	s->selector = sel;
-	s->limit = 0xffffffff;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->g = 1;
-	s->l = code;
-	s->db = !code;
-}
-
 /* VM-wide state, before the vCPU exists (as arch_vm_init, less the irqchip). */
 static int probe_vm(struct probe *p)
 {
@@ -338,8 +325,8 @@ static int probe_vcpu(int kvm_fd, struct probe *p)
 	    ioctl(p->vcpu_fd, KVM_SET_CPUID2, &t) < 0 ||
 	    ioctl(p->vcpu_fd, KVM_GET_SREGS, &s) < 0)
 		return -errno;
-	probe_seg(&s.cs, 0x08, 0xb, true);
-	probe_seg(&s.ds, 0x10, 0x3, false);
+	x86_flat_segment(&s.cs, 0x08, 0xb, true);
+	x86_flat_segment(&s.ds, 0x10, 0x3, false);
 	s.es = s.fs = s.gs = s.ss = s.ds;
 	memset(&s.tr, 0, sizeof(s.tr));
 	s.tr.selector = 0x18;
