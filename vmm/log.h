@@ -49,10 +49,17 @@ struct log_ratelimit {
 /* Returns the number of suppressed messages + 1 if this one may print, 0 if not. */
 uint32_t log_ratelimit_ok(struct log_ratelimit *rl, uint32_t burst);
 
+/*
+ * The level is checked first: guest-triggered debug messages sit on exit
+ * paths, and a disabled one must cost no clock read.
+ */
 #define log_ratelimited(lvl, ...)                                          \
 	do {                                                               \
 		static struct log_ratelimit rl_;                           \
-		uint32_t ok_ = log_ratelimit_ok(&rl_, 10);                 \
+		uint32_t ok_;                                              \
+		if ((lvl) > log_level)                                     \
+			break;                                             \
+		ok_ = log_ratelimit_ok(&rl_, 10);                          \
 		if (ok_ > 1)                                               \
 			log_msg(lvl, 0, "(%u similar messages suppressed)", \
 				ok_ - 1);                                  \

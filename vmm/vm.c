@@ -626,10 +626,12 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		r = r ?: lock_memory(vm);
 	if (!r && cfg->gdb)
 		r = gdb_stub_create(vm, cfg->gdb, cfg->gdb_wait, &vm->gdb);
-	log_info("partition: %llu MiB RAM, %u vCPU(s), CPU template %s, entry 0x%llx",
-		 (unsigned long long)(cfg->mem_size >> 20), cfg->cpus,
-		 vm->cpu_template == CPU_TEMPLATE_BASELINE ? "baseline" : "host",
-		 (unsigned long long)vm->entry);
+	if (!r)
+		log_info("partition: %llu MiB RAM, %u vCPU(s), CPU template %s, entry 0x%llx",
+			 (unsigned long long)(cfg->mem_size >> 20), cfg->cpus,
+			 vm->cpu_template == CPU_TEMPLATE_BASELINE ? "baseline"
+								   : "host",
+			 (unsigned long long)vm->entry);
 	return r;
 }
 
