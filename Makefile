@@ -32,15 +32,16 @@ CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
 
 CORE_SRCS := \
 	vmm/log.c vmm/config.c vmm/mem.c vmm/bus.c vmm/exit.c vmm/loader.c \
-	vmm/console.c vmm/vm.c vmm/vcpu.c vmm/stats.c vmm/rt.c \
-	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/cpuid.c \
+	vmm/console.c vmm/vm.c vmm/boot_setup.c vmm/devices.c vmm/irq.c vmm/resource.c \
+	vmm/vcpu.c vmm/stats.c vmm/rt.c \
+	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/board.c vmm/arch/$(ARCH)/cpuid.c \
 	vmm/arch/$(ARCH)/boot.c vmm/arch/$(ARCH)/bzimage.c \
 	vmm/arch/$(ARCH)/mptable.c vmm/arch/$(ARCH)/acpi.c \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
-	devices/acpi_pm.c
+	devices/acpi_pm.c devices/iothread.c
 CORE_SRCS += fdt/fdt.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/arch/$(ARCH)/gdb.c
-CORE_SRCS += vmm/ioevent.c devices/virtio/queue.c devices/virtio/mmio.c \
+CORE_SRCS += devices/virtio/queue.c devices/virtio/mmio.c \
 	devices/virtio/blk.c devices/virtio/net.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
@@ -167,11 +168,11 @@ FUZZ_TARGETS := gdb_packet
 FUZZ_SRCS_gdb_packet := vmm/gdb/packet.c vmm/config.c vmm/rt.c vmm/log.c
 # The virtqueue parser and virtio-blk requests (docs/virtio.md).
 FUZZ_TARGETS += virtq
-FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c \
+FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
 	devices/virtio/mmio.c devices/virtio/blk.c
 # virtio-net: transmit and receive on a fuzzed RAM and tap (docs/virtio.md).
 FUZZ_TARGETS += vnet
-FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c \
+FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
 	devices/virtio/mmio.c devices/virtio/net.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang

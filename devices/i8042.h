@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define I8042_DATA_PORT 0x60
 #define I8042_CMD_PORT 0x64
 #define I8042_CMD_RESET 0xfe
 

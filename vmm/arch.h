@@ -18,6 +18,8 @@ struct vm;
 struct vcpu;
 struct load_info;
 struct fdt_machine;
+struct irq_routes;
+struct resources;
 
 /* Guest-physical addresses below this belong to the monitor's boot data. */
 gpa_t arch_boot_reserved_end(void);
@@ -55,14 +57,38 @@ size_t arch_cmdline_max(const struct vm *vm);
 const char *arch_cmdline_defaults(void);
 
 /*
- * Where virtio-mmio device number index (0, 1, ...) lives: its MMIO slot
- * of VIRTIO_MMIO_SLOT_SIZE bytes and its interrupt pin (GSI), and whether
- * the guest learns of it from a virtio_mmio.device= command-line entry
- * (its device-tree node is then marked disabled). 0, or -ENOSPC when the
- * arch has no more slots.
+ * Creates the board's own devices (x86: the console's 16550 UART, the
+ * keyboard controller's reset line, power management, the debug-exit port):
+ * registers their ranges, connects the console's input to the UART, and
+ * adds each to the device list, which also tears them down. After the
+ * console is open, before the user's devices. 0 or -errno (logged).
  */
-int arch_virtio_mmio_slot(unsigned int index, gpa_t *base, uint32_t *gsi,
-			  bool *on_cmdline);
+int arch_create_platform(struct vm *vm);
+
+/*
+ * Seeds the allocators of device placement: the MMIO window transports
+ * carve from and the interrupt lines devices may use. 0 or -errno.
+ */
+int arch_resources(struct resources *r);
+
+/*
+ * Whether the guest learns of virtio-mmio devices from virtio_mmio.device=
+ * on its command line (x86 Linux); their device-tree nodes are then
+ * marked disabled.
+ */
+bool arch_virtio_mmio_on_cmdline(void);
+
+/*
+ * What KVM_IRQ_LINE's irq field takes for interrupt line `line` (x86: the
+ * GSI itself; arm64: type, vCPU index and number). Any thread; pure.
+ */
+uint32_t arch_irq_line_encode(uint32_t line);
+
+/*
+ * The routes KVM installs by default with the in-kernel irqchip, so that a
+ * KVM_SET_GSI_ROUTING of the whole table keeps them. 0 or -errno.
+ */
+int arch_irq_default_routes(struct irq_routes *t);
 
 /* Fills the arch's part of the device tree: interrupt controllers, CPU ids. */
 void arch_fdt_describe(const struct vm *vm, struct fdt_machine *m);

@@ -196,25 +196,29 @@ size_t console_filter_escape(bool *escape, const uint8_t *in, size_t n,
 	return o;
 }
 
-bool console_wants_input(const struct console *c)
+void console_set_input(struct console *c, console_rx_fn rx, void *opaque)
 {
-	return c->in_fd >= 0 && c->pending_off == c->pending_len;
+	c->rx = rx;
+	c->rx_opaque = opaque;
 }
 
-enum console_event console_input(struct console *c, struct serial8250 *uart,
-				 bool readable)
+bool console_wants_input(const struct console *c)
+{
+	return c->in_fd >= 0 && c->rx && c->pending_off == c->pending_len;
+}
+
+enum console_event console_input(struct console *c, bool readable)
 {
 	uint8_t raw[sizeof(c->pending)];
 	bool quit = false;
 	ssize_t r;
 
 	if (c->pending_off < c->pending_len) {
-		c->pending_off += serial8250_receive(
-			uart, c->pending + c->pending_off,
-			c->pending_len - c->pending_off);
+		c->pending_off += c->rx(c->rx_opaque, c->pending + c->pending_off,
+					c->pending_len - c->pending_off);
 		return CONSOLE_OK;
 	}
-	if (c->in_fd < 0 || !readable)
+	if (c->in_fd < 0 || !c->rx || !readable)
 		return CONSOLE_OK; /* never a blocking read on the main thread */
 	r = read(c->in_fd, raw, sizeof(raw));
 	if (r < 0) {
@@ -233,7 +237,7 @@ enum console_event console_input(struct console *c, struct serial8250 *uart,
 						       &quit);
 	else
 		memcpy(c->pending, raw, (c->pending_len = (size_t)r));
-	c->pending_off = serial8250_receive(uart, c->pending, c->pending_len);
+	c->pending_off = c->rx(c->rx_opaque, c->pending, c->pending_len);
 	return quit ? CONSOLE_QUIT : CONSOLE_OK;
 }
 

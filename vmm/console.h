@@ -3,9 +3,11 @@
  * The host side of the serial console. Output: vCPU threads push bytes into
  * a bounded ring (console_put never blocks; when the ring is full bytes are
  * dropped and counted) and the main thread drains it. Input: the main thread
- * reads stdin when the UART has room; on a terminal, stdin is put in raw
- * mode (restored by console_close) and Ctrl-A x quits, Ctrl-A Ctrl-A sends
- * Ctrl-A.
+ * reads stdin and hands it to an input sink (the board's UART, set with
+ * console_set_input), keeping what the sink has no room for until the sink
+ * calls console_wake; on a terminal, stdin is put in raw mode (restored by
+ * console_close) and Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A. The
+ * console knows no UART type.
  */
 #ifndef TESSERA_CONSOLE_H
 #define TESSERA_CONSOLE_H
@@ -17,10 +19,15 @@
 #include <termios.h>
 
 #include "config.h"
-#include "serial8250.h"
 
 #define CONSOLE_RING_SIZE (64 * 1024)
 #define CONSOLE_ESCAPE 0x01 /* Ctrl-A */
+
+/*
+ * An input sink: takes at most n bytes of buf and returns how many it took.
+ * Main thread; must not block.
+ */
+typedef size_t (*console_rx_fn)(void *opaque, const uint8_t *buf, size_t n);
 
 struct console {
 	int out_fd;       /* -1: output discarded */
@@ -35,7 +42,9 @@ struct console {
 	uint8_t ring[CONSOLE_RING_SIZE];
 	size_t head, len;
 	uint64_t dropped;
-	uint8_t pending[256]; /* input read but not yet taken by the UART */
+	console_rx_fn rx;     /* input sink, NULL: input is not read */
+	void *rx_opaque;
+	uint8_t pending[256]; /* input read but not yet taken by the sink */
 	size_t pending_len, pending_off;
 };
 
@@ -44,27 +53,29 @@ enum console_event { CONSOLE_OK, CONSOLE_QUIT };
 /* Opens the output and input per the config. 0 or -errno (logged). Main thread. */
 int console_open(struct console *c, enum serial_mode mode, const char *path);
 
+/* Sets where input goes (after console_open). Main thread. */
+void console_set_input(struct console *c, console_rx_fn rx, void *opaque);
+
 /* Restores the terminal, flushes for at most timeout_ms, reports drops. */
 void console_close(struct console *c, int timeout_ms);
 
-/* serial8250 tx callback: queue a byte for output. Any thread, never blocks. */
+/* Queues a byte for output (a UART's transmit). Any thread, never blocks. */
 void console_put(void *opaque, uint8_t byte);
 
-/* serial8250 rx_space callback: wake the main thread. Any thread. */
+/* Wakes the main thread: output pending, or the sink has room again. Any thread. */
 void console_wake(void *opaque);
 
 /* Writes what the ring holds, waiting at most timeout_ms. Main thread. */
 void console_flush(struct console *c, int timeout_ms);
 
 /*
- * Moves input into the UART: first what is pending, else, if poll said
+ * Moves input into the sink: first what is pending, else, if poll said
  * in_fd is readable, a fresh read. Returns CONSOLE_QUIT on Ctrl-A x. On EOF
  * the input is closed. Main thread.
  */
-enum console_event console_input(struct console *c, struct serial8250 *uart,
-				 bool readable);
+enum console_event console_input(struct console *c, bool readable);
 
-/* Whether the main loop should poll in_fd now (input open, nothing pending). */
+/* Whether the main loop should poll in_fd now (input open, a sink, nothing pending). */
 bool console_wants_input(const struct console *c);
 
 /*

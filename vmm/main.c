@@ -101,7 +101,7 @@ static int cmd_run(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	status = vm_create(&vm, &cfg);
-	if (status == -ENOEXEC) {
+	if (status && vm.user_fault) {
 		vm_destroy(&vm);
 		return TESSERA_EXIT_USAGE;
 	}

@@ -12,19 +12,15 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "acpi_pm.h"
 #include "arch_vm.h"
 #include "bus.h"
 #include "config.h"
 #include "console.h"
-#include "debug_exit.h"
-#include "fdt.h"
-#include "i8042.h"
+#include "devices.h"
+#include "irq.h"
 #include "mem.h"
-#include "serial8250.h"
+#include "resource.h"
 #include "types.h"
-#include "virtio/blk.h"
-#include "virtio/net.h"
 
 /* Process exit statuses the monitor itself produces (README: "Exit status"). */
 #define TESSERA_EXIT_OK 0
@@ -73,23 +69,15 @@ struct vm {
 	const void *dtb;  /* device tree blob handed to the guest, or NULL */
 	size_t dtb_len;
 	void *dtb_buf;    /* owns dtb (malloc'ed, FDT_MAX_SIZE) */
-	/* Each device's node in the tree, added where the device is created. */
-	struct fdt_device fdt_dev[FDT_MAX_DEVICES];
-	unsigned int nfdt_dev;
-	struct arch_vm arch;
+	struct arch_vm arch; /* the arch's state, its board's devices included */
 	cpu_set_t vcpu_cpus; /* unpinned vCPU threads' CPUs (vmm/rt.h) */
 
 	struct console console;
-	struct serial8250 uart;
-	struct debug_exit debug_exit;
-	struct i8042 i8042;
-	struct acpi_pm acpi_pm;
 	struct gdb_stub *gdb; /* --gdb, or NULL */
-	struct vblk *disk[CONFIG_MAX_DISKS]; /* --disk, in order */
-	unsigned int ndisks;
-	struct vnet *nic[CONFIG_MAX_NICS]; /* --net, in order */
-	unsigned int nnics;
-	unsigned int nvirtio; /* virtio-mmio slots handed out (arch_virtio_mmio_slot) */
+	struct device_list devices; /* every device, board and user, in order */
+	struct resources res;       /* device placement (arch-seeded) */
+	struct irq_routes routes;   /* the GSI routing table (irq.h) */
+	bool user_fault;            /* vm_create failed on the user's input */
 
 	int stop_fd; /* eventfd: a vCPU asks the main thread to stop the VM */
 	atomic_bool stopping;
@@ -98,7 +86,11 @@ struct vm {
 	int exit_status;
 };
 
-/* Builds the machine. 0 or -errno, with the reason logged. Main thread. */
+/*
+ * Builds the machine. 0 or -errno, with the reason logged; vm->user_fault
+ * tells a mistake in the user's input (a bad image, disk or tap: exit
+ * status 2) from a host failure (exit status 1). Main thread.
+ */
 int vm_create(struct vm *vm, const struct vm_config *cfg);
 
 /*
@@ -122,7 +114,11 @@ void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int status);
  */
 int vm_dump_dtb(const struct vm *vm, const char *path);
 
-/* Raises or lowers an interrupt line (GSI) of the in-kernel irqchip. */
-int vm_irq_line(struct vm *vm, unsigned int gsi, bool level);
+/*
+ * Reports a mistake in the user's input: logs fmt as one error line, sets
+ * vm->user_fault and returns -EINVAL. Main thread, during vm_create().
+ */
+int vm_user_error(struct vm *vm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -142,15 +142,14 @@ static void vblk_free(struct vblk *b)
 	virtio_mmio_destroy(&b->mmio);
 	if (b->fd >= 0)
 		close(b->fd);
-	if (b->stop_fd >= 0)
-		close(b->stop_fd);
+	iothread_destroy(&b->io);
 	free(b->bounce);
 	free(b->zeros);
 	free(b);
 }
 
 int vblk_create(struct vblk **out, const struct disk_config *cfg,
-		const struct vblk_host *host, char *err, size_t errlen)
+		const struct guest_mem *mem, char *err, size_t errlen)
 {
 	struct virtio_mmio_info info = {
 		.name = "virtio-blk",
@@ -159,11 +158,7 @@ int vblk_create(struct vblk **out, const struct disk_config *cfg,
 		.queue_max = VBLK_QUEUE_SIZE,
 		.config_size = sizeof(struct virtio_blk_config),
 		.ops = &vblk_ops,
-		.base = host->base,
-		.gsi = host->gsi,
-		.mem = host->mem,
-		.irq_pulse = host->irq_pulse,
-		.irq_opaque = host->irq_opaque,
+		.mem = mem,
 	};
 	struct vblk *b = calloc(1, sizeof(*b));
 	int r;
@@ -171,7 +166,7 @@ int vblk_create(struct vblk **out, const struct disk_config *cfg,
 	*out = NULL;
 	if (!b)
 		return err_printf(err, errlen, -ENOMEM, "out of memory");
-	b->fd = b->stop_fd = -1;
+	b->fd = b->io.stop_fd = -1;
 	snprintf(b->path, sizeof(b->path), "%s", cfg->path);
 	b->ro = cfg->ro;
 	b->direct = cfg->direct;
@@ -184,8 +179,8 @@ int vblk_create(struct vblk **out, const struct disk_config *cfg,
 		goto err_free;
 	b->zeros = aligned_alloc(4096, VBLK_ZEROES_SIZE);
 	b->bounce = b->direct ? aligned_alloc(4096, VBLK_BOUNCE_SIZE) : NULL;
-	b->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (!b->zeros || (b->direct && !b->bounce) || b->stop_fd < 0) {
+	if (!b->zeros || (b->direct && !b->bounce) ||
+	    iothread_init(&b->io, b->mmio.label) < 0) {
 		r = err_printf(err, errlen, -ENOMEM, "cannot allocate buffers: %s",
 			 strerror(errno));
 		goto err_free;
@@ -561,9 +556,8 @@ static void *io_thread(void *arg)
 	struct vblk *b = arg;
 	int kick = virtio_mmio_kick_fd(&b->mmio, 0);
 
-	pthread_setname_np(pthread_self(), "vblk-io");
 	for (;;) {
-		struct pollfd p[2] = { { b->stop_fd, POLLIN, 0 },
+		struct pollfd p[2] = { { b->io.stop_fd, POLLIN, 0 },
 				       { kick, POLLIN, 0 } };
 		uint64_t v;
 
@@ -588,38 +582,13 @@ static void *io_thread(void *arg)
 
 int vblk_start(struct vblk *b)
 {
-	int r = pthread_create(&b->thread, NULL, io_thread, b);
-
-	if (r) {
-		log_err("%s: cannot start the I/O thread: %s", b->mmio.label,
-			strerror(r));
-		return -r;
-	}
-	b->thread_started = true;
-	return 0;
+	return iothread_start(&b->io, "vblk-io", io_thread, b);
 }
 
 void vblk_destroy(struct vblk *b)
 {
-	uint64_t one = 1;
-
-	if (!b)
-		return;
-	if (b->thread_started) {
-		struct timespec deadline;
-		int r;
-
-		if (write(b->stop_fd, &one, sizeof(one)) < 0)
-			log_err_errno("%s: cannot stop the I/O thread", b->mmio.label);
-		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_sec += VBLK_JOIN_TIMEOUT_S;
-		r = pthread_timedjoin_np(b->thread, NULL, &deadline);
-		if (r) {
-			log_err("%s: I/O thread did not stop within %d s (%s); leaving it",
-				b->mmio.label, VBLK_JOIN_TIMEOUT_S, strerror(r));
-			return;
-		}
-	}
+	if (!b || iothread_stop(&b->io, VBLK_JOIN_TIMEOUT_S))
+		return; /* a stuck thread keeps b: leaked, never freed under it */
 	log_info("%s (%s): %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64
 		 " writes (%" PRIu64 " bytes), %" PRIu64 " flushes, %" PRIu64
 		 " errors; %" PRIu64 " notifications seen by the monitor, %" PRIu64

@@ -28,6 +28,7 @@
 #include <sys/uio.h>
 
 #include "config.h"
+#include "iothread.h"
 #include "virtio/mmio.h"
 
 #define VBLK_SECTOR 512u
@@ -40,15 +41,6 @@
 #define VBLK_ZEROES_SIZE (64u << 10)  /* write-zeroes fallback buffer */
 #define VBLK_BATCH 16u                /* requests per io_lock hold */
 #define VBLK_JOIN_TIMEOUT_S 10        /* bound on joining the I/O thread */
-
-/* Where the transport sits and how it interrupts (from vm.c). */
-struct vblk_host {
-	const struct guest_mem *mem;
-	gpa_t base;     /* the virtio-mmio slot */
-	uint32_t gsi;
-	void (*irq_pulse)(void *opaque, uint32_t gsi); /* fallback interrupt */
-	void *irq_opaque;
-};
 
 struct vblk_stats {
 	_Atomic uint64_t reads, writes, flushes, read_bytes, write_bytes;
@@ -64,9 +56,7 @@ struct vblk {
 	uint32_t blk_size;        /* logical block size reported to the guest */
 	char serial[CONFIG_DISK_SERIAL_MAX]; /* zero-padded, not terminated */
 	_Atomic uint8_t writeback; /* config.wce: 1 write-back cache, 0 write-through */
-	int stop_fd;
-	pthread_t thread;
-	bool thread_started;
+	struct iothread io;
 	/* I/O thread scratch. */
 	struct virtq_seg seg[VBLK_QUEUE_SIZE];
 	struct iovec iov[VBLK_QUEUE_SIZE];
@@ -81,11 +71,13 @@ struct vblk {
  * O_RDONLY for ro, else O_RDWR, with O_DIRECT on request, locked with
  * flock (shared for ro, else exclusive) so that two monitors cannot share
  * a writable image, and its size must be a non-zero multiple of 512.
- * Returns 0 with *out, or -errno with a one-line reason in err (the caller
- * decides how to report it). Main thread.
+ * The transport is not placed yet (its attach does that). Returns 0 with
+ * *out, or -errno with a one-line reason in err (the caller decides how to
+ * report it): -ENOMEM (or -EMFILE/-ENFILE) is the host's failure, anything
+ * else a problem with the user's file. Main thread.
  */
 int vblk_create(struct vblk **out, const struct disk_config *cfg,
-		const struct vblk_host *host, char *err, size_t errlen);
+		const struct guest_mem *mem, char *err, size_t errlen);
 
 /* Starts the I/O thread. 0 or -errno (logged). Main thread. */
 int vblk_start(struct vblk *b);

@@ -34,8 +34,8 @@ int virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_info *info)
 	    info->config_size > VIRTIO_MMIO_SLOT_SIZE - VIRTIO_MMIO_CONFIG)
 		return -EINVAL;
 	t->info = *info;
-	snprintf(t->label, sizeof(t->label), "%s@0x%" PRIx64,
-		 info->name ? info->name : "virtio", (uint64_t)info->base);
+	snprintf(t->label, sizeof(t->label), "%s",
+		 info->name ? info->name : "virtio");
 	t->device_features = info->features | VIRTIO_FEATURE_VERSION_1 |
 			     VIRTQ_F_INDIRECT_DESC | VIRTQ_F_EVENT_IDX;
 	pthread_mutex_init(&t->lock, NULL);
@@ -69,6 +69,13 @@ void virtio_mmio_destroy(struct virtio_mmio *t)
 	t->info.ops = NULL;
 }
 
+void virtio_mmio_place(struct virtio_mmio *t, const struct virtio_mmio_place *p)
+{
+	t->place = *p;
+	snprintf(t->label, sizeof(t->label), "%s@0x%" PRIx64,
+		 t->info.name ? t->info.name : "virtio", (uint64_t)p->base);
+}
+
 void virtio_mmio_set_irqfd(struct virtio_mmio *t, int fd)
 {
 	pthread_mutex_lock(&t->lock);
@@ -85,7 +92,7 @@ int virtio_mmio_kick_fd(const struct virtio_mmio *t, unsigned int i)
 
 gpa_t virtio_mmio_notify_addr(const struct virtio_mmio *t)
 {
-	return t->info.base + VIRTIO_MMIO_QUEUE_NOTIFY;
+	return t->place.base + VIRTIO_MMIO_QUEUE_NOTIFY;
 }
 
 /* Sends one edge: through the irqfd, or the fallback callback. No lock held. */
@@ -98,8 +105,8 @@ static void signal_irq(struct virtio_mmio *t, int fd)
 		if (write(fd, &one, sizeof(one)) < 0)
 			log_ratelimited(LOG_ERR, "%s: irqfd write: %s", t->label,
 					strerror(errno));
-	} else if (t->info.irq_pulse) {
-		t->info.irq_pulse(t->info.irq_opaque, t->info.gsi);
+	} else if (t->place.irq_pulse) {
+		t->place.irq_pulse(t->place.irq_opaque, t->place.irq);
 	}
 }
 

@@ -2,12 +2,16 @@
 /*
  * The virtio-mmio transport, modern register layout (Virtio 1.2, 4.2.2,
  * Version 2): the register file, the device status state machine, feature
- * negotiation and the queue registers of one device. A device (blk.c, later
+ * negotiation and the queue registers of one device. A device (blk.c,
  * net.c) embeds a struct virtio_mmio, describes itself in a struct
- * virtio_mmio_info and serves its queues on its own thread.
+ * virtio_mmio_info and serves its queues on its own thread. The device
+ * never knows where it lives: the transport's attach (vmm/devices.c) takes
+ * a slot and an interrupt line from the allocators, places the transport
+ * there (virtio_mmio_place), registers the slot on the bus, adds the
+ * device-tree node and binds the eventfds.
  *
  * Notifications never need the vCPU thread: each queue has an eventfd
- * (kick_fd) that vm.c binds to QueueNotify with a datamatch KVM_IOEVENTFD,
+ * (kick_fd) that the attach binds to QueueNotify with a datamatch KVM_IOEVENTFD,
  * so a kick wakes the device's thread inside KVM; interrupts go out through
  * an eventfd bound with KVM_IRQFD (virtio_mmio_set_irqfd). Without them (unit
  * tests, or a KVM that refuses) the same paths work through a plain MMIO
@@ -125,11 +129,15 @@ struct virtio_mmio_info {
 	uint32_t config_size;   /* bytes of device config space, <= 0x100 */
 	const struct virtio_dev_ops *ops;
 	void *dev;              /* ops' first argument */
-	gpa_t base;             /* the slot's guest-physical address */
-	uint32_t gsi;           /* its IOAPIC pin */
 	const struct guest_mem *mem;
-	/* Fallback interrupt: one edge on line gsi. Any thread. */
-	void (*irq_pulse)(void *opaque, uint32_t gsi);
+};
+
+/* Where the transport lives and how it interrupts without an irqfd. */
+struct virtio_mmio_place {
+	gpa_t base;             /* the slot's guest-physical address */
+	uint32_t irq;           /* its interrupt line (x86: an IOAPIC pin) */
+	/* Fallback interrupt: one edge on line irq. Any thread. */
+	void (*irq_pulse)(void *opaque, uint32_t irq);
 	void *irq_opaque;
 };
 
@@ -143,7 +151,8 @@ struct virtio_mmio_queue {
 
 struct virtio_mmio {
 	struct virtio_mmio_info info;
-	char label[48];               /* "virtio-blk@0xd0000000" */
+	struct virtio_mmio_place place; /* zero until placed */
+	char label[48];               /* "virtio-blk@0xd0000000" once placed */
 	pthread_mutex_t lock, io_lock;
 	uint32_t status;
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
@@ -166,6 +175,12 @@ int virtio_mmio_init(struct virtio_mmio *t, const struct virtio_mmio_info *info)
  * thread, after the device thread has ended.
  */
 void virtio_mmio_destroy(struct virtio_mmio *t);
+
+/*
+ * Places t: its slot address (which names it in messages from now on) and
+ * its fallback interrupt. Main thread, before the slot is on the bus.
+ */
+void virtio_mmio_place(struct virtio_mmio *t, const struct virtio_mmio_place *p);
 
 /*
  * Hands over an eventfd that KVM_IRQFD binds to the device's GSI: from

@@ -185,8 +185,7 @@ static void vnet_free(struct vnet *n)
 	virtio_mmio_destroy(&n->mmio);
 	if (n->tap_fd >= 0)
 		close(n->tap_fd);
-	if (n->stop_fd >= 0)
-		close(n->stop_fd);
+	iothread_destroy(&n->io);
 	if (n->epoll_fd >= 0)
 		close(n->epoll_fd);
 	free(n->rx_buf);
@@ -201,7 +200,7 @@ static int epoll_add(int ep, int fd, uint32_t events)
 }
 
 int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
-		   const struct vnet_host *host, char *err, size_t errlen)
+		   const struct guest_mem *mem, char *err, size_t errlen)
 {
 	struct virtio_mmio_info info = {
 		.name = "virtio-net",
@@ -211,11 +210,7 @@ int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
 		.queue_max = VNET_QUEUE_SIZE,
 		.config_size = sizeof(struct vnet_config),
 		.ops = &vnet_ops,
-		.base = host->base,
-		.gsi = host->gsi,
-		.mem = host->mem,
-		.irq_pulse = host->irq_pulse,
-		.irq_opaque = host->irq_opaque,
+		.mem = mem,
 	};
 	struct vnet *n = calloc(1, sizeof(*n));
 	int r;
@@ -227,7 +222,7 @@ int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
 	}
 	n->tap_fd = fd;
 	n->is_tap = is_tap;
-	n->stop_fd = n->epoll_fd = -1;
+	n->io.stop_fd = n->epoll_fd = -1;
 	n->offloads_set = ~0ULL;
 	memcpy(n->mac, mac, sizeof(n->mac));
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
@@ -235,9 +230,9 @@ int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
 		goto err_free;
 	}
 	n->rx_buf = malloc(VNET_RX_BUF);
-	n->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	n->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (!n->rx_buf || n->stop_fd < 0 || n->epoll_fd < 0) {
+	if (!n->rx_buf || iothread_init(&n->io, n->mmio.label) < 0 ||
+	    n->epoll_fd < 0) {
 		r = err_printf(err, errlen, -ENOMEM, "cannot allocate buffers: %s",
 			 strerror(errno));
 		goto err_free;
@@ -248,7 +243,7 @@ int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
 		err_printf(err, errlen, r, "virtio-mmio transport: %s", strerror(-r));
 		goto err_free;
 	}
-	r = epoll_add(n->epoll_fd, n->stop_fd, EPOLLIN);
+	r = epoll_add(n->epoll_fd, n->io.stop_fd, EPOLLIN);
 	r = r ?: epoll_add(n->epoll_fd, virtio_mmio_kick_fd(&n->mmio, VNET_RXQ), EPOLLIN);
 	r = r ?: epoll_add(n->epoll_fd, virtio_mmio_kick_fd(&n->mmio, VNET_TXQ), EPOLLIN);
 	n->tap_events = EPOLLIN;
@@ -311,7 +306,7 @@ static int open_tap(const char *name, char *err, size_t errlen)
 }
 
 int vnet_create(struct vnet **out, const struct net_config *cfg,
-		const struct vnet_host *host, char *err, size_t errlen)
+		const struct guest_mem *mem, char *err, size_t errlen)
 {
 	int fd = open_tap(cfg->ifname, err, errlen);
 	int r;
@@ -319,7 +314,7 @@ int vnet_create(struct vnet **out, const struct net_config *cfg,
 	*out = NULL;
 	if (fd < 0)
 		return fd;
-	r = vnet_create_fd(out, fd, true, cfg->mac, host, err, errlen);
+	r = vnet_create_fd(out, fd, true, cfg->mac, mem, err, errlen);
 	if (r == 0)
 		snprintf((*out)->ifname, sizeof((*out)->ifname), "%s", cfg->ifname);
 	return r;
@@ -624,7 +619,6 @@ static void *io_thread(void *arg)
 	int rx_kick = virtio_mmio_kick_fd(&n->mmio, VNET_RXQ);
 	int tx_kick = virtio_mmio_kick_fd(&n->mmio, VNET_TXQ);
 
-	pthread_setname_np(pthread_self(), "vnet-io");
 	for (;;) {
 		struct epoll_event ev[4];
 		bool rx = false, tx = false;
@@ -639,7 +633,7 @@ static void *io_thread(void *arg)
 		for (int i = 0; i < k; i++) {
 			int fd = ev[i].data.fd;
 
-			if (fd == n->stop_fd)
+			if (fd == n->io.stop_fd)
 				return NULL;
 			if (fd == rx_kick) {
 				drain(fd);
@@ -676,38 +670,13 @@ static void *io_thread(void *arg)
 
 int vnet_start(struct vnet *n)
 {
-	int r = pthread_create(&n->thread, NULL, io_thread, n);
-
-	if (r) {
-		log_err("%s: cannot start the I/O thread: %s", n->mmio.label,
-			strerror(r));
-		return -r;
-	}
-	n->thread_started = true;
-	return 0;
+	return iothread_start(&n->io, "vnet-io", io_thread, n);
 }
 
 void vnet_destroy(struct vnet *n)
 {
-	uint64_t one = 1;
-
-	if (!n)
-		return;
-	if (n->thread_started) {
-		struct timespec deadline;
-		int r;
-
-		if (write(n->stop_fd, &one, sizeof(one)) < 0)
-			log_err_errno("%s: cannot stop the I/O thread", n->mmio.label);
-		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_sec += VNET_JOIN_TIMEOUT_S;
-		r = pthread_timedjoin_np(n->thread, NULL, &deadline);
-		if (r) {
-			log_err("%s: I/O thread did not stop within %d s (%s); leaving it",
-				n->mmio.label, VNET_JOIN_TIMEOUT_S, strerror(r));
-			return;
-		}
-	}
+	if (!n || iothread_stop(&n->io, VNET_JOIN_TIMEOUT_S))
+		return; /* a stuck thread keeps n: leaked, never freed under it */
 	log_info("%s (%s): rx %" PRIu64 " frames (%" PRIu64 " bytes), %" PRIu64
 		 " dropped, %" PRIu64 " stalls; tx %" PRIu64 " frames (%" PRIu64
 		 " bytes), %" PRIu64 " dropped, %" PRIu64 " stalls; %" PRIu64

@@ -35,6 +35,7 @@
 #include <sys/uio.h>
 
 #include "config.h"
+#include "iothread.h"
 #include "virtio/mmio.h"
 
 #define VNET_QUEUE_SIZE 256u         /* QueueNumMax of both queues */
@@ -47,15 +48,6 @@
 #define VNET_JOIN_TIMEOUT_S 10
 #define VNET_RXQ 0u
 #define VNET_TXQ 1u
-
-/* Where the transport sits and how it interrupts (from vm.c). */
-struct vnet_host {
-	const struct guest_mem *mem;
-	gpa_t base;     /* the virtio-mmio slot */
-	uint32_t gsi;
-	void (*irq_pulse)(void *opaque, uint32_t gsi); /* fallback interrupt */
-	void *irq_opaque;
-};
 
 struct vnet_stats {
 	_Atomic uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;
@@ -71,9 +63,8 @@ struct vnet {
 	uint8_t mac[6];
 	int tap_fd;
 	bool is_tap;              /* false: a test's packet socket, no ioctls */
-	int stop_fd, epoll_fd;
-	pthread_t thread;
-	bool thread_started;
+	int epoll_fd;
+	struct iothread io;
 	_Atomic unsigned int reset_gen; /* bumped by each device reset */
 	/* I/O thread state. */
 	unsigned int gen_seen;
@@ -102,7 +93,7 @@ struct vnet {
  * another process, or a tun device under that name. Main thread.
  */
 int vnet_create(struct vnet **out, const struct net_config *cfg,
-		const struct vnet_host *host, char *err, size_t errlen);
+		const struct guest_mem *mem, char *err, size_t errlen);
 
 /*
  * The same on a descriptor the caller opened (tests: one end of an
@@ -110,7 +101,7 @@ int vnet_create(struct vnet **out, const struct net_config *cfg,
  * made non-blocking and owned by the device from now on, even on failure.
  */
 int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
-		   const struct vnet_host *host, char *err, size_t errlen);
+		   const struct guest_mem *mem, char *err, size_t errlen);
 
 /* Starts the I/O thread. 0 or -errno (logged). Main thread. */
 int vnet_start(struct vnet *n);

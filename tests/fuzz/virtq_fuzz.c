@@ -44,8 +44,9 @@ static void no_irq(void *opaque, uint32_t gsi)
 
 static struct vblk *make_disk(bool ro)
 {
-	static const struct vblk_host host = { .mem = &mem, .base = 0xd0000000,
-					       .gsi = 5, .irq_pulse = no_irq };
+	static const struct virtio_mmio_place place = {
+		.base = 0xd0000000, .irq = 5, .irq_pulse = no_irq
+	};
 	struct disk_config cfg;
 	char err[256];
 	struct vblk *b;
@@ -59,10 +60,11 @@ static struct vblk *make_disk(bool ro)
 	snprintf(cfg.path, sizeof(cfg.path), "/proc/self/fd/%d", fd);
 	snprintf(cfg.serial, sizeof(cfg.serial), "fuzz");
 	cfg.ro = ro;
-	if (vblk_create(&b, &cfg, &host, err, sizeof(err))) {
+	if (vblk_create(&b, &cfg, &mem, err, sizeof(err))) {
 		fprintf(stderr, "virtq_fuzz: %s\n", err);
 		abort();
 	}
+	virtio_mmio_place(&b->mmio, &place);
 	close(fd); /* vblk holds its own descriptor */
 	return b;
 }

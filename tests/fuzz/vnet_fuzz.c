@@ -44,8 +44,9 @@ static void no_irq(void *opaque, uint32_t gsi)
 
 static void init_once(void)
 {
-	static const struct vnet_host host = { .mem = &mem, .base = 0xd0000000,
-					       .gsi = 5, .irq_pulse = no_irq };
+	static const struct virtio_mmio_place place = {
+		.base = 0xd0000000, .irq = 5, .irq_pulse = no_irq
+	};
 	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
 	char err[256];
 	int sv[2];
@@ -62,10 +63,11 @@ static void init_once(void)
 	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &(int){ 1 << 20 }, sizeof(int));
 	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &(int){ 1 << 20 }, sizeof(int));
 	peer = sv[1];
-	if (vnet_create_fd(&dev, sv[0], false, mac, &host, err, sizeof(err))) {
+	if (vnet_create_fd(&dev, sv[0], false, mac, &mem, err, sizeof(err))) {
 		fprintf(stderr, "vnet_fuzz: %s\n", err);
 		abort();
 	}
+	virtio_mmio_place(&dev->mmio, &place);
 }
 
 static void wr(uint64_t off, uint32_t v)

@@ -22,5 +22,8 @@ Suite *virtq_suite(void);
 Suite *virtio_mmio_suite(void);
 Suite *vblk_suite(void);
 Suite *vnet_suite(void);
+Suite *resource_suite(void);
+Suite *irq_routes_suite(void);
+Suite *devices_suite(void);
 
 #endif

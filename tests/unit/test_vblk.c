@@ -52,8 +52,8 @@ static void pulse(void *opaque, uint32_t gsi)
 	pulses++;
 }
 
-static const struct vblk_host host = { .mem = &mem, .base = 0xd0000000,
-				       .gsi = 5, .irq_pulse = pulse };
+static const struct virtio_mmio_place place = { .base = 0xd0000000, .irq = 5,
+						 .irq_pulse = pulse };
 
 static void make_image(off_t size)
 {
@@ -122,8 +122,9 @@ static void open_disk(const char *opts_serial, bool ro, bool direct)
 	snprintf(cfg.serial, sizeof(cfg.serial), "%s", opts_serial);
 	cfg.ro = ro;
 	cfg.direct = direct;
-	ck_assert_msg(vblk_create(&b, &cfg, &host, err, sizeof(err)) == 0, "%s",
+	ck_assert_msg(vblk_create(&b, &cfg, &mem, err, sizeof(err)) == 0, "%s",
 		      err);
+	virtio_mmio_place(&b->mmio, &place);
 }
 
 static void setup(void)
@@ -219,33 +220,33 @@ START_TEST(create_errors)
 
 	memset(&cfg, 0, sizeof(cfg));
 	snprintf(cfg.path, sizeof(cfg.path), "/nonexistent/disk.img");
-	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), -ENOENT);
+	ck_assert_int_eq(vblk_create(&x, &cfg, &mem, err, sizeof(err)), -ENOENT);
 	ck_assert_ptr_null(x);
 	ck_assert_msg(strstr(err, "cannot open '/nonexistent/disk.img'"), "%s", err);
 	snprintf(cfg.path, sizeof(cfg.path), "/tmp");
-	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), -EISDIR);
+	ck_assert_int_eq(vblk_create(&x, &cfg, &mem, err, sizeof(err)), -EISDIR);
 	cfg.ro = true;
-	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(vblk_create(&x, &cfg, &mem, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, "not a regular file or a block device"), "%s", err);
 	cfg.ro = false;
 	snprintf(cfg.path, sizeof(cfg.path), "%s", path);
 	fd = open(path, O_WRONLY);
 	ck_assert_int_eq(ftruncate(fd, 1000), 0);
-	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(vblk_create(&x, &cfg, &mem, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, "size 1000 is not a non-zero multiple of 512"), "%s",
 		      err);
 	ck_assert_msg(ftruncate(fd, 0) == 0, "%s", strerror(errno));
-	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(vblk_create(&x, &cfg, &mem, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(ftruncate(fd, 4096), 0);
 	close(fd);
 	/* One writer at a time; readers may share. */
-	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), 0);
-	ck_assert_int_eq(vblk_create(&y, &cfg, &host, err, sizeof(err)), -EWOULDBLOCK);
+	ck_assert_int_eq(vblk_create(&x, &cfg, &mem, err, sizeof(err)), 0);
+	ck_assert_int_eq(vblk_create(&y, &cfg, &mem, err, sizeof(err)), -EWOULDBLOCK);
 	ck_assert_msg(strstr(err, "in use by another process"), "%s", err);
 	vblk_destroy(x);
 	cfg.ro = true;
-	ck_assert_int_eq(vblk_create(&x, &cfg, &host, err, sizeof(err)), 0);
-	ck_assert_int_eq(vblk_create(&y, &cfg, &host, err, sizeof(err)), 0);
+	ck_assert_int_eq(vblk_create(&x, &cfg, &mem, err, sizeof(err)), 0);
+	ck_assert_int_eq(vblk_create(&y, &cfg, &mem, err, sizeof(err)), 0);
 	ck_assert_uint_eq(x->capacity, 8);
 	vblk_destroy(x);
 	vblk_destroy(y);
@@ -555,7 +556,7 @@ START_TEST(direct_io)
 	memset(&cfg, 0, sizeof(cfg));
 	snprintf(cfg.path, sizeof(cfg.path), "%s", path);
 	cfg.direct = true;
-	if (vblk_create(&b, &cfg, &host, err, sizeof(err)) == -EINVAL) {
+	if (vblk_create(&b, &cfg, &mem, err, sizeof(err)) == -EINVAL) {
 		b = NULL; /* this filesystem has no O_DIRECT: nothing to test */
 		return;
 	}

@@ -69,11 +69,10 @@ static void setup(void)
 		.queue_max = 16,
 		.config_size = sizeof(cfg_space),
 		.ops = &ops,
-		.base = BASE,
-		.gsi = 7,
 		.mem = &mem,
-		.irq_pulse = pulse,
 	};
+	const struct virtio_mmio_place place = { .base = BASE, .irq = 7,
+						 .irq_pulse = pulse };
 
 	memset(ram, 0, sizeof(ram));
 	guest_mem_init_buffer(&mem, ram, sizeof(ram));
@@ -82,6 +81,7 @@ static void setup(void)
 		cfg_space[i] = (uint8_t)(0xa0 + i);
 	pulses = resets = cfg_writes = 0;
 	ck_assert_int_eq(virtio_mmio_init(&t, &info), 0);
+	virtio_mmio_place(&t, &place);
 }
 
 static void teardown(void)

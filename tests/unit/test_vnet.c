@@ -49,8 +49,8 @@ static void pulse(void *opaque, uint32_t gsi)
 	(void)opaque, (void)gsi;
 }
 
-static const struct vnet_host host = { .mem = &mem, .base = 0xd0000000,
-				       .gsi = 6, .irq_pulse = pulse };
+static const struct virtio_mmio_place place = { .base = 0xd0000000, .irq = 6,
+						 .irq_pulse = pulse };
 
 static void reg_wr(uint64_t off, uint32_t v)
 {
@@ -109,8 +109,9 @@ static void setup(void)
 	ck_assert_int_eq(guest_mem_add_region(&mem, 0, sizeof(ram)), 0);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv), 0);
 	peer = sv[1];
-	ck_assert_msg(vnet_create_fd(&n, sv[0], false, mac, &host, err,
+	ck_assert_msg(vnet_create_fd(&n, sv[0], false, mac, &mem, err,
 				     sizeof(err)) == 0, "%s", err);
+	virtio_mmio_place(&n->mmio, &place);
 }
 
 static void teardown(void)

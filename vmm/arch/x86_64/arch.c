@@ -14,9 +14,11 @@
 #include "arch.h"
 #include "boot.h"
 #include "cpuid.h"
+#include "irq.h"
 #include "layout.h"
 #include "log.h"
 #include "pvh.h"
+#include "resource.h"
 #include "vm.h"
 
 #define CR0_PE (1ULL << 0)
@@ -71,24 +73,57 @@ int arch_mem_layout(struct guest_mem *m)
 }
 
 /*
- * virtio-mmio interrupts use ISA pins nothing else claims: not 0-2 (PIT,
+ * Device interrupts use ISA pins nothing else claims: not 0-2 (PIT,
  * keyboard, cascade), 3 and 4 (COM2, COM1), 8 (RTC), 9 (ACPI SCI). Pins
  * 16-23 exist, but our MP table names only ISA IRQs 0-15, and Linux maps
  * an IRQ number to the pin of the same number only for those, so a
- * virtio_mmio.device= entry can name nothing above 15.
+ * virtio_mmio.device= entry can name nothing above 15. Past nine devices
+ * the allocator shares pins (resource.h: edge-triggered, IRQF_SHARED).
  */
-static const uint8_t virtio_mmio_gsi[] = { 5, 6, 7, 10, 11, 12, 13, 14, 15 };
+static const uint8_t device_pins[] = { 5, 6, 7, 10, 11, 12, 13, 14, 15 };
 
-int arch_virtio_mmio_slot(unsigned int index, gpa_t *base, uint32_t *gsi,
-			  bool *on_cmdline)
+/* The window for device MMIO (virtio-mmio slots) below the IOAPIC. */
+#define X86_DEVICE_MMIO_SIZE 0x100000ULL
+
+int arch_resources(struct resources *r)
 {
-	if (index >= ARRAY_SIZE(virtio_mmio_gsi))
-		return -ENOSPC;
-	*base = X86_VIRTIO_MMIO_BASE + 0x200ULL * index;
-	*gsi = virtio_mmio_gsi[index];
+	int e = resource_set_mmio_window(r, X86_VIRTIO_MMIO_BASE,
+					 X86_DEVICE_MMIO_SIZE);
+
+	for (size_t i = 0; i < ARRAY_SIZE(device_pins) && !e; i++)
+		e = resource_add_line(r, device_pins[i]);
+	return e;
+}
+
+bool arch_virtio_mmio_on_cmdline(void)
+{
 	/* ARCHITECTURE.md: x86 Linux finds virtio-mmio devices on its command line. */
-	*on_cmdline = true;
-	return 0;
+	return true;
+}
+
+uint32_t arch_irq_line_encode(uint32_t line)
+{
+	return line; /* KVM_IRQ_LINE on x86 takes the GSI */
+}
+
+/*
+ * KVM's default routing with the in-kernel irqchip (x86 irq_comm.c): GSIs
+ * 0-15 to the IOAPIC pin and the 8259 pin of the same number, 16-23 to
+ * the IOAPIC only.
+ */
+int arch_irq_default_routes(struct irq_routes *t)
+{
+	int r = 0;
+
+	for (uint32_t gsi = 0; gsi < 24 && !r; gsi++) {
+		r = irq_routes_add_irqchip(t, gsi, KVM_IRQCHIP_IOAPIC, gsi);
+		if (!r && gsi < 16)
+			r = irq_routes_add_irqchip(t, gsi,
+						   gsi < 8 ? KVM_IRQCHIP_PIC_MASTER
+							   : KVM_IRQCHIP_PIC_SLAVE,
+						   gsi % 8);
+	}
+	return r;
 }
 
 int arch_check_kvm(int kvm_fd)

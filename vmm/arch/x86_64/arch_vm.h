@@ -6,7 +6,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "acpi_pm.h"
 #include "bzimage.h"
+#include "debug_exit.h"
+#include "i8042.h"
+#include "serial8250.h"
+
+/* The PC board's own devices (board.c creates them, in this order). */
+struct x86_board {
+	struct serial8250 uart; /* COM1 */
+	struct debug_exit debug_exit;
+	struct i8042 i8042;
+	struct acpi_pm acpi_pm;
+};
 
 struct arch_vm {
 	bool bzimage;      /* the kernel was a bzImage: bz holds its header */
@@ -14,6 +26,7 @@ struct arch_vm {
 	bool pvh;          /* enter at pvh_entry in 32-bit mode (vmlinux PVH note) */
 	uint32_t pvh_entry;
 	unsigned int disabled_exits; /* KVM_X86_DISABLE_EXITS_* in force */
+	struct x86_board board;
 };
 
 #endif

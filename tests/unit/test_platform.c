@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The platform's pure parts: the placement allocator (resource.c, with the
+ * x86 seed), the GSI routing table (irq.c) and the device list
+ * (devices.c).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "arch.h"
+#include "devices.h"
+#include "irq.h"
+#include "resource.h"
+#include "suites.h"
+#include "virtio/mmio.h"
+
+/* --- resource.c -------------------------------------------------------- */
+
+START_TEST(mmio_window_aligned_and_bounded)
+{
+	struct resources r;
+	gpa_t b;
+
+	resource_init(&r);
+	ck_assert_int_eq(resource_alloc_mmio(&r, 0x200, 0x200, &b), -ENOSPC);
+	ck_assert_int_eq(resource_set_mmio_window(&r, 0x1000, 0), -EINVAL);
+	ck_assert_int_eq(resource_set_mmio_window(&r, ~0ULL - 0xff, 0x200),
+			 -EINVAL);
+	ck_assert_int_eq(resource_set_mmio_window(&r, 0x1100, 0x1000), 0);
+	ck_assert_int_eq(resource_alloc_mmio(&r, 0x10, 0, &b), 0);
+	ck_assert_uint_eq(b, 0x1100);
+	/* The next aligned slot, not the next byte. */
+	ck_assert_int_eq(resource_alloc_mmio(&r, 0x200, 0x200, &b), 0);
+	ck_assert_uint_eq(b, 0x1200);
+	ck_assert_int_eq(resource_alloc_mmio(&r, 0x200, 0x300, &b), -EINVAL);
+	ck_assert_int_eq(resource_alloc_mmio(&r, 0, 0x200, &b), -EINVAL);
+	ck_assert_int_eq(resource_alloc_mmio(&r, 0xc00, 0x200, &b), 0);
+	ck_assert_uint_eq(b, 0x1400);
+	/* [0x2000, 0x2100) is left: 0x200 does not fit, 0x100 does. */
+	ck_assert_int_eq(resource_alloc_mmio(&r, 0x200, 0x200, &b), -ENOSPC);
+	ck_assert_int_eq(resource_alloc_mmio(&r, 0x100, 0x100, &b), 0);
+	ck_assert_uint_eq(b, 0x2000);
+	ck_assert_int_eq(resource_alloc_mmio(&r, 1, 0, &b), -ENOSPC);
+}
+END_TEST
+
+START_TEST(mmio_alignment_cannot_wrap)
+{
+	struct resources r;
+	gpa_t b;
+
+	resource_init(&r);
+	ck_assert_int_eq(resource_set_mmio_window(&r, ~0ULL - 0xfff, 0xfff), 0);
+	ck_assert_int_eq(resource_alloc_mmio(&r, 0x10, 1ULL << 63, &b), -ENOSPC);
+	ck_assert_int_eq(resource_alloc_mmio(&r, 0x1000, 0, &b), -ENOSPC);
+	ck_assert_int_eq(resource_alloc_mmio(&r, 0xfff, 0, &b), 0);
+	ck_assert_uint_eq(b, ~0ULL - 0xfff);
+}
+END_TEST
+
+START_TEST(lines_free_first_then_least_shared)
+{
+	struct resources r;
+	uint32_t l;
+	bool shared;
+
+	resource_init(&r);
+	ck_assert_int_eq(resource_alloc_line(&r, true, &l, &shared), -ENOSPC);
+	ck_assert_int_eq(resource_add_line(&r, 5), 0);
+	ck_assert_int_eq(resource_add_line(&r, 6), 0);
+	ck_assert_int_eq(resource_add_line(&r, 5), -EEXIST);
+	ck_assert_int_eq(resource_alloc_line(&r, false, &l, &shared), 0);
+	ck_assert_uint_eq(l, 5);
+	ck_assert(!shared);
+	ck_assert_int_eq(resource_alloc_line(&r, false, &l, &shared), 0);
+	ck_assert_uint_eq(l, 6);
+	ck_assert(!shared);
+	/* None free: only a caller that can share gets one. */
+	ck_assert_int_eq(resource_alloc_line(&r, false, &l, &shared), -ENOSPC);
+	ck_assert_int_eq(resource_alloc_line(&r, true, &l, &shared), 0);
+	ck_assert_uint_eq(l, 5);
+	ck_assert(shared);
+	ck_assert_int_eq(resource_alloc_line(&r, true, &l, &shared), 0);
+	ck_assert_uint_eq(l, 6);
+	ck_assert_int_eq(resource_alloc_line(&r, true, &l, &shared), 0);
+	ck_assert_uint_eq(l, 5);
+}
+END_TEST
+
+START_TEST(lines_pool_is_bounded)
+{
+	struct resources r;
+
+	resource_init(&r);
+	for (uint32_t i = 0; i < RESOURCE_MAX_LINES; i++)
+		ck_assert_int_eq(resource_add_line(&r, i), 0);
+	ck_assert_int_eq(resource_add_line(&r, RESOURCE_MAX_LINES), -ENOSPC);
+}
+END_TEST
+
+/* README allows 8 disks and 4 NICs: the arch's seed must place them all. */
+START_TEST(arch_seed_fits_every_device)
+{
+	struct resources r;
+	gpa_t base, prev = 0;
+	uint32_t line;
+	bool shared;
+	unsigned int nshared = 0;
+
+	resource_init(&r);
+	ck_assert_int_eq(arch_resources(&r), 0);
+	for (unsigned int i = 0; i < CONFIG_MAX_DISKS + CONFIG_MAX_NICS; i++) {
+		ck_assert_int_eq(resource_alloc_mmio(&r, VIRTIO_MMIO_SLOT_SIZE,
+						     VIRTIO_MMIO_SLOT_SIZE, &base), 0);
+		ck_assert(i == 0 || base == prev + VIRTIO_MMIO_SLOT_SIZE);
+		prev = base;
+		ck_assert_int_eq(resource_alloc_line(&r, true, &line, &shared), 0);
+		/* x86: an ISA IRQ Linux maps 1:1, never one the board uses. */
+		ck_assert_uint_lt(line, 16);
+		ck_assert(line != 0 && line != 1 && line != 2 && line != 4 &&
+			  line != 8 && line != 9);
+		nshared += shared;
+	}
+	/* The first slot is where the tests and docs expect it. */
+	ck_assert_int_eq(arch_resources(&r), -EEXIST);
+	resource_init(&r);
+	ck_assert_int_eq(arch_resources(&r), 0);
+	ck_assert_int_eq(resource_alloc_mmio(&r, VIRTIO_MMIO_SLOT_SIZE,
+					     VIRTIO_MMIO_SLOT_SIZE, &base), 0);
+	ck_assert_uint_eq(base, 0xd0000000);
+	ck_assert_int_eq(resource_alloc_line(&r, true, &line, &shared), 0);
+	ck_assert_uint_eq(line, 5);
+	/* Nine free pins for twelve devices: three share. */
+	ck_assert_uint_eq(nshared, CONFIG_MAX_DISKS + CONFIG_MAX_NICS - 9);
+}
+END_TEST
+
+/* --- irq.c: the GSI routing table ---------------------------------------- */
+
+static const struct kvm_irq_routing_entry *find(const struct irq_routes *t,
+						uint32_t gsi, uint32_t type)
+{
+	for (unsigned int i = 0; i < t->n; i++)
+		if (t->e[i].gsi == gsi && t->e[i].type == type)
+			return &t->e[i];
+	return NULL;
+}
+
+START_TEST(routes_msi_add_update_remove)
+{
+	struct irq_routes t;
+	const struct kvm_irq_routing_entry *e;
+
+	irq_routes_init(&t);
+	ck_assert_int_eq(irq_routes_add_msi(&t, 24, 0xfee00000ULL, 0x41), 0);
+	ck_assert_int_eq(irq_routes_add_msi(&t, 24, 0xfee00000ULL, 0x42), -EEXIST);
+	ck_assert_int_eq(irq_routes_add_msi(&t, 25, 0x1fee01000ULL, 0x42), 0);
+	e = find(&t, 25, KVM_IRQ_ROUTING_MSI);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->u.msi.address_lo, 0xfee01000u);
+	ck_assert_uint_eq(e->u.msi.address_hi, 1);
+	ck_assert_uint_eq(e->u.msi.data, 0x42);
+	ck_assert_int_eq(irq_routes_update_msi(&t, 25, 0xfee02000ULL, 0x43), 0);
+	ck_assert_uint_eq(e->u.msi.address_lo, 0xfee02000u);
+	ck_assert_uint_eq(e->u.msi.address_hi, 0);
+	ck_assert_uint_eq(e->u.msi.data, 0x43);
+	ck_assert_int_eq(irq_routes_update_msi(&t, 26, 0, 0), -ENOENT);
+	ck_assert_int_eq(irq_routes_remove(&t, 24), 0);
+	ck_assert_int_eq(irq_routes_remove(&t, 24), -ENOENT);
+	ck_assert_uint_eq(t.n, 1);
+	/* Removal keeps the others intact. */
+	e = find(&t, 25, KVM_IRQ_ROUTING_MSI);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->u.msi.data, 0x43);
+}
+END_TEST
+
+START_TEST(routes_irqchip_and_msi_do_not_mix)
+{
+	struct irq_routes t;
+	uint32_t gsi;
+
+	irq_routes_init(&t);
+	ck_assert_int_eq(irq_routes_add_irqchip(&t, 5, KVM_IRQCHIP_IOAPIC, 5), 0);
+	ck_assert_int_eq(irq_routes_add_irqchip(&t, 5, KVM_IRQCHIP_IOAPIC, 5), -EEXIST);
+	ck_assert_int_eq(irq_routes_add_irqchip(&t, 5, KVM_IRQCHIP_PIC_MASTER, 5), 0);
+	ck_assert_int_eq(irq_routes_add_msi(&t, 5, 0xfee00000ULL, 0x30), -EINVAL);
+	ck_assert_int_eq(irq_routes_add_msi(&t, 6, 0xfee00000ULL, 0x30), 0);
+	ck_assert_int_eq(irq_routes_add_irqchip(&t, 6, KVM_IRQCHIP_IOAPIC, 6), -EINVAL);
+	/* Removing a GSI drops every route it has. */
+	ck_assert_int_eq(irq_routes_remove(&t, 5), 0);
+	ck_assert_uint_eq(t.n, 1);
+	ck_assert_int_eq(irq_routes_free_gsi(&t, 5, &gsi), 0);
+	ck_assert_uint_eq(gsi, 5);
+	ck_assert_int_eq(irq_routes_free_gsi(&t, 6, &gsi), 0);
+	ck_assert_uint_eq(gsi, 7);
+}
+END_TEST
+
+START_TEST(routes_table_is_bounded)
+{
+	static struct irq_routes t;
+	uint32_t gsi;
+
+	irq_routes_init(&t);
+	for (uint32_t i = 0; i < IRQ_MAX_ROUTES; i++)
+		ck_assert_int_eq(irq_routes_add_msi(&t, 100 + i, 0xfee00000ULL, i), 0);
+	ck_assert_int_eq(irq_routes_add_msi(&t, 5000, 0xfee00000ULL, 0), -ENOSPC);
+	ck_assert_int_eq(irq_routes_add_irqchip(&t, 0, KVM_IRQCHIP_IOAPIC, 0), -ENOSPC);
+	ck_assert_int_eq(irq_routes_free_gsi(&t, 100, &gsi), 0);
+	ck_assert_uint_eq(gsi, 100 + IRQ_MAX_ROUTES);
+	ck_assert_int_eq(irq_routes_free_gsi(&t, 0, &gsi), 0);
+	ck_assert_uint_eq(gsi, 0);
+	ck_assert_int_eq(irq_routes_free_gsi(&t, UINT32_MAX, &gsi), 0);
+	ck_assert_uint_eq(gsi, UINT32_MAX);
+}
+END_TEST
+
+/* KVM replaces the whole table: the arch's defaults must be in it. */
+START_TEST(routes_arch_defaults_and_build)
+{
+	static struct irq_routes t;
+	static uint8_t buf[sizeof(struct kvm_irq_routing) +
+			   sizeof(struct kvm_irq_routing_entry) * (IRQ_MAX_ROUTES + 1)];
+	const struct kvm_irq_routing *kr = (const void *)buf;
+	const struct kvm_irq_routing_entry *e;
+	long len;
+
+	irq_routes_init(&t);
+	ck_assert_int_eq(arch_irq_default_routes(&t), 0);
+	ck_assert_uint_eq(t.n, 16 * 2 + 8); /* KVM's default_routing[] */
+	e = find(&t, 4, KVM_IRQ_ROUTING_IRQCHIP);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->u.irqchip.irqchip, KVM_IRQCHIP_IOAPIC);
+	ck_assert_uint_eq(e->u.irqchip.pin, 4);
+	ck_assert_int_eq(irq_routes_add_irqchip(&t, 12, KVM_IRQCHIP_PIC_SLAVE, 4),
+			 -EEXIST);
+	ck_assert_int_eq(irq_routes_add_irqchip(&t, 23, KVM_IRQCHIP_IOAPIC, 23),
+			 -EEXIST);
+	ck_assert_int_eq(irq_routes_add_irqchip(&t, 23, KVM_IRQCHIP_PIC_SLAVE, 7),
+			 0); /* 16-23 have no 8259 route by default */
+	ck_assert_int_eq(irq_routes_remove(&t, 23), 0);
+	ck_assert_int_eq(irq_routes_add_msi(&t, 24, 0xfee00000ULL, 0x51), 0);
+
+	len = irq_routes_build(&t, buf, sizeof(struct kvm_irq_routing) +
+					   sizeof(*e) * (t.n - 1));
+	ck_assert_int_eq(len, -ENOSPC);
+	memset(buf, 0xaa, sizeof(buf));
+	len = irq_routes_build(&t, buf, sizeof(buf));
+	ck_assert_int_eq(len, (long)(sizeof(*kr) + sizeof(*e) * t.n));
+	ck_assert_uint_eq(kr->nr, 16 * 2 + 7 + 1);
+	ck_assert_uint_eq(kr->flags, 0);
+	ck_assert_uint_eq(kr->entries[t.n - 1].gsi, 24);
+	ck_assert_uint_eq(kr->entries[t.n - 1].type, KVM_IRQ_ROUTING_MSI);
+	ck_assert_uint_eq(kr->entries[t.n - 1].u.msi.data, 0x51);
+	ck_assert_uint_eq(kr->entries[t.n - 1].flags, 0);
+}
+END_TEST
+
+START_TEST(line_encoding_is_the_gsi_on_x86)
+{
+	ck_assert_uint_eq(arch_irq_line_encode(4), 4);
+	ck_assert_uint_eq(arch_irq_line_encode(15), 15);
+}
+END_TEST
+
+/* --- devices.c ----------------------------------------------------------- */
+
+static char destroyed[DEVICES_MAX + 1];
+static unsigned int ndestroyed;
+
+static void note_destroy(void *opaque)
+{
+	destroyed[ndestroyed++] = *(const char *)opaque;
+}
+
+static int dummy_node(struct fdt_writer *w, const struct fdt_device *d)
+{
+	(void)w, (void)d;
+	return 0;
+}
+
+static struct vm_device virtio_dev(const char *tag, uint64_t base, uint32_t irq)
+{
+	return (struct vm_device){
+		.name = "virtio-test",
+		.has_node = true,
+		.node = { .node = dummy_node, .bus = FDT_BUS_MMIO, .base = base,
+			  .size = 0x200, .has_irq = true, .irq = irq,
+			  .disabled = true },
+		.cmdline = devices_virtio_mmio_cmdline,
+		.destroy = note_destroy,
+		.opaque = (void *)tag,
+	};
+}
+
+static int add_virtio(struct device_list *l, const char *tag, uint64_t base,
+		      uint32_t irq)
+{
+	const struct vm_device d = virtio_dev(tag, base, irq);
+
+	return devices_add(l, &d);
+}
+
+START_TEST(device_list_order_nodes_teardown)
+{
+	static struct device_list l;
+	struct fdt_device nodes[DEVICES_MAX];
+	const struct vm_device plain = { .name = "port", .destroy = note_destroy,
+					 .opaque = "p" };
+	struct vm_device bad = { .has_node = true };
+
+	ndestroyed = 0;
+	devices_init(&l);
+	ck_assert_int_eq(devices_add(&l, &bad), -EINVAL);      /* no name */
+	bad.name = "x";
+	ck_assert_int_eq(devices_add(&l, &bad), -EINVAL);      /* no emitter */
+	ck_assert_int_eq(devices_add(&l, &plain), 0);
+	ck_assert_int_eq(add_virtio(&l, "a", 0xd0000000, 5), 0);
+	ck_assert_int_eq(add_virtio(&l, "b", 0xd0000200, 6), 0);
+	ck_assert_uint_eq(devices_fdt(&l, nodes, DEVICES_MAX), 2);
+	ck_assert_uint_eq(nodes[0].base, 0xd0000000);
+	ck_assert_uint_eq(nodes[1].irq, 6);
+	ck_assert_uint_eq(devices_fdt(&l, nodes, 1), 1);
+	devices_destroy(&l);
+	ck_assert_uint_eq(ndestroyed, 3);
+	ck_assert(!memcmp(destroyed, "bap", 3)); /* last created first */
+	devices_destroy(&l);
+	ck_assert_uint_eq(ndestroyed, 3); /* idempotent */
+	ck_assert_uint_eq(l.n, 0);
+}
+END_TEST
+
+START_TEST(device_list_is_bounded)
+{
+	static struct device_list l;
+	const struct vm_device d = { .name = "d" };
+
+	devices_init(&l);
+	for (unsigned int i = 0; i < DEVICES_MAX; i++)
+		ck_assert_int_eq(devices_add(&l, &d), 0);
+	ck_assert_int_eq(devices_add(&l, &d), -E2BIG);
+	ck_assert_uint_eq(l.n, DEVICES_MAX);
+}
+END_TEST
+
+START_TEST(device_list_cmdline)
+{
+	static struct device_list l;
+	const struct vm_device plain = { .name = "port" };
+	char buf[128];
+
+	devices_init(&l);
+	ck_assert_int_eq(devices_cmdline(&l, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(add_virtio(&l, "a", 0xd0000000, 5), 0);
+	ck_assert_int_eq(devices_add(&l, &plain), 0);
+	ck_assert_int_eq(add_virtio(&l, "b", 0xd0000200, 13), 0);
+	ck_assert_int_eq(devices_cmdline(&l, buf, sizeof(buf)), 2);
+	ck_assert_str_eq(buf, "virtio_mmio.device=512@0xd0000000:5 "
+			      "virtio_mmio.device=512@0xd0000200:13 ");
+	/* Too small: an error and a terminated prefix, never a cut entry. */
+	ck_assert_int_eq(devices_cmdline(&l, buf, 50), -ENOSPC);
+	ck_assert_str_eq(buf, "virtio_mmio.device=512@0xd0000000:5 ");
+	ck_assert_int_eq(devices_cmdline(&l, buf, 36), -ENOSPC);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(devices_cmdline(&l, buf, 37), -ENOSPC);
+	ck_assert_str_eq(buf, "virtio_mmio.device=512@0xd0000000:5 ");
+}
+END_TEST
+
+Suite *resource_suite(void)
+{
+	Suite *s = suite_create("resource");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, mmio_window_aligned_and_bounded);
+	tcase_add_test(tc, mmio_alignment_cannot_wrap);
+	tcase_add_test(tc, lines_free_first_then_least_shared);
+	tcase_add_test(tc, lines_pool_is_bounded);
+	tcase_add_test(tc, arch_seed_fits_every_device);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+Suite *irq_routes_suite(void)
+{
+	Suite *s = suite_create("irq_routes");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, routes_msi_add_update_remove);
+	tcase_add_test(tc, routes_irqchip_and_msi_do_not_mix);
+	tcase_add_test(tc, routes_table_is_bounded);
+	tcase_add_test(tc, routes_arch_defaults_and_build);
+	tcase_add_test(tc, line_encoding_is_the_gsi_on_x86);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+Suite *devices_suite(void)
+{
+	Suite *s = suite_create("devices");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, device_list_order_nodes_teardown);
+	tcase_add_test(tc, device_list_is_bounded);
+	tcase_add_test(tc, device_list_cmdline);
+	suite_add_tcase(s, tc);
+	return s;
+}
