@@ -22,10 +22,10 @@ int boot_load_initrd(struct vm *vm);
 /* vm->cmdline; after the devices, whose announcements it carries. */
 int boot_build_cmdline(struct vm *vm);
 
-/* vm->dtb, from the memory map, the device list and the arch's part. */
+/*
+ * vm->dtb, from the memory map, the device list and the arch's part.
+ * (vm_dump_dtb(), declared in vm.h, writes it out; it lives in boot_setup.c.)
+ */
 int boot_build_dtb(struct vm *vm);
-
-/* Writes the device tree boot_build_dtb() built to path. 0 or -errno (logged). */
-int vm_dump_dtb(const struct vm *vm, const char *path);
 
 #endif

@@ -17,17 +17,15 @@
  * tests, or a KVM that refuses) the same paths work through a plain MMIO
  * exit that writes kick_fd and an irq_pulse callback (KVM_IRQ_LINE).
  *
- * The interrupt is an edge on an ISA-range IOAPIC pin (GSI 5 upwards).
- * Linux's virtio-mmio driver asks for it with IRQF_SHARED and no trigger
- * type; on x86 an ISA IRQ below 16 is edge-triggered, active high (MP table
- * "conforming" ISA entries, ACPI without overrides), so the guest programs
- * the pin edge. That is what kvmtool (kvm__irq_trigger: line 1 then 0) and
- * Firecracker (irqfd without a resample fd, GSIs from 5) do: an irqfd
- * without KVM_IRQFD_FLAG_RESAMPLE injects exactly such a pulse. A
- * level-triggered pin would need a resample eventfd to lower the line after
- * the guest's EOI; with edges, InterruptStatus is what stays pending, and a
- * pulse that arrives while the guest handles the last one is latched in the
- * local APIC's IRR, so no notification is lost.
+ * The interrupt is an edge: one pulse (line raised, then lowered) per
+ * notification, as kvmtool (kvm__irq_trigger: line 1 then 0) and
+ * Firecracker (an irqfd without a resample fd) send it; an irqfd without
+ * KVM_IRQFD_FLAG_RESAMPLE injects exactly such a pulse. A level-triggered
+ * line would need a resample eventfd to lower it after the guest's EOI;
+ * with edges, InterruptStatus is what stays pending, so no notification is
+ * lost, and a line may be shared (Linux's driver asks for it with
+ * IRQF_SHARED and reads InterruptStatus). Which lines exist and how the
+ * guest learns their trigger is the arch's business (arch_resources()).
  *
  * Locking: `lock` guards the registers (short sections, any vCPU thread and
  * the device thread); `io_lock` is held by the device thread while it uses
@@ -135,7 +133,7 @@ struct virtio_mmio_info {
 /* Where the transport lives and how it interrupts without an irqfd. */
 struct virtio_mmio_place {
 	gpa_t base;             /* the slot's guest-physical address */
-	uint32_t irq;           /* its interrupt line (x86: an IOAPIC pin) */
+	uint32_t irq;           /* its interrupt line (irq.h) */
 	/* Fallback interrupt: one edge on line irq. Any thread. */
 	void (*irq_pulse)(void *opaque, uint32_t irq);
 	void *irq_opaque;

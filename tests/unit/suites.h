@@ -25,5 +25,6 @@ Suite *vnet_suite(void);
 Suite *resource_suite(void);
 Suite *irq_routes_suite(void);
 Suite *devices_suite(void);
+Suite *iothread_suite(void);
 
 #endif

@@ -5,10 +5,15 @@
  * (devices.c).
  */
 #include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "arch.h"
 #include "devices.h"
+#include "iothread.h"
 #include "irq.h"
 #include "resource.h"
 #include "suites.h"
@@ -368,6 +373,77 @@ START_TEST(device_list_cmdline)
 	ck_assert_str_eq(buf, "virtio_mmio.device=512@0xd0000000:5 ");
 }
 END_TEST
+
+/* --- devices/iothread.c ------------------------------------------------- */
+
+static _Atomic int polite_ran;
+
+/* A well-behaved I/O thread: sleeps on stop_fd until told. */
+static void *polite(void *arg)
+{
+	struct iothread *t = arg;
+	struct pollfd p = { t->stop_fd, POLLIN, 0 };
+
+	atomic_store(&polite_ran, 1);
+	while (poll(&p, 1, -1) <= 0)
+		;
+	return NULL;
+}
+
+/* A stuck one: ignores stop_fd (a hung disk) for a while. */
+static void *stuck(void *arg)
+{
+	(void)arg;
+	sleep(2);
+	return NULL;
+}
+
+START_TEST(iothread_stops_within_the_bound)
+{
+	struct iothread t;
+	struct timespec a, b;
+
+	ck_assert_int_eq(iothread_init(&t, "test"), 0);
+	ck_assert_int_eq(iothread_stop(&t, 1), 0); /* never started: nothing to do */
+	ck_assert_int_eq(iothread_start(&t, "test-io", polite, &t), 0);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ck_assert_int_eq(iothread_stop(&t, 5), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ck_assert_int_eq(atomic_load(&polite_ran), 1);
+	ck_assert_int_lt(b.tv_sec - a.tv_sec, 2);
+	ck_assert(!t.started);
+	ck_assert_int_eq(iothread_stop(&t, 1), 0); /* idempotent */
+	iothread_destroy(&t);
+	ck_assert_int_eq(t.stop_fd, -1);
+	iothread_destroy(&t);
+}
+END_TEST
+
+START_TEST(iothread_stuck_is_left_running)
+{
+	struct iothread t;
+
+	ck_assert_int_eq(iothread_init(&t, "test"), 0);
+	ck_assert_int_eq(iothread_start(&t, "test-stuck", stuck, &t), 0);
+	ck_assert_int_eq(iothread_stop(&t, 1), -ETIMEDOUT);
+	ck_assert(t.started);
+	/* Its owner keeps everything; here the thread ends on its own. */
+	pthread_join(t.thread, NULL);
+	iothread_destroy(&t);
+}
+END_TEST
+
+Suite *iothread_suite(void)
+{
+	Suite *s = suite_create("iothread");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, iothread_stops_within_the_bound);
+	tcase_add_test(tc, iothread_stuck_is_left_running);
+	suite_add_tcase(s, tc);
+	return s;
+}
 
 Suite *resource_suite(void)
 {

@@ -79,6 +79,13 @@ int arch_mem_layout(struct guest_mem *m)
  * an IRQ number to the pin of the same number only for those, so a
  * virtio_mmio.device= entry can name nothing above 15. Past nine devices
  * the allocator shares pins (resource.h: edge-triggered, IRQF_SHARED).
+ *
+ * The guest sees these pins as edge-triggered, active high: Linux's
+ * virtio-mmio driver asks for its IRQ with no trigger type, and on x86 an
+ * ISA IRQ below 16 is edge-triggered (MP table "conforming" ISA entries,
+ * ACPI without overrides), so the guest programs the pin edge; the
+ * device's pulses (devices/virtio/mmio.h) match. A pulse that arrives
+ * while the guest handles the last one is latched in the local APIC's IRR.
  */
 static const uint8_t device_pins[] = { 5, 6, 7, 10, 11, 12, 13, 14, 15 };
 
