@@ -21,6 +21,12 @@ struct fdt_machine;
 struct irq_routes;
 struct resources;
 
+/* The arch's name in messages ("x86-64"). Pure. */
+const char *arch_name(void);
+
+/* The ELF e_machine of kernels this arch runs (EM_X86_64). Pure. */
+uint16_t arch_elf_machine(void);
+
 /* Guest-physical addresses below this belong to the monitor's boot data. */
 gpa_t arch_boot_reserved_end(void);
 

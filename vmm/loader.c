@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "loader.h"
-#include "log.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -11,6 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "arch.h"
+#include "log.h"
 
 int loader_is_elf(const uint8_t *img, size_t len)
 {
@@ -28,9 +30,9 @@ static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB)
 		return err_printf(err, errlen, -ENOEXEC,
 			    "not a little-endian ELF64 file");
-	if (eh->e_machine != EM_X86_64)
-		return err_printf(err, errlen, -ENOEXEC, "ELF machine %u is not x86-64",
-			    eh->e_machine);
+	if (eh->e_machine != arch_elf_machine())
+		return err_printf(err, errlen, -ENOEXEC, "ELF machine %u is not %s",
+			    eh->e_machine, arch_name());
 	if (eh->e_type != ET_EXEC)
 		return err_printf(err, errlen, -ENOEXEC,
 			    "ELF type %u is not an executable", eh->e_type);

@@ -21,8 +21,8 @@ struct load_info {
 };
 
 /*
- * Loads an ELF64 x86-64 executable's PT_LOAD segments at their p_paddr and
- * zero-fills up to p_memsz. Rejects a malformed header, segments outside
+ * Loads an ELF64 executable of the arch's machine (arch_elf_machine()):
+ * its PT_LOAD segments at their p_paddr, zero-filled up to p_memsz. Rejects a malformed header, segments outside
  * RAM, below reserved_end, overlapping each other, and an entry point that
  * lies in no segment. Returns 0 or -EINVAL/-ENOEXEC with a one-line reason
  * in err. Pure apart from writing guest RAM.

@@ -4,6 +4,7 @@
  * 64-bit long-mode entry (a GDT, identity-mapped page tables for the low
  * 4 GiB, control registers, boot MSRs) and the CPUID policy.
  */
+#include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -48,6 +49,16 @@
 #define MSR_CSTAR 0xc0000083
 #define MSR_SYSCALL_MASK 0xc0000084
 #define MSR_KERNEL_GS_BASE 0xc0000102
+
+const char *arch_name(void)
+{
+	return "x86-64";
+}
+
+uint16_t arch_elf_machine(void)
+{
+	return EM_X86_64;
+}
 
 gpa_t arch_boot_reserved_end(void)
 {
