@@ -41,7 +41,7 @@ CORE_SRCS := \
 	devices/acpi_pm.c devices/iothread.c
 CORE_SRCS += fdt/fdt.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/arch/$(ARCH)/gdb.c
-CORE_SRCS += devices/virtio/queue.c devices/virtio/mmio.c \
+CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.c \
 	devices/virtio/blk.c devices/virtio/net.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
@@ -169,11 +169,11 @@ FUZZ_SRCS_gdb_packet := vmm/gdb/packet.c vmm/config.c vmm/rt.c vmm/log.c
 # The virtqueue parser and virtio-blk requests (docs/virtio.md).
 FUZZ_TARGETS += virtq
 FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
-	devices/virtio/mmio.c devices/virtio/blk.c
+	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/blk.c
 # virtio-net: transmit and receive on a fuzzed RAM and tap (docs/virtio.md).
 FUZZ_TARGETS += vnet
 FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
-	devices/virtio/mmio.c devices/virtio/net.c
+	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/net.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz

@@ -93,6 +93,24 @@ static void virtio_irq_pulse(void *opaque, uint32_t line)
 	irq_pulse(opaque, line);
 }
 
+/* A device behind its virtio-mmio register file, as the list holds it. */
+struct mmio_slot {
+	struct virtio_mmio t;
+	int (*destroy)(void *opaque);
+	void *opaque;
+};
+
+/* The device first (its I/O thread stops), then its register file. */
+static int mmio_slot_destroy(void *opaque)
+{
+	struct mmio_slot *s = opaque;
+	int r = s->destroy ? s->destroy(s->opaque) : 0;
+
+	if (r == 0)
+		free(s); /* else a stuck thread may still signal through it */
+	return r;
+}
+
 /*
  * Binds QueueNotify (one datamatch ioeventfd per queue) and the interrupt
  * (an irqfd) to KVM, so neither passes through a vCPU thread. If KVM
@@ -101,38 +119,40 @@ static void virtio_irq_pulse(void *opaque, uint32_t line)
  */
 static void wire_virtio(struct vm *vm, struct virtio_mmio *t)
 {
+	struct virtio_dev *d = t->dev;
 	int fd, r = 0;
 
 	if (getenv("TESSERA_NO_IOEVENTFD")) {
 		log_info("%s: TESSERA_NO_IOEVENTFD: notifications exit to the monitor",
-			 t->label);
+			 d->label);
 		return;
 	}
-	for (unsigned int q = 0; q < t->info.num_queues && !r; q++)
+	for (unsigned int q = 0; q < d->info.num_queues && !r; q++)
 		r = irq_ioeventfd_assign(vm, virtio_mmio_notify_addr(t), 4, q,
-					 virtio_mmio_kick_fd(t, q));
+					 virtio_dev_kick_fd(d, q));
 	if (r)
 		log_warn("%s: KVM_IOEVENTFD: %s; notifications exit to the monitor",
-			 t->label, strerror(-r));
+			 d->label, strerror(-r));
 	fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	r = fd < 0 ? -errno : irq_irqfd_assign(vm, t->place.irq, fd);
 	if (r) {
 		log_warn("%s: KVM_IRQFD: %s; interrupts through KVM_IRQ_LINE",
-			 t->label, strerror(-r));
+			 d->label, strerror(-r));
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
-	virtio_mmio_set_irqfd(t, fd);
+	virtio_dev_set_irqfd(d, fd);
 }
 
-int devices_attach_virtio_mmio(struct vm *vm, struct virtio_mmio *t,
-			       void (*destroy)(void *opaque), void *opaque)
+int devices_attach_virtio_mmio(struct vm *vm, struct virtio_dev *d,
+			       int (*destroy)(void *opaque), void *opaque)
 {
-	const char *name = t->info.name ? t->info.name : "virtio";
+	const char *name = d->info.name ? d->info.name : "virtio";
 	bool on_cmdline = arch_virtio_mmio_on_cmdline(), shared;
 	struct virtio_mmio_place place = { .irq_pulse = virtio_irq_pulse,
 					   .irq_opaque = vm };
+	struct mmio_slot *s = calloc(1, sizeof(*s));
 	struct vm_device dev = {
 		.name = name,
 		.has_node = true,
@@ -141,15 +161,20 @@ int devices_attach_virtio_mmio(struct vm *vm, struct virtio_mmio *t,
 			.bus = FDT_BUS_MMIO,
 			.size = VIRTIO_MMIO_SLOT_SIZE,
 			.has_irq = true,
-			.irq_type = FDT_IRQ_EDGE_RISING, /* mmio.h: why an edge */
+			.irq_type = FDT_IRQ_EDGE_RISING, /* virtio.h: why an edge */
 			.disabled = on_cmdline,
 		},
 		.cmdline = on_cmdline ? devices_virtio_mmio_cmdline : NULL,
-		.destroy = destroy,
-		.opaque = opaque,
+		.destroy = mmio_slot_destroy,
+		.opaque = s,
 	};
 	int r;
 
+	if (!s) {
+		log_err("%s: out of memory", name);
+		r = -ENOMEM;
+		goto err_destroy;
+	}
 	if (resource_alloc_mmio(&vm->res, VIRTIO_MMIO_SLOT_SIZE,
 				VIRTIO_MMIO_SLOT_SIZE, &place.base) ||
 	    resource_alloc_line(&vm->res, true, &place.irq, &shared)) {
@@ -164,19 +189,23 @@ int devices_attach_virtio_mmio(struct vm *vm, struct virtio_mmio *t,
 				  name, DEVICES_MAX);
 		goto err_destroy;
 	}
-	virtio_mmio_place(t, &place);
+	/* From here on the list owns the device and its register file. */
+	*s = (struct mmio_slot){ .destroy = destroy, .opaque = opaque };
+	virtio_mmio_init(&s->t, d);
+	virtio_mmio_place(&s->t, &place);
 	if (shared)
 		log_info("%s: interrupt line %u shared with another device",
-			 t->label, place.irq);
+			 d->label, place.irq);
 	r = bus_register(&vm->mmio, place.base, VIRTIO_MMIO_SLOT_SIZE,
-			 virtio_mmio_access, t, name);
+			 virtio_mmio_access, &s->t, name);
 	if (r) {
-		log_err("cannot register %s: %s", t->label, strerror(-r));
+		log_err("cannot register %s: %s", d->label, strerror(-r));
 		return r;
 	}
-	wire_virtio(vm, t);
+	wire_virtio(vm, &s->t);
 	return 0;
 err_destroy:
+	free(s);
 	if (destroy)
 		destroy(opaque);
 	return r;

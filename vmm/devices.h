@@ -30,7 +30,12 @@ struct vm_device {
 	 * length it needed. NULL: the device announces nothing.
 	 */
 	int (*cmdline)(const struct vm_device *d, char *buf, size_t len);
-	void (*destroy)(void *opaque); /* teardown; NULL: nothing to free */
+	/*
+	 * Teardown; NULL: nothing to free. Returns 0, or -ETIMEDOUT when a
+	 * thread of the device is stuck and the device was left allocated
+	 * (whatever it uses must then stay allocated too).
+	 */
+	int (*destroy)(void *opaque);
 	void *opaque;
 };
 
@@ -71,23 +76,24 @@ int devices_virtio_mmio_cmdline(const struct vm_device *d, char *buf,
 				size_t len);
 
 struct vm;
-struct virtio_mmio;
+struct virtio_dev;
 
 /*
- * The virtio-mmio transport's attach: takes a slot from the MMIO window and
- * an interrupt line (shared when the arch's pool runs dry) from vm->res,
- * adds the device to the list (with destroy(opaque) for teardown, its
- * device-tree node, and its virtio_mmio.device= announcement where the
- * arch wants one), places t there, registers the slot on the MMIO bus and
- * binds QueueNotify (ioeventfd) and the interrupt (irqfd) to KVM, falling
- * back to MMIO exits and KVM_IRQ_LINE if KVM refuses (or
- * TESSERA_NO_IOEVENTFD is set). 0 or -errno (logged; when no slot is
+ * The virtio-mmio transport's attach: makes a register file for the
+ * device d, takes a slot from the MMIO window and an interrupt line
+ * (shared when the arch's pool runs dry) from vm->res, adds the device to
+ * the list (with destroy(opaque) for teardown, its device-tree node, and
+ * its virtio_mmio.device= announcement where the arch wants one), places
+ * the transport there, registers the slot on the MMIO bus and binds
+ * QueueNotify (ioeventfd) and the interrupt (irqfd) to KVM, falling back
+ * to MMIO exits and KVM_IRQ_LINE if KVM refuses (or TESSERA_NO_IOEVENTFD
+ * is set). 0 or -errno (logged; when no slot is
  * left, a user error through vm_user_error). The device is the list's from
  * now on, even on failure (destroyed at once if it could not be added).
  * Main thread.
  */
-int devices_attach_virtio_mmio(struct vm *vm, struct virtio_mmio *t,
-			       void (*destroy)(void *opaque), void *opaque);
+int devices_attach_virtio_mmio(struct vm *vm, struct virtio_dev *d,
+			       int (*destroy)(void *opaque), void *opaque);
 
 /*
  * Destroys every device, last created first, and empties the list.

@@ -136,14 +136,14 @@ static bool host_failure(int r)
 	return r == -ENOMEM || r == -EMFILE || r == -ENFILE;
 }
 
-static void disk_destroy(void *opaque)
+static int disk_destroy(void *opaque)
 {
-	vblk_destroy(opaque);
+	return vblk_destroy(opaque);
 }
 
-static void nic_destroy(void *opaque)
+static int nic_destroy(void *opaque)
 {
-	vnet_destroy(opaque);
+	return vnet_destroy(opaque);
 }
 
 /* A --disk: virtio-blk on the virtio-mmio transport. */
@@ -160,10 +160,10 @@ static int create_disk(struct vm *vm, const struct disk_config *d)
 	}
 	if (r)
 		return vm_user_error(vm, "--disk: %s", err);
-	r = devices_attach_virtio_mmio(vm, &b->mmio, disk_destroy, b);
+	r = devices_attach_virtio_mmio(vm, &b->vdev, disk_destroy, b);
 	if (r)
 		return r; /* the device list owns it now */
-	log_info("%s: %s, %llu sectors%s%s", b->mmio.label, d->path,
+	log_info("%s: %s, %llu sectors%s%s", b->vdev.label, d->path,
 		 (unsigned long long)b->capacity, d->ro ? ", read-only" : "",
 		 d->direct ? ", O_DIRECT" : "");
 	return vblk_start(b);
@@ -183,11 +183,11 @@ static int create_nic(struct vm *vm, const struct net_config *nc)
 	}
 	if (r)
 		return vm_user_error(vm, "--net: %s", err);
-	r = devices_attach_virtio_mmio(vm, &n->mmio, nic_destroy, n);
+	r = devices_attach_virtio_mmio(vm, &n->vdev, nic_destroy, n);
 	if (r)
 		return r; /* the device list owns it now */
 	log_info("%s: tap %s, MAC %02x:%02x:%02x:%02x:%02x:%02x",
-		 n->mmio.label, nc->ifname, nc->mac[0], nc->mac[1], nc->mac[2],
+		 n->vdev.label, nc->ifname, nc->mac[0], nc->mac[1], nc->mac[2],
 		 nc->mac[3], nc->mac[4], nc->mac[5]);
 	return vnet_start(n);
 }

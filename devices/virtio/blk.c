@@ -37,9 +37,8 @@
 _Static_assert(sizeof(struct virtio_blk_outhdr) == HDR_SIZE, "5.2.6 header");
 _Static_assert(sizeof(struct virtio_blk_discard_write_zeroes) == RANGE_SIZE,
 	       "5.2.6 discard/write zeroes range");
-_Static_assert(sizeof(struct virtio_blk_config) <=
-		       VIRTIO_MMIO_SLOT_SIZE - VIRTIO_MMIO_CONFIG,
-	       "config space fits the slot");
+_Static_assert(sizeof(struct virtio_blk_config) <= VIRTIO_MAX_CONFIG,
+	       "config space fits every transport");
 
 /* --- config space (5.2.4) --------------------------------------------- */
 
@@ -139,7 +138,7 @@ static int open_backing(struct vblk *b, char *err, size_t errlen)
 
 static void vblk_free(struct vblk *b)
 {
-	virtio_mmio_destroy(&b->mmio);
+	virtio_dev_destroy(&b->vdev);
 	if (b->fd >= 0)
 		close(b->fd);
 	iothread_destroy(&b->io);
@@ -151,7 +150,7 @@ static void vblk_free(struct vblk *b)
 int vblk_create(struct vblk **out, const struct disk_config *cfg,
 		const struct guest_mem *mem, char *err, size_t errlen)
 {
-	struct virtio_mmio_info info = {
+	struct virtio_dev_info info = {
 		.name = "virtio-blk",
 		.device_id = VIRTIO_ID_BLOCK,
 		.num_queues = 1,
@@ -180,7 +179,7 @@ int vblk_create(struct vblk **out, const struct disk_config *cfg,
 	b->zeros = aligned_alloc(4096, VBLK_ZEROES_SIZE);
 	b->bounce = b->direct ? aligned_alloc(4096, VBLK_BOUNCE_SIZE) : NULL;
 	if (!b->zeros || (b->direct && !b->bounce) ||
-	    iothread_init(&b->io, b->mmio.label) < 0) {
+	    iothread_init(&b->io, b->vdev.label) < 0) {
 		r = err_printf(err, errlen, -ENOMEM, "cannot allocate buffers: %s",
 			 strerror(errno));
 		goto err_free;
@@ -192,9 +191,9 @@ int vblk_create(struct vblk **out, const struct disk_config *cfg,
 	info.features |= b->ro ? F(VIRTIO_BLK_F_RO)
 			       : F(VIRTIO_BLK_F_DISCARD) | F(VIRTIO_BLK_F_WRITE_ZEROES);
 	info.dev = b;
-	r = virtio_mmio_init(&b->mmio, &info);
+	r = virtio_dev_init(&b->vdev, &info);
 	if (r) {
-		err_printf(err, errlen, r, "virtio-mmio transport: %s", strerror(-r));
+		err_printf(err, errlen, r, "virtio device: %s", strerror(-r));
 		goto err_free;
 	}
 	*out = b;
@@ -508,12 +507,12 @@ int vblk_handle(struct vblk *b, const struct virtq_chain *c, uint32_t *used,
 
 void vblk_process(struct vblk *b)
 {
-	struct virtio_mmio *t = &b->mmio;
+	struct virtio_dev *t = &b->vdev;
 	struct virtq_chain c = { .seg = b->seg, .cap = VBLK_QUEUE_SIZE };
 	char why[160];
 
 	for (;;) {
-		struct virtq *q = virtio_mmio_queue_get(t, 0);
+		struct virtq *q = virtio_dev_queue_get(t, 0);
 		const char *reason = NULL;
 		bool used = false, more;
 		unsigned int n;
@@ -522,7 +521,7 @@ void vblk_process(struct vblk *b)
 
 		if (!q)
 			return;
-		b->features = virtio_mmio_features(t);
+		b->features = virtio_dev_features(t);
 		virtq_disable_notify(q);
 		for (n = 0; n < VBLK_BATCH; n++) {
 			r = virtq_pop(q, &c);
@@ -539,13 +538,13 @@ void vblk_process(struct vblk *b)
 			used = true;
 		}
 		if (r < 0) {
-			virtio_mmio_needs_reset(t, reason);
-			virtio_mmio_queue_put(t, 0, used);
+			virtio_dev_needs_reset(t, reason);
+			virtio_dev_queue_put(t, 0, used);
 			return;
 		}
 		/* A full batch: go round again; else re-arm kicks, then re-check. */
 		more = n == VBLK_BATCH || virtq_enable_notify(q);
-		virtio_mmio_queue_put(t, 0, used);
+		virtio_dev_queue_put(t, 0, used);
 		if (!more)
 			return;
 	}
@@ -554,7 +553,7 @@ void vblk_process(struct vblk *b)
 static void *io_thread(void *arg)
 {
 	struct vblk *b = arg;
-	int kick = virtio_mmio_kick_fd(&b->mmio, 0);
+	int kick = virtio_dev_kick_fd(&b->vdev, 0);
 
 	for (;;) {
 		struct pollfd p[2] = { { b->io.stop_fd, POLLIN, 0 },
@@ -565,7 +564,7 @@ static void *io_thread(void *arg)
 		if (poll(p, 2, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
-			log_err_errno("%s: poll", b->mmio.label);
+			log_err_errno("%s: poll", b->vdev.label);
 			break;
 		}
 		if (p[0].revents)
@@ -573,7 +572,7 @@ static void *io_thread(void *arg)
 		if (p[1].revents & POLLIN) {
 			if (read(kick, &v, sizeof(v)) < 0 && errno != EAGAIN)
 				log_ratelimited(LOG_ERR, "%s: kick read: %s",
-						b->mmio.label, strerror(errno));
+						b->vdev.label, strerror(errno));
 			vblk_process(b);
 		}
 	}
@@ -585,18 +584,21 @@ int vblk_start(struct vblk *b)
 	return iothread_start(&b->io, "vblk-io", io_thread, b);
 }
 
-void vblk_destroy(struct vblk *b)
+int vblk_destroy(struct vblk *b)
 {
-	if (!b || iothread_stop(&b->io, VBLK_JOIN_TIMEOUT_S))
-		return; /* a stuck thread keeps b: leaked, never freed under it */
+	if (!b)
+		return 0;
+	if (iothread_stop(&b->io, VBLK_JOIN_TIMEOUT_S))
+		return -ETIMEDOUT; /* a stuck thread keeps b: leaked, never freed under it */
 	log_info("%s (%s): %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64
 		 " writes (%" PRIu64 " bytes), %" PRIu64 " flushes, %" PRIu64
 		 " errors; %" PRIu64 " notifications seen by the monitor, %" PRIu64
 		 " interrupts",
-		 b->mmio.label, b->path, atomic_load(&b->stats.reads),
+		 b->vdev.label, b->path, atomic_load(&b->stats.reads),
 		 atomic_load(&b->stats.read_bytes), atomic_load(&b->stats.writes),
 		 atomic_load(&b->stats.write_bytes), atomic_load(&b->stats.flushes),
-		 atomic_load(&b->stats.errors), atomic_load(&b->mmio.kicks),
-		 atomic_load(&b->mmio.irqs));
+		 atomic_load(&b->stats.errors), atomic_load(&b->vdev.kicks),
+		 atomic_load(&b->vdev.irqs));
 	vblk_free(b);
+	return 0;
 }

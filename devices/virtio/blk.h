@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * virtio-blk (Virtio 1.2, 5.2) over the virtio-mmio transport, backed by a
+ * virtio-blk (Virtio 1.2, 5.2) on any virtio transport, backed by a
  * raw image file or a host block device.
  *
  * Features offered: VERSION_1, SIZE_MAX, SEG_MAX, BLK_SIZE, FLUSH,
  * CONFIG_WCE, and RO for a read-only disk or DISCARD and WRITE_ZEROES for
- * a writable one (plus the transport's INDIRECT_DESC and EVENT_IDX).
+ * a writable one (plus INDIRECT_DESC and EVENT_IDX, virtio.h).
  * Requests: IN, OUT, FLUSH, GET_ID, DISCARD, WRITE_ZEROES; anything else
  * answers VIRTIO_BLK_S_UNSUPP.
  *
@@ -29,7 +29,7 @@
 
 #include "config.h"
 #include "iothread.h"
-#include "virtio/mmio.h"
+#include "virtio/virtio.h"
 
 #define VBLK_SECTOR 512u
 #define VBLK_QUEUE_SIZE 256u          /* QueueNumMax; also the chain cap */
@@ -48,7 +48,7 @@ struct vblk_stats {
 };
 
 struct vblk {
-	struct virtio_mmio mmio;  /* the transport; t->info.dev == this */
+	struct virtio_dev vdev;   /* the device's virtio side; info.dev == this */
 	char path[CONFIG_DISK_PATH_MAX];
 	int fd;
 	bool ro, direct, is_blkdev;
@@ -67,11 +67,11 @@ struct vblk {
 };
 
 /*
- * Allocates a disk for cfg and builds its transport: the file is opened
+ * Allocates a disk for cfg and builds its virtio side: the file is opened
  * O_RDONLY for ro, else O_RDWR, with O_DIRECT on request, locked with
  * flock (shared for ro, else exclusive) so that two monitors cannot share
  * a writable image, and its size must be a non-zero multiple of 512.
- * The transport is not placed yet (its attach does that). Returns 0 with
+ * No transport yet (vmm/devices.c attaches one). Returns 0 with
  * *out, or -errno with a one-line reason in err (the caller decides how to
  * report it): -ENOMEM (or -EMFILE/-ENFILE) is the host's failure, anything
  * else a problem with the user's file. Main thread.
@@ -85,10 +85,10 @@ int vblk_start(struct vblk *b);
 /*
  * Stops and joins the I/O thread, closes everything and frees b. The wait
  * is bounded (VBLK_JOIN_TIMEOUT_S): a thread stuck on a hung host disk is
- * reported and b is leaked rather than freed under it. NULL is a no-op.
- * Main thread, before guest memory goes away.
+ * reported and b is leaked rather than freed under it: then -ETIMEDOUT,
+ * else 0 (NULL is a no-op). Main thread, before guest memory goes away.
  */
-void vblk_destroy(struct vblk *b);
+int vblk_destroy(struct vblk *b);
 
 /*
  * Serves every available request of the queue until it is empty; the I/O

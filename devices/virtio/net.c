@@ -182,7 +182,7 @@ static const struct virtio_dev_ops vnet_ops = {
 
 static void vnet_free(struct vnet *n)
 {
-	virtio_mmio_destroy(&n->mmio);
+	virtio_dev_destroy(&n->vdev);
 	if (n->tap_fd >= 0)
 		close(n->tap_fd);
 	iothread_destroy(&n->io);
@@ -202,7 +202,7 @@ static int epoll_add(int ep, int fd, uint32_t events)
 int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
 		   const struct guest_mem *mem, char *err, size_t errlen)
 {
-	struct virtio_mmio_info info = {
+	struct virtio_dev_info info = {
 		.name = "virtio-net",
 		.device_id = VIRTIO_ID_NET,
 		.features = VNET_FEATURES,
@@ -231,21 +231,21 @@ int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
 	}
 	n->rx_buf = malloc(VNET_RX_BUF);
 	n->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (!n->rx_buf || iothread_init(&n->io, n->mmio.label) < 0 ||
+	if (!n->rx_buf || iothread_init(&n->io, n->vdev.label) < 0 ||
 	    n->epoll_fd < 0) {
 		r = err_printf(err, errlen, -ENOMEM, "cannot allocate buffers: %s",
 			 strerror(errno));
 		goto err_free;
 	}
 	info.dev = n;
-	r = virtio_mmio_init(&n->mmio, &info);
+	r = virtio_dev_init(&n->vdev, &info);
 	if (r) {
-		err_printf(err, errlen, r, "virtio-mmio transport: %s", strerror(-r));
+		err_printf(err, errlen, r, "virtio device: %s", strerror(-r));
 		goto err_free;
 	}
 	r = epoll_add(n->epoll_fd, n->io.stop_fd, EPOLLIN);
-	r = r ?: epoll_add(n->epoll_fd, virtio_mmio_kick_fd(&n->mmio, VNET_RXQ), EPOLLIN);
-	r = r ?: epoll_add(n->epoll_fd, virtio_mmio_kick_fd(&n->mmio, VNET_TXQ), EPOLLIN);
+	r = r ?: epoll_add(n->epoll_fd, virtio_dev_kick_fd(&n->vdev, VNET_RXQ), EPOLLIN);
+	r = r ?: epoll_add(n->epoll_fd, virtio_dev_kick_fd(&n->vdev, VNET_TXQ), EPOLLIN);
 	n->tap_events = EPOLLIN;
 	r = r ?: epoll_add(n->epoll_fd, n->tap_fd, n->tap_events);
 	if (r) {
@@ -327,7 +327,7 @@ static void sync_state(struct vnet *n)
 {
 	unsigned int gen = atomic_load(&n->reset_gen);
 
-	n->features = virtio_mmio_features(&n->mmio);
+	n->features = virtio_dev_features(&n->vdev);
 	if (gen != n->gen_seen) {
 		n->gen_seen = gen;
 		n->rx_pending = false; /* headers made for the old features */
@@ -339,7 +339,7 @@ static void sync_state(struct vnet *n)
 
 		if (ioctl(n->tap_fd, TUNSETOFFLOAD, o) < 0)
 			log_ratelimited(LOG_WARN, "%s: TUNSETOFFLOAD 0x%x: %s",
-					n->mmio.label, o, strerror(errno));
+					n->vdev.label, o, strerror(errno));
 		n->offloads_set = n->features;
 	}
 }
@@ -355,13 +355,13 @@ static int tx_one(struct vnet *n, const struct virtq_chain *c)
 
 	if (c->read_len < VNET_HDR_LEN) {
 		log_ratelimited(LOG_DEBUG, "%s: tx: %" PRIu64 "-byte chain, no header",
-				n->mmio.label, c->read_len);
+				n->vdev.label, c->read_len);
 		goto drop;
 	}
 	flen = c->read_len - VNET_HDR_LEN;
 	virtq_chain_read(c, 0, hdr, sizeof(hdr)); /* the one copy */
 	if (vnet_check_tx_hdr(hdr, n->features, flen, why, sizeof(why)) < 0) {
-		log_ratelimited(LOG_DEBUG, "%s: tx dropped: %s", n->mmio.label, why);
+		log_ratelimited(LOG_DEBUG, "%s: tx dropped: %s", n->vdev.label, why);
 		goto drop;
 	}
 	/* num_buffers means nothing on transmit (5.1.6.2); the tap ignores it. */
@@ -374,7 +374,7 @@ static int tx_one(struct vnet *n, const struct virtq_chain *c)
 	if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
 	if (w < 0) {
-		log_ratelimited(LOG_WARN, "%s: tap write: %s", n->mmio.label,
+		log_ratelimited(LOG_WARN, "%s: tap write: %s", n->vdev.label,
 				strerror(errno));
 		goto drop;
 	}
@@ -388,11 +388,11 @@ drop:
 
 void vnet_process_tx(struct vnet *n)
 {
-	struct virtio_mmio *t = &n->mmio;
+	struct virtio_dev *t = &n->vdev;
 	struct virtq_chain c = { .seg = n->seg, .cap = VNET_QUEUE_SIZE };
 
 	for (;;) {
-		struct virtq *q = virtio_mmio_queue_get(t, VNET_TXQ);
+		struct virtq *q = virtio_dev_queue_get(t, VNET_TXQ);
 		bool used = false, more = false;
 		unsigned int i;
 		int r = 0;
@@ -401,7 +401,7 @@ void vnet_process_tx(struct vnet *n)
 			return;
 		sync_state(n);
 		if (n->tx_blocked) {
-			virtio_mmio_queue_put(t, VNET_TXQ, false);
+			virtio_dev_queue_put(t, VNET_TXQ, false);
 			return;
 		}
 		virtq_disable_notify(q);
@@ -420,13 +420,13 @@ void vnet_process_tx(struct vnet *n)
 			used = true;
 		}
 		if (r < 0) {
-			virtio_mmio_needs_reset(t, q->err);
-			virtio_mmio_queue_put(t, VNET_TXQ, used);
+			virtio_dev_needs_reset(t, q->err);
+			virtio_dev_queue_put(t, VNET_TXQ, used);
 			return;
 		}
 		if (!n->tx_blocked)
 			more = i == VNET_BATCH || virtq_enable_notify(q);
-		virtio_mmio_queue_put(t, VNET_TXQ, used);
+		virtio_dev_queue_put(t, VNET_TXQ, used);
 		if (!more)
 			return;
 	}
@@ -444,7 +444,7 @@ static int rx_read(struct vnet *n)
 		if (r < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_ratelimited(LOG_WARN, "%s: tap read: %s",
-						n->mmio.label, strerror(errno));
+						n->vdev.label, strerror(errno));
 			return 0;
 		}
 		/* Too short for a header, or longer than the guest takes. */
@@ -527,16 +527,16 @@ drop_all:
 	virtq_unpop(q, (uint16_t)k);
 	atomic_fetch_add(&n->stats.rx_dropped, 1);
 	log_ratelimited(LOG_DEBUG, "%s: rx: %zu-byte frame does not fit the guest's buffers",
-			n->mmio.label, n->rx_len);
+			n->vdev.label, n->rx_len);
 	return -1;
 }
 
 void vnet_process_rx(struct vnet *n)
 {
-	struct virtio_mmio *t = &n->mmio;
+	struct virtio_dev *t = &n->vdev;
 
 	for (;;) {
-		struct virtq *q = virtio_mmio_queue_get(t, VNET_RXQ);
+		struct virtq *q = virtio_dev_queue_get(t, VNET_RXQ);
 		bool used = false;
 		unsigned int i;
 		int r = 0;
@@ -562,26 +562,26 @@ void vnet_process_rx(struct vnet *n)
 			r = 0;
 		}
 		if (r < 0) {
-			virtio_mmio_needs_reset(t, q->err);
-			virtio_mmio_queue_put(t, VNET_RXQ, used);
+			virtio_dev_needs_reset(t, q->err);
+			virtio_dev_queue_put(t, VNET_RXQ, used);
 			return;
 		}
 		if (n->rx_pending) {
 			/* No buffers: ask for a kick; if some came meanwhile, go on. */
 			if (virtq_enable_notify_after(q, n->rx_waiting)) {
-				virtio_mmio_queue_put(t, VNET_RXQ, used);
+				virtio_dev_queue_put(t, VNET_RXQ, used);
 				continue;
 			}
 			n->rx_blocked = true;
 			atomic_fetch_add(&n->stats.rx_stalls, 1);
-			virtio_mmio_queue_put(t, VNET_RXQ, used);
+			virtio_dev_queue_put(t, VNET_RXQ, used);
 			return;
 		}
 		/*
 		 * Buffers left and the tap empty: receive kicks stay off (the
 		 * tap's EPOLLIN wakes us); only running out asks for one, above.
 		 */
-		virtio_mmio_queue_put(t, VNET_RXQ, used);
+		virtio_dev_queue_put(t, VNET_RXQ, used);
 		if (i < VNET_BATCH)
 			return; /* the tap is empty: epoll says when it is not */
 	}
@@ -599,7 +599,7 @@ static void update_tap_events(struct vnet *n)
 	if (ev == n->tap_events || n->tap_dead)
 		return;
 	if (epoll_ctl(n->epoll_fd, EPOLL_CTL_MOD, n->tap_fd, &e) < 0)
-		log_ratelimited(LOG_ERR, "%s: epoll_ctl: %s", n->mmio.label,
+		log_ratelimited(LOG_ERR, "%s: epoll_ctl: %s", n->vdev.label,
 				strerror(errno));
 	else
 		n->tap_events = ev;
@@ -616,8 +616,8 @@ static void drain(int fd)
 static void *io_thread(void *arg)
 {
 	struct vnet *n = arg;
-	int rx_kick = virtio_mmio_kick_fd(&n->mmio, VNET_RXQ);
-	int tx_kick = virtio_mmio_kick_fd(&n->mmio, VNET_TXQ);
+	int rx_kick = virtio_dev_kick_fd(&n->vdev, VNET_RXQ);
+	int tx_kick = virtio_dev_kick_fd(&n->vdev, VNET_TXQ);
 
 	for (;;) {
 		struct epoll_event ev[4];
@@ -627,7 +627,7 @@ static void *io_thread(void *arg)
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
-			log_err_errno("%s: epoll_wait", n->mmio.label);
+			log_err_errno("%s: epoll_wait", n->vdev.label);
 			break;
 		}
 		for (int i = 0; i < k; i++) {
@@ -646,7 +646,7 @@ static void *io_thread(void *arg)
 				if (ev[i].events & (EPOLLERR | EPOLLHUP)) {
 					/* The tap went away: no busy loop on it. */
 					log_warn("%s: tap %s: error or hang-up; no more frames",
-						 n->mmio.label, n->ifname);
+						 n->vdev.label, n->ifname);
 					epoll_ctl(n->epoll_fd, EPOLL_CTL_DEL, n->tap_fd, NULL);
 					n->tap_dead = true;
 					continue;
@@ -673,19 +673,22 @@ int vnet_start(struct vnet *n)
 	return iothread_start(&n->io, "vnet-io", io_thread, n);
 }
 
-void vnet_destroy(struct vnet *n)
+int vnet_destroy(struct vnet *n)
 {
-	if (!n || iothread_stop(&n->io, VNET_JOIN_TIMEOUT_S))
-		return; /* a stuck thread keeps n: leaked, never freed under it */
+	if (!n)
+		return 0;
+	if (iothread_stop(&n->io, VNET_JOIN_TIMEOUT_S))
+		return -ETIMEDOUT; /* a stuck thread keeps n: leaked, never freed under it */
 	log_info("%s (%s): rx %" PRIu64 " frames (%" PRIu64 " bytes), %" PRIu64
 		 " dropped, %" PRIu64 " stalls; tx %" PRIu64 " frames (%" PRIu64
 		 " bytes), %" PRIu64 " dropped, %" PRIu64 " stalls; %" PRIu64
 		 " notifications seen by the monitor, %" PRIu64 " interrupts",
-		 n->mmio.label, n->ifname[0] ? n->ifname : "fd",
+		 n->vdev.label, n->ifname[0] ? n->ifname : "fd",
 		 atomic_load(&n->stats.rx_frames), atomic_load(&n->stats.rx_bytes),
 		 atomic_load(&n->stats.rx_dropped), atomic_load(&n->stats.rx_stalls),
 		 atomic_load(&n->stats.tx_frames), atomic_load(&n->stats.tx_bytes),
 		 atomic_load(&n->stats.tx_dropped), atomic_load(&n->stats.tx_stalls),
-		 atomic_load(&n->mmio.kicks), atomic_load(&n->mmio.irqs));
+		 atomic_load(&n->vdev.kicks), atomic_load(&n->vdev.irqs));
 	vnet_free(n);
+	return 0;
 }

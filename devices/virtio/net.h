@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * virtio-net (Virtio 1.2, 5.1) over the virtio-mmio transport, backed by a
+ * virtio-net (Virtio 1.2, 5.1) on any virtio transport, backed by a
  * host tap device opened with IFF_TAP | IFF_NO_PI | IFF_VNET_HDR and a
  * vnet header of sizeof(struct virtio_net_hdr_v1) (12 bytes), so the
  * header the guest writes and the one the tap writes are the same bytes.
  *
  * Features offered: VERSION_1, MAC, STATUS, MRG_RXBUF, CSUM, GUEST_CSUM,
- * HOST_TSO4/6 and GUEST_TSO4/6 (plus the transport's INDIRECT_DESC and
+ * HOST_TSO4/6 and GUEST_TSO4/6 (plus virtio.h's INDIRECT_DESC and
  * EVENT_IDX). Guest-side receive offloads (GUEST_*) become the tap's
  * TUNSETOFFLOAD flags (vnet_tap_offloads()); transmit offloads need
  * nothing from the tap, which always accepts GSO and partial checksums.
@@ -36,7 +36,7 @@
 
 #include "config.h"
 #include "iothread.h"
-#include "virtio/mmio.h"
+#include "virtio/virtio.h"
 
 #define VNET_QUEUE_SIZE 256u         /* QueueNumMax of both queues */
 #define VNET_HDR_LEN 12u             /* struct virtio_net_hdr_v1 */
@@ -58,7 +58,7 @@ struct vnet_stats {
 };
 
 struct vnet {
-	struct virtio_mmio mmio;  /* the transport; t->info.dev == this */
+	struct virtio_dev vdev;   /* the device's virtio side; info.dev == this */
 	char ifname[CONFIG_NET_IFNAME_MAX + 1];
 	uint8_t mac[6];
 	int tap_fd;
@@ -106,8 +106,11 @@ int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
 /* Starts the I/O thread. 0 or -errno (logged). Main thread. */
 int vnet_start(struct vnet *n);
 
-/* Stops and joins the I/O thread (bounded wait), frees n. NULL: no-op. */
-void vnet_destroy(struct vnet *n);
+/*
+ * Stops and joins the I/O thread (bounded wait), frees n: 0, or
+ * -ETIMEDOUT when the thread is stuck and n is leaked. NULL: no-op.
+ */
+int vnet_destroy(struct vnet *n);
 
 /*
  * The tap's TUNSETOFFLOAD flags (TUN_F_*) for the negotiated features: the

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "mem.h"
 #include "virtio/blk.h"
+#include "virtio/mmio.h"
 #include "virtio/queue.h"
 
 #define RAM_SIZE (64u << 10)
@@ -36,13 +37,14 @@
 static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
 static struct guest_mem mem;
 static struct vblk *disk[2]; /* read-write, read-only */
+static struct virtio_mmio tr[2]; /* their transports */
 
 static void no_irq(void *opaque, uint32_t gsi)
 {
 	(void)opaque, (void)gsi;
 }
 
-static struct vblk *make_disk(bool ro)
+static struct vblk *make_disk(bool ro, struct virtio_mmio *t)
 {
 	static const struct virtio_mmio_place place = {
 		.base = 0xd0000000, .irq = 5, .irq_pulse = no_irq
@@ -64,7 +66,8 @@ static struct vblk *make_disk(bool ro)
 		fprintf(stderr, "virtq_fuzz: %s\n", err);
 		abort();
 	}
-	virtio_mmio_place(&b->mmio, &place);
+	virtio_mmio_init(t, &b->vdev);
+	virtio_mmio_place(t, &place);
 	close(fd); /* vblk holds its own descriptor */
 	return b;
 }
@@ -77,8 +80,8 @@ static void init_once(void)
 	guest_mem_init_buffer(&mem, ram, sizeof(ram));
 	if (guest_mem_add_region(&mem, 0, sizeof(ram)))
 		abort();
-	disk[0] = make_disk(false);
-	disk[1] = make_disk(true);
+	disk[0] = make_disk(false, &tr[0]);
+	disk[1] = make_disk(true, &tr[1]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

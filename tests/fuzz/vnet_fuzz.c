@@ -25,6 +25,7 @@
 #include "fuzz.h"
 #include "log.h"
 #include "mem.h"
+#include "virtio/mmio.h"
 #include "virtio/net.h"
 
 #define RAM_SIZE (64u << 10)
@@ -35,6 +36,7 @@ static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
 static uint8_t pkt[VNET_RX_BUF];
 static struct guest_mem mem;
 static struct vnet *dev;
+static struct virtio_mmio tr; /* its transport */
 static int peer = -1;
 
 static void no_irq(void *opaque, uint32_t gsi)
@@ -67,12 +69,13 @@ static void init_once(void)
 		fprintf(stderr, "vnet_fuzz: %s\n", err);
 		abort();
 	}
-	virtio_mmio_place(&dev->mmio, &place);
+	virtio_mmio_init(&tr, &dev->vdev);
+	virtio_mmio_place(&tr, &place);
 }
 
 static void wr(uint64_t off, uint32_t v)
 {
-	virtio_mmio_access(&dev->mmio, off, (uint8_t *)&v, 4, true);
+	virtio_mmio_access(&tr, off, (uint8_t *)&v, 4, true);
 }
 
 static void queue(unsigned int i, uint32_t base, uint32_t size)

@@ -274,9 +274,10 @@ END_TEST
 static char destroyed[DEVICES_MAX + 1];
 static unsigned int ndestroyed;
 
-static void note_destroy(void *opaque)
+static int note_destroy(void *opaque)
 {
 	destroyed[ndestroyed++] = *(const char *)opaque;
+	return 0;
 }
 
 static int dummy_node(struct fdt_writer *w, const struct fdt_device *d)

@@ -18,6 +18,7 @@
 #include "mem.h"
 #include "suites.h"
 #include "virtio/blk.h"
+#include "virtio/mmio.h"
 
 #define MEM_SIZE (1u << 20)
 #define SECTORS 128u
@@ -41,6 +42,7 @@
 static uint8_t ram[MEM_SIZE] __attribute__((aligned(4096)));
 static struct guest_mem mem;
 static struct vblk *b;
+static struct virtio_mmio tr; /* the transport the tests drive */
 static char path[64];
 static char err[512];
 static uint16_t avail_idx, used_seen;
@@ -73,14 +75,14 @@ static void make_image(off_t size)
 
 static void reg_wr(uint64_t off, uint32_t v)
 {
-	virtio_mmio_access(&b->mmio, off, (uint8_t *)&v, 4, true);
+	virtio_mmio_access(&tr, off, (uint8_t *)&v, 4, true);
 }
 
 static uint32_t reg_rd(uint64_t off)
 {
 	uint32_t v;
 
-	virtio_mmio_access(&b->mmio, off, (uint8_t *)&v, 4, false);
+	virtio_mmio_access(&tr, off, (uint8_t *)&v, 4, false);
 	return v;
 }
 
@@ -124,7 +126,8 @@ static void open_disk(const char *opts_serial, bool ro, bool direct)
 	cfg.direct = direct;
 	ck_assert_msg(vblk_create(&b, &cfg, &mem, err, sizeof(err)) == 0, "%s",
 		      err);
-	virtio_mmio_place(&b->mmio, &place);
+	virtio_mmio_init(&tr, &b->vdev);
+	virtio_mmio_place(&tr, &place);
 }
 
 static void setup(void)
@@ -358,8 +361,8 @@ START_TEST(read_only)
 
 	open_disk("", true, false);
 	bring_up(WANT | F(VIRTIO_BLK_F_RO));
-	ck_assert_uint_ne(virtio_mmio_features(&b->mmio) & F(VIRTIO_BLK_F_RO), 0);
-	ck_assert_uint_eq(virtio_mmio_features(&b->mmio) & F(VIRTIO_BLK_F_DISCARD), 0);
+	ck_assert_uint_ne(virtio_dev_features(&b->vdev) & F(VIRTIO_BLK_F_RO), 0);
+	ck_assert_uint_eq(virtio_dev_features(&b->vdev) & F(VIRTIO_BLK_F_DISCARD), 0);
 	memset(ram + DATA, 0x77, 512);
 	ck_assert_int_eq(req(VIRTIO_BLK_T_OUT, 1, 512, false, NULL),
 			 VIRTIO_BLK_S_IOERR);
@@ -513,7 +516,7 @@ static uint64_t cfg_rd(uint32_t off, uint32_t len)
 {
 	uint64_t v = 0;
 
-	virtio_mmio_access(&b->mmio, VIRTIO_MMIO_CONFIG + off, (uint8_t *)&v, len,
+	virtio_mmio_access(&tr, VIRTIO_MMIO_CONFIG + off, (uint8_t *)&v, len,
 			   false);
 	return v;
 }
@@ -533,13 +536,13 @@ START_TEST(config_space)
 	ck_assert_uint_eq(cfg_rd(56, 1), 1);
 	ck_assert_uint_eq(cfg_rd(sizeof(struct virtio_blk_config), 1), 0);
 	bring_up(WANT);
-	virtio_mmio_access(&b->mmio, VIRTIO_MMIO_CONFIG + 32, &zero, 1, true);
+	virtio_mmio_access(&tr, VIRTIO_MMIO_CONFIG + 32, &zero, 1, true);
 	ck_assert_uint_eq(cfg_rd(32, 1), 0);
 	/* Write-through now: writes carry RWF_DSYNC, and still work. */
 	memset(ram + DATA, 0x33, 512);
 	ck_assert_int_eq(req(VIRTIO_BLK_T_OUT, 4, 512, false, &used), VIRTIO_BLK_S_OK);
 	/* Capacity is read-only. */
-	virtio_mmio_access(&b->mmio, VIRTIO_MMIO_CONFIG, &zero, 1, true);
+	virtio_mmio_access(&tr, VIRTIO_MMIO_CONFIG, &zero, 1, true);
 	ck_assert_uint_eq(cfg_rd(0, 8), SECTORS);
 	reg_wr(VIRTIO_MMIO_STATUS, 0);
 	ck_assert_uint_eq(cfg_rd(32, 1), 1); /* reset restores write-back */
@@ -561,6 +564,8 @@ START_TEST(direct_io)
 		return;
 	}
 	ck_assert_ptr_nonnull(b);
+	virtio_mmio_init(&tr, &b->vdev);
+	virtio_mmio_place(&tr, &place);
 	bring_up(WANT);
 	header(VIRTIO_BLK_T_OUT, 6);
 	memset(ram + DATA + 1, 0x61, 512);

@@ -21,6 +21,7 @@
 
 static uint8_t ram[MEM_SIZE] __attribute__((aligned(4096)));
 static struct guest_mem mem;
+static struct virtio_dev dv;
 static struct virtio_mmio t;
 static uint8_t cfg_space[12];
 static int pulses, resets, cfg_writes;
@@ -61,7 +62,7 @@ static const struct virtio_dev_ops ops = {
 
 static void setup(void)
 {
-	struct virtio_mmio_info info = {
+	struct virtio_dev_info info = {
 		.name = "virtio-test",
 		.device_id = 42,
 		.features = DEV_FEATURES,
@@ -80,13 +81,14 @@ static void setup(void)
 	for (unsigned int i = 0; i < sizeof(cfg_space); i++)
 		cfg_space[i] = (uint8_t)(0xa0 + i);
 	pulses = resets = cfg_writes = 0;
-	ck_assert_int_eq(virtio_mmio_init(&t, &info), 0);
+	ck_assert_int_eq(virtio_dev_init(&dv, &info), 0);
+	virtio_mmio_init(&t, &dv);
 	virtio_mmio_place(&t, &place);
 }
 
 static void teardown(void)
 {
-	virtio_mmio_destroy(&t);
+	virtio_dev_destroy(&dv);
 }
 
 static uint32_t rd(uint64_t off)
@@ -180,8 +182,8 @@ START_TEST(identity)
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_SHM_BASE_LOW), 0xffffffff);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_SHM_BASE_HIGH), 0xffffffff);
 	ck_assert_uint_eq(virtio_mmio_notify_addr(&t), BASE + 0x50);
-	ck_assert_int_ge(virtio_mmio_kick_fd(&t, 1), 0);
-	ck_assert_int_eq(virtio_mmio_kick_fd(&t, 2), -1);
+	ck_assert_int_ge(virtio_dev_kick_fd(&dv, 1), 0);
+	ck_assert_int_eq(virtio_dev_kick_fd(&dv, 2), -1);
 }
 END_TEST
 
@@ -261,12 +263,12 @@ START_TEST(status_machine)
 	negotiate(VIRTIO_FEATURE_VERSION_1 | (1ULL << 3) | VIRTQ_F_EVENT_IDX);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK,
 			  VIRTIO_STATUS_FEATURES_OK);
-	ck_assert_uint_eq(virtio_mmio_features(&t),
+	ck_assert_uint_eq(virtio_dev_features(&dv),
 			  VIRTIO_FEATURE_VERSION_1 | (1ULL << 3) | VIRTQ_F_EVENT_IDX);
 	/* Frozen after FEATURES_OK. */
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
-	ck_assert_uint_eq(virtio_mmio_features(&t),
+	ck_assert_uint_eq(virtio_dev_features(&dv),
 			  VIRTIO_FEATURE_VERSION_1 | (1ULL << 3) | VIRTQ_F_EVENT_IDX);
 	wr(VIRTIO_MMIO_STATUS, ALL_OK);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), ALL_OK);
@@ -279,7 +281,7 @@ START_TEST(status_machine)
 	resets = 0;
 	wr(VIRTIO_MMIO_STATUS, 0);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
-	ck_assert_uint_eq(virtio_mmio_features(&t), 0);
+	ck_assert_uint_eq(virtio_dev_features(&dv), 0);
 	ck_assert_int_eq(resets, 1);
 }
 END_TEST
@@ -297,16 +299,16 @@ START_TEST(queue_registers)
 	negotiate(VIRTIO_FEATURE_VERSION_1);
 	queue(1, 8, 0x1000, 0x2000, 0x3000);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 1);
-	ck_assert(t.q[1].ready);
-	ck_assert_ptr_eq(t.q[1].vq.desc, ram + 0x1000);
+	ck_assert(dv.q[1].ready);
+	ck_assert_ptr_eq(dv.q[1].vq.desc, ram + 0x1000);
 	/* Queue registers are frozen while ready. */
 	wr(VIRTIO_MMIO_QUEUE_NUM, 4);
 	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, 0x5000);
-	ck_assert_uint_eq(t.q[1].num, 8);
-	ck_assert_uint_eq(t.q[1].desc, 0x1000);
+	ck_assert_uint_eq(dv.q[1].num, 8);
+	ck_assert_uint_eq(dv.q[1].desc, 0x1000);
 	wr(VIRTIO_MMIO_QUEUE_READY, 0);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 0);
-	ck_assert(!t.q[1].ready);
+	ck_assert(!dv.q[1].ready);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET, 0);
 }
 END_TEST
@@ -349,27 +351,27 @@ START_TEST(notify_and_interrupts)
 	uint64_t v = 0;
 	struct virtq *q;
 
-	ck_assert_ptr_null(virtio_mmio_queue_get(&t, 0)); /* not live */
+	ck_assert_ptr_null(virtio_dev_queue_get(&dv, 0)); /* not live */
 	negotiate(VIRTIO_FEATURE_VERSION_1);
 	queue(0, 8, 0x1000, 0x2000, 0x3000);
-	ck_assert_ptr_null(virtio_mmio_queue_get(&t, 0)); /* no DRIVER_OK */
+	ck_assert_ptr_null(virtio_dev_queue_get(&dv, 0)); /* no DRIVER_OK */
 	/* DRIVER_OK kicks ready queues once, in case buffers are waiting. */
 	wr(VIRTIO_MMIO_STATUS, ALL_OK);
-	ck_assert_int_eq(read(virtio_mmio_kick_fd(&t, 0), &v, 8), 8);
+	ck_assert_int_eq(read(virtio_dev_kick_fd(&dv, 0), &v, 8), 8);
 	ck_assert_uint_eq(v, 1);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 7); /* no such queue */
-	ck_assert_int_eq(read(virtio_mmio_kick_fd(&t, 0), &v, 8), 8);
+	ck_assert_int_eq(read(virtio_dev_kick_fd(&dv, 0), &v, 8), 8);
 	ck_assert_uint_eq(v, 2);
-	ck_assert_int_eq(read(virtio_mmio_kick_fd(&t, 1), &v, 8), -1);
-	ck_assert_uint_eq(t.kicks, 2);
+	ck_assert_int_eq(read(virtio_dev_kick_fd(&dv, 1), &v, 8), -1);
+	ck_assert_uint_eq(dv.kicks, 2);
 
-	ck_assert_ptr_null(virtio_mmio_queue_get(&t, 1)); /* not ready */
-	q = virtio_mmio_queue_get(&t, 0);
-	ck_assert_ptr_eq(q, &t.q[0].vq);
+	ck_assert_ptr_null(virtio_dev_queue_get(&dv, 1)); /* not ready */
+	q = virtio_dev_queue_get(&dv, 0);
+	ck_assert_ptr_eq(q, &dv.q[0].vq);
 	virtq_push(q, 0, 1);
-	virtio_mmio_queue_put(&t, 0, true);
+	virtio_dev_queue_put(&dv, 0, true);
 	ck_assert_int_eq(pulses, 1);
 	ck_assert_uint_eq(pulse_gsi, 7);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
@@ -377,25 +379,25 @@ START_TEST(notify_and_interrupts)
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	/* The driver suppressed interrupts: none. */
 	ram[0x2000] = VIRTQ_AVAIL_F_NO_INTERRUPT;
-	q = virtio_mmio_queue_get(&t, 0);
+	q = virtio_dev_queue_get(&dv, 0);
 	virtq_push(q, 0, 1);
-	virtio_mmio_queue_put(&t, 0, true);
+	virtio_dev_queue_put(&dv, 0, true);
 	ck_assert_int_eq(pulses, 1);
 
 	/* Malformed input: NEEDS_RESET, a config interrupt, queues stop. */
-	q = virtio_mmio_queue_get(&t, 0);
-	virtio_mmio_needs_reset(&t, "test");
-	virtio_mmio_queue_put(&t, 0, false);
+	q = virtio_dev_queue_get(&dv, 0);
+	virtio_dev_needs_reset(&dv, "test");
+	virtio_dev_queue_put(&dv, 0, false);
 	ck_assert_int_eq(pulses, 2);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
-	ck_assert_uint_eq(virtio_mmio_status(&t), ALL_OK | VIRTIO_STATUS_NEEDS_RESET);
-	ck_assert_ptr_null(virtio_mmio_queue_get(&t, 0));
-	virtio_mmio_needs_reset(&t, "again"); /* no second interrupt */
+	ck_assert_uint_eq(virtio_dev_status(&dv), ALL_OK | VIRTIO_STATUS_NEEDS_RESET);
+	ck_assert_ptr_null(virtio_dev_queue_get(&dv, 0));
+	virtio_dev_needs_reset(&dv, "again"); /* no second interrupt */
 	ck_assert_int_eq(pulses, 2);
 	wr(VIRTIO_MMIO_STATUS, 0);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
-	ck_assert(!t.q[0].ready);
+	ck_assert(!dv.q[0].ready);
 }
 END_TEST
 
@@ -406,42 +408,42 @@ START_TEST(irqfd_path)
 	struct virtq *q;
 
 	ck_assert_int_ge(fd, 0);
-	virtio_mmio_set_irqfd(&t, fd); /* t owns and closes it */
+	virtio_dev_set_irqfd(&dv, fd); /* dv owns and closes it */
 	negotiate(VIRTIO_FEATURE_VERSION_1);
 	queue(0, 8, 0x1000, 0x2000, 0x3000);
 	wr(VIRTIO_MMIO_STATUS, ALL_OK);
-	q = virtio_mmio_queue_get(&t, 0);
+	q = virtio_dev_queue_get(&dv, 0);
 	virtq_push(q, 0, 1);
-	virtio_mmio_queue_put(&t, 0, true);
+	virtio_dev_queue_put(&dv, 0, true);
 	ck_assert_int_eq(pulses, 0);
 	ck_assert_int_eq(read(fd, &v, 8), 8);
 	ck_assert_uint_eq(v, 1);
-	ck_assert_uint_eq(t.irqs, 1);
+	ck_assert_uint_eq(dv.irqs, 1);
 }
 END_TEST
 
 START_TEST(init_rejects)
 {
-	struct virtio_mmio u;
-	struct virtio_mmio_info info = {
+	struct virtio_dev u;
+	struct virtio_dev_info info = {
 		.device_id = 2, .num_queues = 1, .queue_max = 16,
 		.config_size = 8, .ops = &ops, .mem = &mem,
 	};
 
 	info.num_queues = 0;
-	ck_assert_int_eq(virtio_mmio_init(&u, &info), -EINVAL);
-	info.num_queues = VIRTIO_MMIO_MAX_QUEUES + 1;
-	ck_assert_int_eq(virtio_mmio_init(&u, &info), -EINVAL);
+	ck_assert_int_eq(virtio_dev_init(&u, &info), -EINVAL);
+	info.num_queues = VIRTIO_MAX_QUEUES + 1;
+	ck_assert_int_eq(virtio_dev_init(&u, &info), -EINVAL);
 	info.num_queues = 1;
 	info.queue_max = 24;
-	ck_assert_int_eq(virtio_mmio_init(&u, &info), -EINVAL);
+	ck_assert_int_eq(virtio_dev_init(&u, &info), -EINVAL);
 	info.queue_max = 16;
 	info.config_size = 0x101;
-	ck_assert_int_eq(virtio_mmio_init(&u, &info), -EINVAL);
+	ck_assert_int_eq(virtio_dev_init(&u, &info), -EINVAL);
 	info.config_size = 8;
 	info.ops = NULL;
-	ck_assert_int_eq(virtio_mmio_init(&u, &info), -EINVAL);
-	virtio_mmio_destroy(&u); /* harmless after a failed init */
+	ck_assert_int_eq(virtio_dev_init(&u, &info), -EINVAL);
+	virtio_dev_destroy(&u); /* harmless after a failed init */
 }
 END_TEST
 

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "mem.h"
 #include "suites.h"
+#include "virtio/mmio.h"
 #include "virtio/net.h"
 
 #define MEM_SIZE (1u << 20)
@@ -39,6 +40,7 @@
 static uint8_t ram[MEM_SIZE] __attribute__((aligned(4096)));
 static struct guest_mem mem;
 static struct vnet *n;
+static struct virtio_mmio tr; /* the transport the tests drive */
 static int peer = -1;
 static char err[512];
 static uint16_t avail_idx[2], used_seen[2];
@@ -54,14 +56,14 @@ static const struct virtio_mmio_place place = { .base = 0xd0000000, .irq = 6,
 
 static void reg_wr(uint64_t off, uint32_t v)
 {
-	virtio_mmio_access(&n->mmio, off, (uint8_t *)&v, 4, true);
+	virtio_mmio_access(&tr, off, (uint8_t *)&v, 4, true);
 }
 
 static uint32_t reg_rd(uint64_t off)
 {
 	uint32_t v;
 
-	virtio_mmio_access(&n->mmio, off, (uint8_t *)&v, 4, false);
+	virtio_mmio_access(&tr, off, (uint8_t *)&v, 4, false);
 	return v;
 }
 
@@ -111,7 +113,8 @@ static void setup(void)
 	peer = sv[1];
 	ck_assert_msg(vnet_create_fd(&n, sv[0], false, mac, &mem, err,
 				     sizeof(err)) == 0, "%s", err);
-	virtio_mmio_place(&n->mmio, &place);
+	virtio_mmio_init(&tr, &n->vdev);
+	virtio_mmio_place(&tr, &place);
 }
 
 static void teardown(void)
@@ -274,7 +277,7 @@ START_TEST(config_space)
 	uint8_t b[8];
 
 	for (unsigned int i = 0; i < 8; i++)
-		virtio_mmio_access(&n->mmio, VIRTIO_MMIO_CONFIG + i, &b[i], 1, false);
+		virtio_mmio_access(&tr, VIRTIO_MMIO_CONFIG + i, &b[i], 1, false);
 	ck_assert_mem_eq(b, mac, 6);
 	ck_assert_uint_eq(b[6] | b[7] << 8, VIRTIO_NET_S_LINK_UP);
 	ck_assert_uint_eq(reg_rd(VIRTIO_MMIO_DEVICE_ID), 1);

@@ -43,9 +43,10 @@ static size_t uart_rx(void *opaque, const uint8_t *buf, size_t n)
 	return serial8250_receive(opaque, buf, n);
 }
 
-static void uart_destroy(void *opaque)
+static int uart_destroy(void *opaque)
 {
 	serial8250_destroy(opaque);
+	return 0;
 }
 
 static void guest_exit(void *opaque, int status)
