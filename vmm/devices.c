@@ -75,14 +75,17 @@ int devices_virtio_mmio_cmdline(const struct vm_device *d, char *buf,
 			(unsigned long long)d->node.base, d->node.irq);
 }
 
-void devices_destroy(struct device_list *l)
+unsigned int devices_destroy(struct device_list *l)
 {
+	unsigned int stuck = 0;
+
 	while (l->n > 0) {
 		struct vm_device *d = &l->dev[--l->n];
 
-		if (d->destroy)
-			d->destroy(d->opaque);
+		if (d->destroy && d->destroy(d->opaque))
+			stuck++;
 	}
+	return stuck;
 }
 
 /* --- the virtio-mmio transport's attach --------------------------------- */

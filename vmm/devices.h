@@ -97,9 +97,11 @@ int devices_attach_virtio_mmio(struct vm *vm, struct virtio_dev *d,
 
 /*
  * Destroys every device, last created first, and empties the list.
- * Idempotent. Main thread, after the vCPUs have stopped and before guest
- * memory goes away (devices' I/O threads touch it).
+ * Idempotent. Returns how many devices were left running (a stuck I/O
+ * thread): guest memory must then stay mapped. Main thread, after the
+ * vCPUs have stopped and before guest memory goes away (devices' I/O
+ * threads touch it).
  */
-void devices_destroy(struct device_list *l);
+unsigned int devices_destroy(struct device_list *l);
 
 #endif

@@ -413,19 +413,29 @@ int vm_run(struct vm *vm)
 
 void vm_destroy(struct vm *vm)
 {
+	unsigned int stuck;
+
 	gdb_stub_destroy(vm->gdb);
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		vcpu_destroy(&vm->vcpu[i]);
 	if (vm->console.wake_fd >= 0)
 		console_close(&vm->console, CONSOLE_FLUSH_MS);
 	/* I/O threads touch guest RAM: they end before it goes. */
-	devices_destroy(&vm->devices);
+	stuck = devices_destroy(&vm->devices);
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);
-	guest_mem_free(&vm->mem);
+	/*
+	 * A stuck I/O thread may still touch guest RAM or raise its interrupt
+	 * through vm_fd: both stay until the process exits.
+	 */
+	if (stuck)
+		log_err("%u device(s) still running; guest memory stays mapped",
+			stuck);
+	else
+		guest_mem_free(&vm->mem);
 	free(vm->cmdline);
 	free(vm->dtb_buf);
-	if (vm->vm_fd >= 0)
+	if (vm->vm_fd >= 0 && !stuck)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);

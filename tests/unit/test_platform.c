@@ -328,11 +328,38 @@ START_TEST(device_list_order_nodes_teardown)
 	ck_assert_uint_eq(nodes[0].base, 0xd0000000);
 	ck_assert_uint_eq(nodes[1].irq, 6);
 	ck_assert_uint_eq(devices_fdt(&l, nodes, 1), 1);
-	devices_destroy(&l);
+	ck_assert_uint_eq(devices_destroy(&l), 0);
 	ck_assert_uint_eq(ndestroyed, 3);
 	ck_assert(!memcmp(destroyed, "bap", 3)); /* last created first */
-	devices_destroy(&l);
+	ck_assert_uint_eq(devices_destroy(&l), 0);
 	ck_assert_uint_eq(ndestroyed, 3); /* idempotent */
+	ck_assert_uint_eq(l.n, 0);
+}
+END_TEST
+
+static int stuck_destroy(void *opaque)
+{
+	(void)opaque;
+	ndestroyed++;
+	return -ETIMEDOUT;
+}
+
+/* A device left running is counted, and the others still go. */
+START_TEST(device_list_counts_stuck_devices)
+{
+	static struct device_list l;
+	const struct vm_device ok = { .name = "ok", .destroy = note_destroy,
+				      .opaque = "o" };
+	const struct vm_device stuck = { .name = "stuck",
+					 .destroy = stuck_destroy };
+
+	ndestroyed = 0;
+	devices_init(&l);
+	ck_assert_int_eq(devices_add(&l, &ok), 0);
+	ck_assert_int_eq(devices_add(&l, &stuck), 0);
+	ck_assert_int_eq(devices_add(&l, &stuck), 0);
+	ck_assert_uint_eq(devices_destroy(&l), 2);
+	ck_assert_uint_eq(ndestroyed, 3);
 	ck_assert_uint_eq(l.n, 0);
 }
 END_TEST
@@ -480,6 +507,7 @@ Suite *devices_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, device_list_order_nodes_teardown);
+	tcase_add_test(tc, device_list_counts_stuck_devices);
 	tcase_add_test(tc, device_list_is_bounded);
 	tcase_add_test(tc, device_list_cmdline);
 	suite_add_tcase(s, tc);
