@@ -32,7 +32,7 @@ CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
 
 CORE_SRCS := \
 	vmm/log.c vmm/config.c vmm/mem.c vmm/bus.c vmm/exit.c vmm/loader.c \
-	vmm/console.c vmm/vm.c vmm/vcpu.c vmm/stats.c vmm/rt.c \
+	vmm/console.c vmm/vm.c vmm/vcpu.c vmm/stats.c vmm/rt.c vmm/status.c \
 	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/cpuid.c \
 	vmm/arch/$(ARCH)/boot.c vmm/arch/$(ARCH)/bzimage.c \
 	vmm/arch/$(ARCH)/mptable.c vmm/arch/$(ARCH)/acpi.c \
