@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "cmdline.h"
 #include "gdb/stub.h"
 #include "ioevent.h"
 #include "loader.h"
