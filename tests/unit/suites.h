@@ -23,5 +23,6 @@ Suite *virtio_mmio_suite(void);
 Suite *vblk_suite(void);
 Suite *vnet_suite(void);
 Suite *status_suite(void);
+Suite *preflight_suite(void);
 
 #endif
