@@ -175,6 +175,10 @@ FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c \
 FUZZ_TARGETS += vnet
 FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c \
 	devices/virtio/mmio.c devices/virtio/net.c
+# Partition files and command lines (vmm/config*.c).
+FUZZ_TARGETS += config
+FUZZ_SRCS_config := vmm/config.c vmm/config_value.c vmm/config_file.c \
+	vmm/preflight.c vmm/rt.c vmm/log.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz
