@@ -46,7 +46,7 @@ expect_err "KVM_EXIT_INTERNAL_ERROR"
 # --- 1: the monitor or the host failed (no address space for guest RAM) -------
 RC=0
 (ulimit -v 400000 && exec "$TESSERA" run --kernel "$TMP/exit0.bin" --load-addr 0x100000 \
-	--memory 1G) </dev/null >"$TMP/out" 2>"$TMP/err" || RC=$?
+	--memory 1G --memory-overcommit) </dev/null >"$TMP/out" 2>"$TMP/err" || RC=$?
 expect_rc 1
 expect_err "cannot map"
 
