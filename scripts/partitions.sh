@@ -79,7 +79,10 @@ trap 'stop TERM' TERM
 for f in "$@"; do
 	name=$(basename "$f" .conf)
 	if [ -n "$logdir" ]; then
-		"$TESSERA" run --config "$f" --serial "file:$logdir/$name.log" </dev/null &
+		# Appended across runs, as before: tessera creates a serial
+		# file only when it does not exist, unless told ",append".
+		: >>"$logdir/$name.log"
+		"$TESSERA" run --config "$f" --serial "file:$logdir/$name.log,append" </dev/null &
 	else
 		"$TESSERA" run --config "$f" </dev/null > >(sed -u "s/^/[$name] /") 2>&1 &
 	fi

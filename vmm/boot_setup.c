@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "boot_setup.h"
+#include "cmdline.h"
 
 #include <errno.h>
 #include <stdio.h>

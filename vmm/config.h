@@ -3,6 +3,10 @@
  * Partition configuration: what the user asked for, validated, with no
  * side effects. main.c turns argv into a struct vm_config with
  * config_parse_run(); vm.c builds a machine from it.
+ *
+ * config.c: the flag table (each flag's help is there: the usage text is
+ * generated from it) and the command line; config_value.c: the value
+ * grammars; config_file.c: partition files.
  */
 #ifndef TESSERA_CONFIG_H
 #define TESSERA_CONFIG_H
@@ -25,7 +29,7 @@
 
 enum serial_mode {
 	SERIAL_STDIO, /* output to stdout, input from stdin */
-	SERIAL_FILE,  /* output appended to a file, no input */
+	SERIAL_FILE,  /* output to a file (new, or appended to), no input */
 	SERIAL_NONE,  /* UART present, output discarded */
 };
 
@@ -76,7 +80,9 @@ struct vm_config {
 	uint64_t mem_size;    /* bytes, multiple of 4 KiB */
 	unsigned int cpus;    /* 1..CONFIG_MAX_CPUS */
 	enum serial_mode serial;
-	const char *serial_path; /* for SERIAL_FILE */
+	const char *serial_path; /* for SERIAL_FILE (preflight may repoint it) */
+	char serial_file[CONFIG_DISK_PATH_MAX]; /* file:PATH as given */
+	bool serial_append; /* file:PATH,append: append to an existing file */
 	enum cpu_template cpu_template;
 	bool load_addr_set;
 	uint64_t load_addr; /* raw image: load and entry address */
@@ -103,7 +109,47 @@ struct vm_config {
 	enum exits_mode exits;   /* KVM_CAP_X86_DISABLE_EXITS */
 	const char *cgroup;      /* join this cgroup at start, or NULL */
 	const char *config_file; /* --config FILE (main.c reads it) */
+	bool memory_overcommit;  /* skip the check of --memory against the host */
 };
+
+/* Whether a flag takes a value. */
+enum config_arg {
+	CONFIG_ARG_NONE,     /* --flag */
+	CONFIG_ARG_VALUE,    /* --flag VALUE or --flag=VALUE */
+	CONFIG_ARG_OPTIONAL, /* --flag or --flag=VALUE */
+};
+
+/*
+ * One flag of `tessera run`: the table in config.c is the only list of
+ * flags; the parser, partition files and the usage text all read it.
+ */
+struct config_flag {
+	const char *name;    /* "--memory" */
+	const char *alias;   /* "-m", or NULL */
+	enum config_arg arg;
+	const char *argname; /* the value in the usage ("SIZE"), or NULL */
+	const char *help;    /* one paragraph: the usage wraps it */
+	const char *section; /* a heading the usage prints before it, or NULL */
+	bool cmdline_only;   /* not a partition-file key (config, help) */
+	int (*apply)(struct vm_config *cfg, const char *val, char *err,
+		     size_t errlen);
+};
+
+extern const struct config_flag config_flags[];
+extern const unsigned int config_nflags;
+
+/*
+ * The flag named by the first namelen bytes of name ("--memory" or an
+ * alias such as "-m"), or NULL. Pure.
+ */
+const struct config_flag *config_find_flag(const char *name, size_t namelen);
+
+/*
+ * Formats the usage text of `tessera run` from the flag table into buf
+ * (len bytes, always NUL-terminated when len > 0), wrapped to 79 columns.
+ * Returns the length of the whole text, as snprintf does. Pure.
+ */
+size_t config_format_usage(char *buf, size_t len);
 
 /* Fills cfg with the defaults. */
 void config_init(struct vm_config *cfg);
@@ -119,8 +165,10 @@ int config_parse_run(struct vm_config *cfg, int argc, char *const argv[],
 
 /*
  * The path of the last --config FILE (or --config=FILE) in argv, or NULL.
- * Pure: main.c reads the file and hands its text to config_parse_file()
- * before config_parse_run(), so flags on the command line override it.
+ * Walks argv as config_parse_run() does, so the value of another flag
+ * ("--cmdline --config") is not taken for one. Pure: main.c reads the file
+ * and hands its text to config_parse_file() before config_parse_run(), so
+ * flags on the command line override it.
  */
 const char *config_find_file(int argc, char *const argv[]);
 
@@ -130,11 +178,32 @@ const char *config_find_file(int argc, char *const argv[]);
  * flags without a value take "key" alone or "key = yes|no" (no: left at
  * its default). '#' starts a comment; blank lines are ignored. text is
  * modified in place and cfg points into it, so it must outlive cfg.
- * name labels errors ("NAME:LINE: reason"). Returns 0 or -EINVAL. Pure.
- * Does not validate the whole: config_parse_run() does that afterwards.
+ * name labels errors ("NAME:LINE: reason"). A line that is not shaped
+ * "key[ = value]" (a key of lowercase letters, digits and '-') is refused
+ * without echoing it: the file may not be a partition file at all. Returns
+ * 0 or -EINVAL. Pure. Does not validate the whole: config_parse_run() does
+ * that afterwards.
  */
 int config_parse_file(struct vm_config *cfg, char *text, const char *name,
 		      char *err, size_t errlen);
+
+/*
+ * Checks that len bytes read from a partition file are text: no NUL (bytes
+ * after one would be ignored) and no control byte but tab, CR and LF. The
+ * reason names the offset or line, never the content. 0 or -EINVAL. Pure.
+ */
+int config_check_text(const char *text, size_t len, const char *name,
+		      char *err, size_t errlen);
+
+/*
+ * Reads the partition file at path: a regular file (a FIFO, a directory
+ * or a device is refused without blocking) of at most 64 KiB of text
+ * (config_check_text). Warns when other users may write it. On success
+ * *text is malloc'ed and NUL-terminated. 0 or -errno with a one-line
+ * reason in err. Main thread.
+ */
+int config_read_file(const char *path, char **text, char *err,
+		     size_t errlen);
 
 /*
  * Whether vCPU exits for HLT and PAUSE should be disabled: asked for, or
@@ -172,13 +241,12 @@ int config_parse_net(struct net_config *n, const char *s, unsigned int index,
 int config_parse_u64(const char *s, uint64_t *out);
 
 /*
- * Builds a kernel command line: each space-separated default whose key (the
- * part before '=') the user's line does not set, then the user's line.
- * Returns the length, or -E2BIG if it needs more than max bytes (without
- * the NUL); out holds max + 1 bytes. Pure.
+ * Parses a --serial value: "stdio", "none", "file:PATH" or
+ * "file:PATH,append". PATH is copied into path (pathlen bytes). Returns 0
+ * or -EINVAL. Pure.
  */
-int config_merge_cmdline(const char *defaults, const char *user, char *out,
-			 size_t max);
+int config_parse_serial(const char *v, enum serial_mode *mode, char *path,
+			size_t pathlen, bool *append);
 
 /* Where the gdb stub listens: --gdb tcp:HOST:PORT or unix:PATH. */
 struct gdb_endpoint {
@@ -193,8 +261,5 @@ struct gdb_endpoint {
  * removed. Returns 0 or -EINVAL. Pure.
  */
 int config_parse_gdb_endpoint(const char *spec, struct gdb_endpoint *ep);
-
-/* Usage text of `tessera run`. */
-extern const char config_usage[];
 
 #endif

@@ -9,9 +9,70 @@
 
 enum log_level log_level = LOG_WARN;
 
+/* The length of the valid, non-control UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if (s[0] == 0xc2 && s[1] < 0xa0)
+		return 0; /* U+0080..U+009F: the C1 controls (0x9b is CSI) */
+	return n;
+}
+
+char *log_escape(char *dst, size_t len, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = 0;
+
+	if (!len)
+		return dst;
+	while (*s) {
+		char esc[5];
+		size_t w = utf8_len(s), elen;
+
+		if (w) {
+			if (n + w >= len)
+				break;
+			memcpy(dst + n, s, w);
+			n += w;
+			s += w;
+			continue;
+		}
+		if (*s >= ' ' && *s < 0x7f) {
+			esc[0] = (char)*s;
+			elen = 1;
+		} else if (*s == '\n' || *s == '\t' || *s == '\r') {
+			esc[0] = '\\';
+			esc[1] = *s == '\n' ? 'n' : *s == '\t' ? 't' : 'r';
+			elen = 2;
+		} else {
+			snprintf(esc, sizeof(esc), "\\x%02x", *s);
+			elen = 4;
+		}
+		if (n + elen >= len)
+			break;
+		memcpy(dst + n, esc, elen);
+		n += elen;
+		s++;
+	}
+	dst[n] = '\0';
+	return dst;
+}
+
 void log_msg(enum log_level lvl, int errnum, const char *fmt, ...)
 {
-	char buf[512];
+	char buf[512], line[2048];
 	int n, saved_errno = errno;
 	va_list ap;
 
@@ -24,11 +85,12 @@ void log_msg(enum log_level lvl, int errnum, const char *fmt, ...)
 		errno = saved_errno;
 		return;
 	}
+	log_escape(line, sizeof(line), buf);
 	/* One fprintf per message so lines from vCPU threads do not interleave. */
 	if (errnum)
-		fprintf(stderr, "tessera: %s: %s\n", buf, strerror(errnum));
+		fprintf(stderr, "tessera: %s: %s\n", line, strerror(errnum));
 	else
-		fprintf(stderr, "tessera: %s\n", buf);
+		fprintf(stderr, "tessera: %s\n", line);
 	/* Callers log and then return -errno: logging must not change it. */
 	errno = saved_errno;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Logging. Every message goes to stderr prefixed with "tessera: ".
+ * Logging. Every message goes to stderr prefixed with "tessera: ", as one
+ * line of printable text (log_escape).
  * The level is the only mutable global (set once by main).
  * Safe to call from any thread.
  */
@@ -26,6 +27,15 @@ void log_msg(enum log_level lvl, int errnum, const char *fmt, ...)
  * Logging leaves errno as it found it, so `log_err_errno(...); return -errno;` holds. */
 #define log_err_errno(...) log_msg(LOG_ERR, errno, __VA_ARGS__)
 #define log_warn_errno(...) log_msg(LOG_WARN, errno, __VA_ARGS__)
+
+/*
+ * Copies src into dst (len bytes, always NUL-terminated when len > 0) as
+ * one line of printable text: control bytes (C0, DEL, C1) and bytes that
+ * are not valid UTF-8 become \n, \t, \r or \xNN, so a value from the
+ * user or a guest cannot break a log line or drive a terminal. Valid UTF-8
+ * passes. Returns dst. log_msg() does this to every message. Pure.
+ */
+char *log_escape(char *dst, size_t len, const char *src);
 
 /*
  * Formats a one-line reason into err (errlen bytes; NULL or 0 to skip) for

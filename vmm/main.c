@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* argv -> struct vm_config -> a run. The only place that exits the process. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 
 #include "config.h"
 #include "log.h"
+#include "preflight.h"
+#include "status.h"
 #include "vm.h"
 
 #ifndef TESSERA_VERSION
@@ -23,73 +26,89 @@ static const char usage[] =
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die_usage(const char *fmt, ...)
 {
-	char msg[300];
+	char msg[600], line[2400];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "tessera: %s (see 'tessera run --help')\n", msg);
+	/* Values from the user are in msg: one printable line (log.h). */
+	fprintf(stderr, "tessera: %s (see 'tessera run --help')\n",
+		log_escape(line, sizeof(line), msg));
 	exit(TESSERA_EXIT_USAGE);
 }
 
-/* A partition file, NUL-terminated, malloc'ed; NULL with errno on failure. */
-static char *read_config_file(const char *path)
+/* A user error that is not about the command line's syntax: one line, exit 2. */
+static void __attribute__((noreturn)) die_user(const char *msg)
 {
-	enum { MAX = 64 * 1024 };
-	FILE *f = fopen(path, "re");
-	char *text = malloc(MAX + 1);
-	size_t n = 0;
+	log_err("%s", msg);
+	exit(TESSERA_EXIT_USAGE);
+}
 
-	if (f && text) {
-		n = fread(text, 1, MAX + 1, f);
-		if (ferror(f) || n > MAX) {
-			errno = ferror(f) ? EIO : EFBIG;
-			free(text);
-			text = NULL;
-		} else {
-			text[n] = '\0';
+/*
+ * With stdin, stdout or stderr closed at start, the next open() would take
+ * that number, and an eventfd or the guest's console could land on fd 1.
+ * /dev/null goes there first.
+ */
+static void hold_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (n >= 0 && n != fd) { /* cannot happen: fd was the lowest free */
+			dup2(n, fd);
+			close(n);
 		}
-	} else {
-		free(text);
-		text = NULL;
 	}
-	if (f)
-		fclose(f);
-	return text;
+}
+
+static int print_usage(void)
+{
+	size_t len = config_format_usage(NULL, 0) + 1;
+	char *text = malloc(len);
+
+	if (!text) {
+		log_err("out of memory");
+		return TESSERA_EXIT_ERROR;
+	}
+	config_format_usage(text, len);
+	fputs(text, stdout);
+	free(text);
+	return 0;
 }
 
 static int cmd_run(int argc, char **argv)
 {
 	struct vm_config cfg;
+	struct preflight pf;
 	const char *file;
 	char *text = NULL;
 	struct vm vm;
-	char err[256];
+	char err[512];
 	sigset_t sigs;
 	int status;
 
 	config_init(&cfg);
 	file = config_find_file(argc, argv);
 	if (file) { /* first the file, then the flags that override it */
-		text = read_config_file(file);
-		if (!text)
-			die_usage("--config: cannot read '%s': %s", file,
-				  strerror(errno));
+		if (config_read_file(file, &text, err, sizeof(err)) < 0)
+			die_usage("%s", err);
 		if (config_parse_file(&cfg, text, file, err, sizeof(err)) < 0)
 			die_usage("%s", err);
 	}
 	if (config_parse_run(&cfg, argc, argv, err, sizeof(err)) < 0)
 		die_usage("%s", err);
-	if (cfg.help) {
-		fputs(config_usage, stdout);
-		return 0;
-	}
-	if (access(cfg.kernel, R_OK) < 0)
-		die_usage("--kernel: cannot read '%s': %s", cfg.kernel,
-			  strerror(errno));
+	if (cfg.help)
+		return print_usage();
 	if (cfg.verbose)
 		log_level = LOG_INFO;
+	/* Everything the user named, before anything is built: exit 2 if not. */
+	preflight_init(&pf);
+	if (preflight_run(&cfg, &pf, err, sizeof(err)) < 0)
+		die_user(err);
 
 	/* vm_run takes these through a signalfd; vCPU threads inherit the mask. */
 	sigemptyset(&sigs);
@@ -112,12 +131,14 @@ static int cmd_run(int argc, char **argv)
 	else
 		status = TESSERA_EXIT_ERROR;
 	vm_destroy(&vm);
+	preflight_close(&pf);
 	free(text);
 	return status;
 }
 
 int main(int argc, char **argv)
 {
+	hold_std_fds();
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return TESSERA_EXIT_USAGE;

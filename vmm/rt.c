@@ -459,10 +459,8 @@ int rt_setup_process(const struct vm_config *cfg, cpu_set_t *vcpu_cpus)
 	char err[512], list[256];
 	int r = 0;
 
-	if (cfg->cgroup)
-		r = rt_cgroup_join(cfg->cgroup, getpid(), err, sizeof(err));
-	r = r ?: rt_host_check(cfg, err, sizeof(err));
-	if (r == 0 && sched_getaffinity(0, sizeof(*vcpu_cpus), vcpu_cpus) < 0)
+	/* The cgroup is joined and rt_host_check() run by the preflight. */
+	if (sched_getaffinity(0, sizeof(*vcpu_cpus), vcpu_cpus) < 0)
 		r = err_printf(err, sizeof(err), -errno, "sched_getaffinity: %s",
 			 strerror(errno));
 	if (r == 0 && cfg->io_cpus_set) {

@@ -88,17 +88,19 @@ char *rt_format_cpulist(const cpu_set_t *set, char *buf, size_t len);
 
 /*
  * All checks above against this host, then the warnings for pinned CPUs
- * that are not isolated. 0, or -EINVAL/-EPERM with the reason in err.
- * Main thread, before anything is built.
+ * that are not isolated. 0, or -EINVAL/-EPERM with the reason in err: the
+ * user's to fix. The preflight (preflight.h) runs it after joining the
+ * cgroup. Main thread, before anything is built.
  */
 int rt_host_check(const struct vm_config *cfg, char *err, size_t errlen);
 
 /*
- * The process-wide part, in this order: joins cfg->cgroup, runs
- * rt_host_check(), stores the process's CPU affinity in vcpu_cpus (where
- * unpinned vCPU threads go back to) and pins the calling (main) thread to
- * --io-cpus, so threads it creates later inherit that. 0 or -errno, with
- * the reason logged. Main thread, before any other thread exists.
+ * The process-wide part, after the preflight has joined cfg->cgroup and
+ * run rt_host_check(): stores the process's CPU affinity in vcpu_cpus
+ * (where unpinned vCPU threads go back to) and pins the calling (main)
+ * thread to --io-cpus, so threads it creates later inherit that. 0 or
+ * -errno, with the reason logged. Main thread, before any other thread
+ * exists.
  */
 int rt_setup_process(const struct vm_config *cfg, cpu_set_t *vcpu_cpus);
 

@@ -20,15 +20,8 @@
 #include "irq.h"
 #include "mem.h"
 #include "resource.h"
+#include "status.h" /* TESSERA_EXIT_*: the exit statuses */
 #include "types.h"
-
-/* Process exit statuses the monitor itself produces (README: "Exit status"). */
-#define TESSERA_EXIT_OK 0
-#define TESSERA_EXIT_ERROR 1      /* setup failed, or a host error */
-#define TESSERA_EXIT_USAGE 2      /* bad command line */
-#define TESSERA_EXIT_SHUTDOWN 120 /* guest triple fault / crash */
-#define TESSERA_EXIT_KVM_ERROR 121 /* internal error, failed entry, unknown exit */
-#define TESSERA_EXIT_SIGNAL 128   /* + signal number */
 
 enum vm_stop_reason {
 	VM_STOP_NONE,

@@ -4,7 +4,7 @@
 # right threads (affinity and policy from /proc/PID/task/*/stat and
 # chrt/taskset), the main thread stays SCHED_OTHER; the probe reports;
 # and the refusals (no CAP_SYS_NICE, a CPU that does not exist, no huge
-# pages) are one clear line. Needs root for the policy checks and two host
+# pages) are one clear line and exit status 2, a user error. Needs root for the policy checks and two host
 # CPUs for the pinning ones.
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
@@ -107,7 +107,7 @@ one_line() { # one_line "what stderr says" tessera-args...
 	shift
 	RC=0
 	"$@" </dev/null >"$TMP/out" 2>"$TMP/err" || RC=$?
-	[ "$RC" -ne 0 ] || fail "'$*' succeeded"
+	[ "$RC" -eq 2 ] || fail "'$*': exit $RC, expected 2 (a user error)"
 	grep -v "not isolated" "$TMP/err" >"$TMP/err1" || true
 	[ "$(wc -l <"$TMP/err1")" -eq 1 ] || fail "'$*': expected one error line: $(cat "$TMP/err")"
 	grep -qF -- "$want" "$TMP/err1" || fail "'$*': stderr lacks '$want': $(cat "$TMP/err")"

@@ -26,5 +26,7 @@ Suite *resource_suite(void);
 Suite *irq_routes_suite(void);
 Suite *devices_suite(void);
 Suite *iothread_suite(void);
+Suite *status_suite(void);
+Suite *preflight_suite(void);
 
 #endif

@@ -6,6 +6,7 @@
 #include "acpi.h"
 #include "boot.h"
 #include "bzimage.h"
+#include "cmdline.h"
 #include "config.h"
 #include "loader.h"
 #include "mptable.h"

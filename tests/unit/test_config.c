@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -89,6 +90,8 @@ static const struct {
 	{ { "--kernel", "k", "--cpus", "2x" }, 4, "--cpus" },
 	{ { "--kernel", "k", "--serial", "tcp" }, 4, "--serial" },
 	{ { "--kernel", "k", "--serial", "file:" }, 4, "--serial" },
+	{ { "--kernel", "k", "--serial", "file:,append" }, 4, "--serial" },
+	{ { "--kernel", "k", "--memory-overcommit=yes" }, 3, "takes no value" },
 	{ { "--kernel", "k", "--cpu-template", "max" }, 4, "--cpu-template" },
 	{ { "--kernel", "k", "--load-addr", "0xzz" }, 4, "--load-addr" },
 	{ { "--kernel", "k", "--load-addr", "0x80000000" }, 4, "outside guest RAM" },
@@ -142,6 +145,132 @@ START_TEST(sizes)
 }
 END_TEST
 
+/* The usage text of `tessera run`, generated from the flag table. */
+static char *usage(void)
+{
+	size_t len = config_format_usage(NULL, 0);
+	char *text = malloc(len + 1);
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(config_format_usage(text, len + 1), len);
+	ck_assert_uint_eq(strlen(text), len);
+	return text;
+}
+
+/* name after a blank, followed by ' ', ',', '[' or the end of the line. */
+static bool usage_names(const char *text, const char *name)
+{
+	for (const char *p = text; (p = strstr(p, name)); p++) {
+		char after = p[strlen(name)];
+		bool starts = p - text >= 2 && (p[-1] == ' ' || p[-1] == '\n');
+
+		if (starts && (after == ' ' || after == '[' || after == '\n' ||
+			       after == ','))
+			return true;
+	}
+	return false;
+}
+
+START_TEST(usage_has_every_flag)
+{
+	char *text = usage();
+
+	ck_assert_uint_ge(config_nflags, 20);
+	for (unsigned int i = 0; i < config_nflags; i++) {
+		const struct config_flag *f = &config_flags[i];
+
+		ck_assert_msg(usage_names(text, f->name), "usage lacks %s", f->name);
+		if (f->alias)
+			ck_assert_msg(usage_names(text, f->alias), "usage lacks %s",
+				      f->alias);
+		ck_assert_msg(f->help && *f->help, "%s has no help", f->name);
+		ck_assert_msg((f->arg == CONFIG_ARG_NONE) == !f->argname,
+			      "%s: a value needs a name in the usage", f->name);
+		ck_assert_ptr_eq(config_find_flag(f->name, strlen(f->name)), f);
+	}
+	ck_assert(strstr(text, "usage: tessera run --kernel FILE [options]\n"));
+	ck_assert(strstr(text, "\n  -m, --memory SIZE      guest RAM, e.g. 64M or 1G (default 64M)\n"));
+	ck_assert(strstr(text, "\n  -v, --verbose          log what the monitor does\n"));
+	ck_assert(strstr(text, "\n  --hugepages[=thp|none]\n                         back guest RAM"));
+	ck_assert(strstr(text, "\n  --disk path=FILE[,ro][,direct=on][,serial=ID]\n                         a virtio-blk disk"));
+	ck_assert(strstr(text, "\nReal-time partitions:\n  --pin MAP "));
+	free(text);
+}
+END_TEST
+
+/* Wrapped to 79 columns, help in its column, no trailing blanks, stable. */
+START_TEST(usage_is_formatted)
+{
+	char *text = usage(), *again = usage(), small[64];
+	unsigned int lineno = 0;
+
+	ck_assert_str_eq(text, again);
+	for (char *line = text, *next; *line; line = next + 1) {
+		size_t len;
+
+		next = strchr(line, '\n');
+		ck_assert_ptr_nonnull(next); /* every line ends in '\n' */
+		len = (size_t)(next - line);
+		lineno++;
+		ck_assert_msg(len <= 79, "line %u is %zu columns", lineno, len);
+		ck_assert_msg(!len || line[len - 1] != ' ',
+			      "line %u ends in a blank", lineno);
+		if (len && line[0] == ' ' && line[2] != '-')
+			/* A continuation: the help column, exactly. */
+			ck_assert_msg(len > 25 && !strncmp(line, "                         ", 25) &&
+					      line[25] != ' ',
+				      "line %u is not in the help column", lineno);
+		else if (len > 2 && line[0] == ' ' && line[2] == '-')
+			/* A flag: its help at column 25, or on the next lines. */
+			ck_assert_msg((len > 25 && line[23] == ' ' && line[24] == ' ' &&
+				       line[25] != ' ') ||
+					      !memmem(line + 2, len - 2, "  ", 2),
+				      "line %u: help not at column 25", lineno);
+	}
+	/* A short buffer: truncated, terminated, and the length still told. */
+	ck_assert_uint_eq(config_format_usage(small, sizeof(small)), strlen(text));
+	ck_assert_uint_eq(strlen(small), sizeof(small) - 1);
+	ck_assert(!strncmp(small, text, sizeof(small) - 1));
+	free(text);
+	free(again);
+}
+END_TEST
+
+START_TEST(find_file_walks_values)
+{
+	char *a[] = { "--cmdline", "--config", "F" };
+	char *b[] = { "--cmdline", "--config", "--config", "G" };
+	char *c[] = { "--name=x", "--config=H", "--stats" };
+	char *d[] = { "--gdb", "--config", "--config=I" };
+
+	/* "--config" is the value of --cmdline: F is not read. */
+	ck_assert_ptr_null(config_find_file(3, a));
+	ck_assert_str_eq(config_find_file(4, b), "G");
+	ck_assert_str_eq(config_find_file(3, c), "H");
+	ck_assert_str_eq(config_find_file(3, d), "I");
+}
+END_TEST
+
+START_TEST(serial_values)
+{
+	struct vm_config c;
+	char err[256];
+
+	ck_assert_int_eq(PARSE(&c, err, "--kernel", "k", "--serial", "file:/tmp/a,append"), 0);
+	ck_assert_int_eq(c.serial, SERIAL_FILE);
+	ck_assert_str_eq(c.serial_path, "/tmp/a");
+	ck_assert(c.serial_append);
+	ck_assert_int_eq(PARSE(&c, err, "--kernel", "k", "--serial", "file:b"), 0);
+	ck_assert_str_eq(c.serial_path, "b");
+	ck_assert(!c.serial_append);
+	ck_assert_int_eq(PARSE(&c, err, "--kernel", "k", "--serial", "none"), 0);
+	ck_assert_int_eq(c.serial, SERIAL_NONE);
+	ck_assert_ptr_null(c.serial_path);
+	ck_assert_int_eq(PARSE(&c, err, "--kernel", "k", "--memory-overcommit"), 0);
+	ck_assert(c.memory_overcommit);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -152,6 +281,10 @@ Suite *config_suite(void)
 	tcase_add_test(tc, help_needs_no_kernel);
 	tcase_add_loop_test(tc, bad_input, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, sizes);
+	tcase_add_test(tc, usage_has_every_flag);
+	tcase_add_test(tc, usage_is_formatted);
+	tcase_add_test(tc, find_file_walks_values);
+	tcase_add_test(tc, serial_values);
 	suite_add_tcase(s, tc);
 	return s;
 }

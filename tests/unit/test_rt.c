@@ -363,8 +363,12 @@ static const struct {
 	{ "mlock = maybe", "p.conf:1: mlock takes yes or no, not 'maybe'" },
 	{ "config = other.conf", "unknown key 'config'" },
 	{ "help", "unknown key 'help'" },
-	{ "= 5", "p.conf:1: '' is not a key" },
-	{ "--memory = 64M", "is not a key" },
+	{ "= 5", "p.conf:1: not a 'key = value' line" },
+	{ "--memory = 64M", "p.conf:1: not a 'key = value' line" },
+	/* Not a partition file: its content is never echoed back. */
+	{ "root:$y$j9T$secret:19000:0:99999:7:::", "p.conf:1: not a 'key = value' line (is this a partition file?)" },
+	{ "memory = 64M\nPASSWORD=hunter2", "p.conf:2: not a 'key = value' line" },
+	{ "Memory = 64M", "p.conf:1: not a 'key = value' line" },
 	{ "\n\n# x\npin = 0=1,0=2", "p.conf:4: --pin: vCPU 0 is pinned twice" },
 };
 
@@ -380,6 +384,7 @@ START_TEST(bad_file)
 	ck_assert_msg(strstr(err, bad_files[_i].msg), "case %d: '%s' lacks '%s'",
 		      _i, err, bad_files[_i].msg);
 	ck_assert(!strchr(err, '\n'));
+	ck_assert(!strstr(err, "secret") && !strstr(err, "hunter2"));
 }
 END_TEST
 

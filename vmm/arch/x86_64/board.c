@@ -51,7 +51,7 @@ static int uart_destroy(void *opaque)
 
 static void guest_exit(void *opaque, int status)
 {
-	vm_request_stop(opaque, VM_STOP_GUEST_EXIT, status);
+	vm_request_stop(opaque, VM_STOP_GUEST_EXIT, status_guest_exit(status));
 }
 
 static void guest_reset(void *opaque)
