@@ -80,7 +80,8 @@ struct vm_config {
 	uint64_t mem_size;    /* bytes, multiple of 4 KiB */
 	unsigned int cpus;    /* 1..CONFIG_MAX_CPUS */
 	enum serial_mode serial;
-	const char *serial_path; /* for SERIAL_FILE (preflight may repoint it) */
+	const char *serial_path; /* for SERIAL_FILE: into serial_file, or the
+				  * preflight's fd path; so never copy a parsed cfg */
 	char serial_file[CONFIG_DISK_PATH_MAX]; /* file:PATH as given */
 	bool serial_append; /* file:PATH,append: append to an existing file */
 	enum cpu_template cpu_template;

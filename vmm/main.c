@@ -133,6 +133,7 @@ static int cmd_run(int argc, char **argv)
 	vm_destroy(&vm);
 	preflight_close(&pf);
 	free(text);
+	log_info("exit status %d: %s", status, status_who_name(status_who(status)));
 	return status;
 }
 
