@@ -26,5 +26,6 @@ Suite *resource_suite(void);
 Suite *irq_routes_suite(void);
 Suite *devices_suite(void);
 Suite *iothread_suite(void);
+Suite *board_suite(void);
 
 #endif
