@@ -21,7 +21,7 @@ static int read_image(struct vm *vm, const char *flag, const char *path,
 	int r = loader_read_file(path, vm->cfg->mem_size, img, len, err,
 				 sizeof(err));
 
-	if (r == -ENOMEM) {
+	if (vm_host_failure(r)) {
 		log_err("%s %s: %s", flag, path, err);
 		return r; /* the host's failure, not the user's */
 	}

@@ -53,7 +53,9 @@ int irq_ioeventfd_assign(struct vm *vm, gpa_t addr, uint32_t len,
 
 /*
  * KVM_IRQFD without a resample fd: each signal of fd is one edge (line
- * raised and lowered) on gsi. 0 or -errno.
+ * raised and lowered) on gsi. 0 or -errno. On x86 a line's GSI is its
+ * number; an arch whose KVM numbers irqfd GSIs differently from its lines
+ * (arm64: SPI INTID - 32) will need a hook beside arch_irq_line_encode().
  */
 int irq_irqfd_assign(struct vm *vm, uint32_t gsi, int fd);
 

@@ -130,8 +130,7 @@ static int setup_memory(struct vm *vm)
 	return 0;
 }
 
-/* Whether a device's creation failed for the host's reasons, not the user's. */
-static bool host_failure(int r)
+bool vm_host_failure(int r)
 {
 	return r == -ENOMEM || r == -EMFILE || r == -ENFILE;
 }
@@ -154,7 +153,7 @@ static int create_disk(struct vm *vm, const struct disk_config *d)
 	int r;
 
 	r = vblk_create(&b, d, &vm->mem, err, sizeof(err));
-	if (r && host_failure(r)) {
+	if (r && vm_host_failure(r)) {
 		log_err("--disk: %s", err);
 		return r;
 	}
@@ -177,7 +176,7 @@ static int create_nic(struct vm *vm, const struct net_config *nc)
 	int r;
 
 	r = vnet_create(&n, nc, &vm->mem, err, sizeof(err));
-	if (r && host_failure(r)) {
+	if (r && vm_host_failure(r)) {
 		log_err("--net: %s", err);
 		return r;
 	}

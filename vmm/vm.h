@@ -108,6 +108,12 @@ void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int status);
 int vm_dump_dtb(const struct vm *vm, const char *path);
 
 /*
+ * Whether -errno r is the host's failure (out of memory or descriptors),
+ * not a mistake in the user's input, whatever the user named. Pure.
+ */
+bool vm_host_failure(int r);
+
+/*
  * Reports a mistake in the user's input: logs fmt as one error line, sets
  * vm->user_fault and returns -EINVAL. Main thread, during vm_create().
  */

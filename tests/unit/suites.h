@@ -28,5 +28,6 @@ Suite *devices_suite(void);
 Suite *iothread_suite(void);
 Suite *status_suite(void);
 Suite *preflight_suite(void);
+Suite *board_suite(void);
 
 #endif
