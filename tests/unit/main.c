@@ -13,6 +13,7 @@ int main(void)
 	log_level = LOG_QUIET; /* the suites provoke errors on purpose */
 	srunner_add_suite(sr, mem_suite());
 	srunner_add_suite(sr, bus_suite());
+	srunner_add_suite(sr, bus_concurrent_suite());
 	srunner_add_suite(sr, exit_suite());
 	srunner_add_suite(sr, serial_suite());
 	srunner_add_suite(sr, loader_suite());

@@ -7,6 +7,7 @@
 Suite *config_suite(void);
 Suite *mem_suite(void);
 Suite *bus_suite(void);
+Suite *bus_concurrent_suite(void);
 Suite *exit_suite(void);
 Suite *serial_suite(void);
 Suite *loader_suite(void);

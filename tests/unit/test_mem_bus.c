@@ -85,10 +85,23 @@ START_TEST(bus_register_rules)
 	ck_assert_int_eq(bus_register(&b, 0x104, 1, rec_fn, &r, "inside"), -EEXIST);
 	ck_assert_int_eq(bus_register(&b, 0xf0, 0x10, rec_fn, &r, "below"), 0);
 	ck_assert_int_eq(bus_register(&b, 0x110, 0x10, rec_fn, &r, "above"), 0);
-	ck_assert_uint_eq(b.n, 4);
-	for (size_t i = 1; i < b.n; i++)
-		ck_assert_uint_lt(b.range[i - 1].base, b.range[i].base);
+	ck_assert_uint_eq(bus_count(&b), 4);
+	ck_assert_int_eq(bus_unregister(&b, 0x101), -ENOENT); /* not a base */
+	ck_assert_int_eq(bus_unregister(&b, 0x200), -ENOENT);
+	ck_assert_int_eq(bus_unregister(&b, 0x100), 0);
+	ck_assert_int_eq(bus_unregister(&b, 0x100), -ENOENT);
+	ck_assert_uint_eq(bus_count(&b), 3);
+	/* The hole it left takes a new range; its neighbours are intact. */
+	ck_assert_int_eq(bus_register(&b, 0x100, 0x10, rec_fn, &r, "again"), 0);
+	ck_assert_int_eq(bus_register(&b, 0x108, 1, rec_fn, &r, "again2"), -EEXIST);
+	ck_assert_int_eq(bus_unregister(&b, 0xf0), 0);
+	ck_assert_int_eq(bus_unregister(&b, 0x110), 0);
+	ck_assert_int_eq(bus_unregister(&b, UINT64_MAX - 7), 0);
+	ck_assert_int_eq(bus_unregister(&b, 0x100), 0);
+	ck_assert_uint_eq(bus_count(&b), 0);
+	ck_assert_int_eq(bus_register(&b, 0x0, 0x1000, rec_fn, &r, "cover"), 0);
 	bus_destroy(&b);
+	bus_destroy(&b); /* idempotent */
 }
 END_TEST
 
@@ -96,16 +109,23 @@ START_TEST(bus_lookup_and_access)
 {
 	struct bus b;
 	struct rec r = { 0 };
+	struct bus_range got;
 	uint8_t data[8];
 
 	bus_init(&b, "test");
+	ck_assert(!bus_access(&b, 0x1000, data, 2, false, 0xff)); /* empty bus */
+	ck_assert_uint_eq(data[1], 0xff);
 	for (uint64_t base = 0x1000; base < 0x1000 + 64 * 0x20; base += 0x20)
 		ck_assert_int_eq(bus_register(&b, base, 0x10, rec_fn, &r, "dev"), 0);
-	ck_assert_ptr_null(bus_find(&b, 0xfff));
-	ck_assert_ptr_nonnull(bus_find(&b, 0x1000));
-	ck_assert_ptr_nonnull(bus_find(&b, 0x100f));
-	ck_assert_ptr_null(bus_find(&b, 0x1010));
-	ck_assert_uint_eq(bus_find(&b, 0x1228)->base, 0x1220);
+	ck_assert(!bus_lookup(&b, 0xfff, &got));
+	ck_assert(bus_lookup(&b, 0x1000, &got));
+	ck_assert(bus_lookup(&b, 0x100f, &got));
+	ck_assert(!bus_lookup(&b, 0x1010, &got));
+	ck_assert(bus_lookup(&b, 0x1228, &got));
+	ck_assert_uint_eq(got.base, 0x1220);
+	ck_assert_uint_eq(got.len, 0x10);
+	ck_assert_ptr_eq(got.opaque, &r);
+	ck_assert_str_eq(got.name, "dev");
 
 	data[0] = 0x77;
 	ck_assert(bus_access(&b, 0x1022, data, 1, true, 0xff));
