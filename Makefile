@@ -36,6 +36,7 @@ CORE_SRCS := \
 	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/cpuid.c \
 	vmm/arch/$(ARCH)/boot.c vmm/arch/$(ARCH)/bzimage.c \
 	vmm/arch/$(ARCH)/mptable.c vmm/arch/$(ARCH)/acpi.c \
+	vmm/arch/$(ARCH)/fdt.c \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c
 CORE_SRCS += fdt/fdt.c
@@ -45,6 +46,8 @@ CORE_SRCS += vmm/ioevent.c devices/virtio/queue.c devices/virtio/mmio.c \
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
 UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))
+# Each arch's own suites (arch_*_suite() in suites.h), in tests/unit/<arch>/.
+UNIT_SRCS += $(sort $(wildcard $(SRCDIR)/tests/unit/$(ARCH)/*.c))
 UNIT_OBJS := $(UNIT_SRCS:$(SRCDIR)/%.c=$(O)/obj/%.o)
 # The guests' DTB reader, tested on the host (under ASan in check-asan).
 UNIT_OBJS += $(O)/obj/guests/common/dtb.o

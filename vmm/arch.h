@@ -18,6 +18,7 @@ struct vm;
 struct vcpu;
 struct load_info;
 struct fdt_machine;
+struct fdt_arch;
 
 /* Guest-physical addresses below this belong to the monitor's boot data. */
 gpa_t arch_boot_reserved_end(void);
@@ -64,8 +65,14 @@ const char *arch_cmdline_defaults(void);
 int arch_virtio_mmio_slot(unsigned int index, gpa_t *base, uint32_t *gsi,
 			  bool *on_cmdline);
 
-/* Fills the arch's part of the device tree: interrupt controllers, CPU ids. */
+/*
+ * Fills the arch's part of the device tree: m->arch (interrupt
+ * controllers and specifiers) and the CPUs with their reg.
+ */
 void arch_fdt_describe(const struct vm *vm, struct fdt_machine *m);
+
+/* The arch's device-tree model alone (what arch_fdt_describe() sets). */
+const struct fdt_arch *arch_fdt_model(void);
 
 /* Writes boot structures (page tables, descriptor tables) into guest RAM. */
 int arch_setup_boot(struct vm *vm);

@@ -16,6 +16,8 @@ Suite *console_suite(void);
 Suite *boot_suite(void);
 Suite *stats_suite(void);
 Suite *fdt_suite(void);
+/* The arch's own, from tests/unit/<arch>/ (each arch defines it). */
+Suite *arch_fdt_suite(void);
 Suite *rt_suite(void);
 Suite *gdb_packet_suite(void);
 Suite *disk_config_suite(void);
