@@ -270,7 +270,7 @@ int fdt_virtio_mmio_node(struct fdt_writer *w, const struct fdt_device *dev)
 {
 	int r = fdt_w_begin_device(w, "virtio", "virtio,mmio", dev);
 
-	r = r ?: fdt_w_prop_empty(w, "dma-coherent"); /* x86 DMA is coherent */
+	r = r ?: fdt_w_prop_empty(w, "dma-coherent"); /* host threads access guest RAM coherently */
 	return r ?: fdt_w_end_node(w);
 }
 

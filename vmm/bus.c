@@ -51,6 +51,8 @@ struct bus_map {
 /*
  * A handler call in progress on this thread, innermost first: how
  * bus_unregister() knows that its caller is inside the range it removes.
+ * The list lives on the dispatching thread's stack; the thread-local head
+ * is the one piece of global state here, and only its own thread reads it.
  */
 struct bus_frame {
 	struct bus_entry *e;
