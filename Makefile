@@ -38,6 +38,7 @@ CORE_SRCS := \
 	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/board.c vmm/arch/$(ARCH)/cpuid.c \
 	vmm/arch/$(ARCH)/boot.c vmm/arch/$(ARCH)/bzimage.c \
 	vmm/arch/$(ARCH)/mptable.c vmm/arch/$(ARCH)/acpi.c \
+	vmm/arch/$(ARCH)/fdt.c \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c devices/iothread.c
 CORE_SRCS += fdt/fdt.c
@@ -47,6 +48,8 @@ CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
 UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))
+# Each arch's own suites (arch_*_suite() in suites.h), in tests/unit/<arch>/.
+UNIT_SRCS += $(sort $(wildcard $(SRCDIR)/tests/unit/$(ARCH)/*.c))
 UNIT_OBJS := $(UNIT_SRCS:$(SRCDIR)/%.c=$(O)/obj/%.o)
 # The guests' DTB reader, tested on the host (under ASan in check-asan).
 UNIT_OBJS += $(O)/obj/guests/common/dtb.o

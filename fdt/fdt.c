@@ -5,11 +5,11 @@
  *
  * Bindings: the Devicetree Specification v0.4 for the root, /cpus,
  * /memory and /chosen (stdout-path is a full path: there is no /aliases);
- * ePAPR 1.1 for /hypervisor; the x86 interrupt controllers as Linux's
- * arch/x86/kernel/devicetree.c reads them ("intel,ce4100-ioapic",
- * "intel,ce4100-lapic", cpu reg = local APIC ID); the IEEE 1275 ISA
- * binding for I/O-port devices (Linux's of/address.c "isa" bus); and
- * bindings/virtio/mmio.yaml for virtio-mmio transports.
+ * ePAPR 1.1 for /hypervisor; the IEEE 1275 ISA binding for I/O-port
+ * devices (Linux's of/address.c "isa" bus); and bindings/virtio/mmio.yaml
+ * for virtio-mmio transports. The CPU numbering, the interrupt
+ * controllers and the interrupt specifiers are the arch's (struct
+ * fdt_arch, vmm/arch/<arch>/fdt.c).
  */
 #include "fdt.h"
 #include "log.h"
@@ -28,12 +28,12 @@
 #define PATH_MAX_CHARS 256
 #define CELLS_MAX 16
 
-#define APIC_MMIO_SIZE 0x1000
 #define ISA_SPACE_IO 0x1 /* ISA binding: bit 0 of phys.hi selects I/O space */
 #define ISA_IO_END 0x10000
 
 struct fdt_writer {
 	void *fdt;
+	const struct fdt_machine *m; /* what is being built */
 	int err; /* first error, sticky */
 	unsigned int depth; /* open nodes, the root included */
 	size_t pathlen;
@@ -212,13 +212,28 @@ int fdt_w_prop_string(struct fdt_writer *w, const char *name, const char *s)
 	return w_prop(w, name, s, strlen(s) + 1);
 }
 
-/* reg = <base size> in the two-cell format of the root. */
-static int w_prop_reg64(struct fdt_writer *w, uint64_t base, uint64_t size)
+int fdt_w_prop_reg(struct fdt_writer *w, uint64_t base, uint64_t size)
 {
 	const uint32_t c[4] = { (uint32_t)(base >> 32), (uint32_t)base,
 				(uint32_t)(size >> 32), (uint32_t)size };
 
 	return fdt_w_prop_cells(w, "reg", c, 4);
+}
+
+/* interrupt-parent and interrupts, in the arch's specifier format. */
+static int w_prop_interrupts(struct fdt_writer *w, const struct fdt_device *dev)
+{
+	const struct fdt_arch *a = w->m ? w->m->arch : NULL;
+	uint32_t cells[FDT_MAX_IRQ_CELLS];
+	int r;
+
+	if (!a) /* check_devices() lets no such device through */
+		return w_set_err(w, -EINVAL);
+	r = a->irq_spec(dev, cells);
+	if (r)
+		return w_set_err(w, r);
+	r = fdt_w_prop_u32(w, "interrupt-parent", a->irq_parent);
+	return r ?: fdt_w_prop_cells(w, "interrupts", cells, a->irq_cells);
 }
 
 int fdt_w_begin_device(struct fdt_writer *w, const char *name,
@@ -242,30 +257,28 @@ int fdt_w_begin_device(struct fdt_writer *w, const char *name,
 		r = fdt_w_begin_node(w, "%s@%llx", name,
 				     (unsigned long long)dev->base);
 		r = r ?: fdt_w_prop_string(w, "compatible", compatible);
-		r = r ?: w_prop_reg64(w, dev->base, dev->size);
+		r = r ?: fdt_w_prop_reg(w, dev->base, dev->size);
 	}
 	if (!r && dev->disabled)
 		r = fdt_w_prop_string(w, "status", "disabled");
 	if (r || !dev->has_irq)
 		return r;
-	r = fdt_w_prop_u32(w, "interrupt-parent", FDT_PHANDLE_IOAPIC);
-	return r ?: fdt_w_prop_cells(w, "interrupts",
-				     (const uint32_t[]){ dev->irq,
-							 dev->irq_type },
-				     2);
+	return w_prop_interrupts(w, dev);
 }
 
 int fdt_virtio_mmio_node(struct fdt_writer *w, const struct fdt_device *dev)
 {
 	int r = fdt_w_begin_device(w, "virtio", "virtio,mmio", dev);
 
-	r = r ?: fdt_w_prop_empty(w, "dma-coherent"); /* x86 DMA is coherent */
+	r = r ?: fdt_w_prop_empty(w, "dma-coherent"); /* host threads access guest RAM coherently */
 	return r ?: fdt_w_end_node(w);
 }
 
 static int check_devices(const struct fdt_machine *m, char *err,
 			 size_t errlen)
 {
+	uint32_t cells[FDT_MAX_IRQ_CELLS];
+
 	if (m->ndevs > FDT_MAX_DEVICES)
 		return err_printf(err, errlen, -EINVAL,
 			    "too many devices for the device tree: %u, at most %u",
@@ -292,8 +305,22 @@ static int check_devices(const struct fdt_machine *m, char *err,
 			return err_printf(err, errlen, -EINVAL,
 				    "device %u: unknown interrupt type %d", i,
 				    (int)d->irq_type);
+		if (d->has_irq && !m->arch)
+			return err_printf(err, errlen, -EINVAL,
+				    "device %u has an interrupt but the machine has no interrupt controller",
+				    i);
+		if (d->has_irq && m->arch->irq_spec(d, cells))
+			return err_printf(err, errlen, -EINVAL,
+				    "device %u: the interrupt controller has no input %u of type %d",
+				    i, d->irq, (int)d->irq_type);
 	}
 	return 0;
+}
+
+/* /cpus #address-cells: the arch's, else one. */
+static unsigned int cpu_reg_cells(const struct fdt_machine *m)
+{
+	return m->arch ? m->arch->cpu_reg_cells : 1;
 }
 
 static int check_cpus(const struct fdt_machine *m, char *err, size_t errlen)
@@ -307,11 +334,15 @@ static int check_cpus(const struct fdt_machine *m, char *err, size_t errlen)
 			return err_printf(err, errlen, -EINVAL,
 				    "cpu %u: bad host CPU %d", i,
 				    m->cpu[i].host_cpu);
+		if (m->cpu[i].reg > UINT32_MAX && cpu_reg_cells(m) == 1)
+			return err_printf(err, errlen, -EINVAL,
+				    "cpu %u: reg 0x%llx does not fit one cell", i,
+				    (unsigned long long)m->cpu[i].reg);
 		for (unsigned int j = 0; j < i; j++)
-			if (m->cpu[j].apic_id == m->cpu[i].apic_id)
+			if (m->cpu[j].reg == m->cpu[i].reg)
 				return err_printf(err, errlen, -EINVAL,
-					    "cpus %u and %u share APIC ID %u",
-					    j, i, m->cpu[i].apic_id);
+					    "cpus %u and %u share reg 0x%llx",
+					    j, i, (unsigned long long)m->cpu[i].reg);
 	}
 	return 0;
 }
@@ -342,11 +373,12 @@ static int check_machine(const struct fdt_machine *m, char *err, size_t errlen)
 
 	if (!m->name || !m->name[0])
 		return err_printf(err, errlen, -EINVAL, "the partition has no name");
-	if (!m->ioapic_base || !m->lapic_base ||
-	    m->ioapic_base + APIC_MMIO_SIZE < m->ioapic_base ||
-	    m->lapic_base + APIC_MMIO_SIZE < m->lapic_base)
+	if (m->arch && (!m->arch->nodes || !m->arch->irq_spec ||
+			m->arch->cpu_reg_cells < 1 || m->arch->cpu_reg_cells > 2 ||
+			m->arch->irq_cells < 1 ||
+			m->arch->irq_cells > FDT_MAX_IRQ_CELLS))
 		return err_printf(err, errlen, -EINVAL,
-			    "IOAPIC and local APIC need an address");
+			    "the arch's part of the device tree is incomplete");
 	if ((m->initrd_start || m->initrd_end) &&
 	    m->initrd_end <= m->initrd_start)
 		return err_printf(err, errlen, -EINVAL,
@@ -355,21 +387,28 @@ static int check_machine(const struct fdt_machine *m, char *err, size_t errlen)
 			    (unsigned long long)m->initrd_start);
 	r = check_memory(m, err, errlen);
 	r = r ?: check_cpus(m, err, errlen);
-	return r ?: check_devices(m, err, errlen);
+	r = r ?: check_devices(m, err, errlen);
+	if (!r && m->arch && m->arch->check)
+		r = m->arch->check(m, err, errlen);
+	return r;
 }
 
 static int write_cpus(struct fdt_writer *w, const struct fdt_machine *m)
 {
+	unsigned int cells = cpu_reg_cells(m);
 	int r = fdt_w_begin_node(w, "cpus");
 
-	r = r ?: fdt_w_prop_u32(w, "#address-cells", 1);
+	r = r ?: fdt_w_prop_u32(w, "#address-cells", cells);
 	r = r ?: fdt_w_prop_u32(w, "#size-cells", 0);
 	for (unsigned int i = 0; i < m->ncpus && !r; i++) {
 		const struct fdt_cpu *c = &m->cpu[i];
 
-		r = fdt_w_begin_node(w, "cpu@%x", c->apic_id);
+		r = fdt_w_begin_node(w, "cpu@%llx", (unsigned long long)c->reg);
 		r = r ?: fdt_w_prop_string(w, "device_type", "cpu");
-		r = r ?: fdt_w_prop_u32(w, "reg", c->apic_id);
+		if (!r && cells == 1)
+			r = fdt_w_prop_u32(w, "reg", (uint32_t)c->reg);
+		else if (!r)
+			r = fdt_w_prop_u64(w, "reg", c->reg);
 		if (!r && c->host_cpu >= 0)
 			r = fdt_w_prop_u32(w, "tessera,host-cpu",
 					   (uint32_t)c->host_cpu);
@@ -387,32 +426,35 @@ static int write_memory(struct fdt_writer *w, const struct fdt_machine *m)
 		r = fdt_w_begin_node(w, "memory@%llx",
 				     (unsigned long long)m->mem[i].base);
 		r = r ?: fdt_w_prop_string(w, "device_type", "memory");
-		r = r ?: w_prop_reg64(w, m->mem[i].base, m->mem[i].size);
+		r = r ?: fdt_w_prop_reg(w, m->mem[i].base, m->mem[i].size);
 		r = r ?: fdt_w_end_node(w);
 	}
 	return r;
 }
 
-static int write_irqchips(struct fdt_writer *w, const struct fdt_machine *m)
+/*
+ * The arch's nodes (interrupt controllers), with the same fence as a
+ * device's emitter: it may close only what it opened.
+ */
+static int write_arch_nodes(struct fdt_writer *w, const struct fdt_machine *m,
+			    char *err, size_t errlen)
 {
-	int r = fdt_w_begin_node(w, "interrupt-controller@%llx",
-				 (unsigned long long)m->ioapic_base);
+	unsigned int depth = w->depth;
+	int r;
 
-	r = r ?: fdt_w_prop_string(w, "compatible", "intel,ce4100-ioapic");
-	r = r ?: w_prop_reg64(w, m->ioapic_base, APIC_MMIO_SIZE);
-	r = r ?: fdt_w_prop_empty(w, "interrupt-controller");
-	r = r ?: fdt_w_prop_u32(w, "#interrupt-cells", 2);
-	/* No interrupt-map below it: its specifiers carry no address. */
-	r = r ?: fdt_w_prop_u32(w, "#address-cells", 0);
-	r = r ?: fdt_w_prop_u32(w, "phandle", FDT_PHANDLE_IOAPIC);
-	r = r ?: fdt_w_end_node(w);
-
-	r = r ?: fdt_w_begin_node(w, "interrupt-controller@%llx",
-				  (unsigned long long)m->lapic_base);
-	r = r ?: fdt_w_prop_string(w, "compatible", "intel,ce4100-lapic");
-	r = r ?: w_prop_reg64(w, m->lapic_base, APIC_MMIO_SIZE);
-	r = r ?: fdt_w_prop_u32(w, "phandle", FDT_PHANDLE_LAPIC);
-	return r ?: fdt_w_end_node(w);
+	if (!m->arch)
+		return 0;
+	w->dev_depth = depth;
+	r = m->arch->nodes(w, m);
+	if (!r && w->err)
+		r = w->err;
+	if (!r && w->depth != depth)
+		r = w_set_err(w, -EINVAL);
+	w->dev_depth = UINT_MAX;
+	if (r && r != -ENOSPC)
+		return err_printf(err, errlen, r,
+			    "the arch's device tree nodes are malformed");
+	return r;
 }
 
 /*
@@ -505,7 +547,7 @@ static int write_tree(struct fdt_writer *w, const struct fdt_machine *m,
 				   m->model ? m->model : "Tessera partition");
 	r = r ?: write_cpus(w, m);
 	r = r ?: write_memory(w, m);
-	r = r ?: write_irqchips(w, m);
+	r = r ?: write_arch_nodes(w, m, err, errlen);
 	r = r ?: write_devices(w, m, console, err, errlen);
 	r = r ?: fdt_w_begin_node(w, "hypervisor");
 	r = r ?: fdt_w_prop_string(w, "compatible", "tessera,hypervisor");
@@ -515,10 +557,34 @@ static int write_tree(struct fdt_writer *w, const struct fdt_machine *m,
 	return r ?: fdt_w_end_node(w);
 }
 
+/*
+ * What devices' interrupt-parent names must be an interrupt controller
+ * with the arch's #interrupt-cells: checked on the finished tree, since
+ * the arch's own emitter wrote it.
+ */
+static int check_irq_parent(const struct fdt_machine *m, const void *fdt,
+			    char *err, size_t errlen)
+{
+	const fdt32_t *cells;
+	int off, len;
+
+	if (!m->arch)
+		return 0;
+	off = fdt_node_offset_by_phandle(fdt, m->arch->irq_parent);
+	cells = off < 0 ? NULL : fdt_getprop(fdt, off, "#interrupt-cells", &len);
+	if (!cells || len != sizeof(*cells) ||
+	    fdt32_to_cpu(*cells) != m->arch->irq_cells ||
+	    !fdt_getprop(fdt, off, "interrupt-controller", NULL))
+		return err_printf(err, errlen, -EINVAL,
+			    "phandle %u is not an interrupt controller with %u interrupt cells",
+			    m->arch->irq_parent, m->arch->irq_cells);
+	return 0;
+}
+
 int fdt_build(const struct fdt_machine *m, void *buf, size_t bufsize,
 	      size_t *len, char *err, size_t errlen)
 {
-	struct fdt_writer w = { .fdt = buf, .dev_depth = UINT_MAX };
+	struct fdt_writer w = { .fdt = buf, .m = m, .dev_depth = UINT_MAX };
 	size_t cap = bufsize < FDT_MAX_SIZE ? bufsize : FDT_MAX_SIZE;
 	int r;
 
@@ -533,6 +599,7 @@ int fdt_build(const struct fdt_machine *m, void *buf, size_t bufsize,
 	r = r ?: w_libfdt(&w, fdt_finish_reservemap(buf));
 	r = r ?: write_tree(&w, m, err, errlen);
 	r = r ?: w_libfdt(&w, fdt_finish(buf));
+	r = r ?: check_irq_parent(m, buf, err, errlen);
 	if (r) {
 		/* No half-built tree may pass for one. */
 		memset(buf, 0, bufsize < sizeof(struct fdt_header)

@@ -24,16 +24,13 @@
 #define FDT_MAX_CPUS 64
 #define FDT_MAX_MEM_REGIONS 8
 #define FDT_MAX_DEVICES 32
-
-/* The phandles of the interrupt controllers, fixed so dumps stay stable. */
-#define FDT_PHANDLE_IOAPIC 1
-#define FDT_PHANDLE_LAPIC 2
+#define FDT_MAX_IRQ_CELLS 4 /* #interrupt-cells an arch may ask for */
 
 /*
- * The second cell of an IOAPIC "interrupts" specifier, as Linux decodes it
- * (arch/x86/kernel/devicetree.c, of_ioapic_type[]). The older text binding
- * (bindings/interrupt-controller/intel,ce4100-ioapic.txt) lists other
- * numbers; the kernel's table is what counts. ISA devices are edge rising.
+ * The sense of a device's interrupt line. The arch turns it into the
+ * cells of its interrupt specifier (struct fdt_arch.irq_spec); on x86 the
+ * numbers happen to be those of the specifier's second cell. ISA devices
+ * and virtio-mmio are edge rising.
  */
 enum fdt_irq_type {
 	FDT_IRQ_EDGE_FALLING = 0,
@@ -50,6 +47,7 @@ enum fdt_bus {
 
 struct fdt_writer;
 struct fdt_device;
+struct fdt_machine;
 
 /*
  * A device's emitter: writes exactly one node (usually with
@@ -64,7 +62,7 @@ struct fdt_device {
 	enum fdt_bus bus;
 	uint64_t base, size;  /* MMIO address or I/O port, and length (> 0) */
 	bool has_irq;
-	uint32_t irq;         /* IOAPIC input pin (= GSI) */
+	uint32_t irq;         /* its input on the interrupt controller (a GSI) */
 	enum fdt_irq_type irq_type;
 	bool console;         /* /chosen/stdout-path points here (first one wins) */
 	bool disabled;        /* status = "disabled": described elsewhere (x86:
@@ -77,8 +75,37 @@ struct fdt_mem_region {
 };
 
 struct fdt_cpu {
-	uint32_t apic_id; /* cpu@N's reg: the local APIC ID */
+	uint64_t reg;     /* cpu@N's reg, as the arch numbers its CPUs */
 	int host_cpu;     /* the host CPU the vCPU thread is pinned to, -1: none */
+};
+
+/*
+ * The architecture's part of the tree: its CPU numbering, its interrupt
+ * controllers and its interrupt specifiers (vmm/arch/<arch>/fdt.c fills
+ * one in arch_fdt_describe()). fdt/ writes the generic skeleton around it
+ * and knows no interrupt controller of its own.
+ */
+struct fdt_arch {
+	unsigned int cpu_reg_cells; /* /cpus #address-cells: 1 or 2 */
+	unsigned int irq_cells;     /* #interrupt-cells of irq_parent, 1..FDT_MAX_IRQ_CELLS */
+	uint32_t irq_parent;        /* phandle devices name in interrupt-parent */
+	/*
+	 * Validates what only the arch knows (CPU numbers, interrupt inputs
+	 * it has); 0 or -EINVAL with a reason in err. May be NULL.
+	 */
+	int (*check)(const struct fdt_machine *m, char *err, size_t errlen);
+	/*
+	 * Writes the arch's nodes below the root, among them the controller
+	 * whose phandle is irq_parent (with interrupt-controller and
+	 * #interrupt-cells = irq_cells). Runs after /memory, before the
+	 * devices; may open and close only its own nodes. Required.
+	 */
+	int (*nodes)(struct fdt_writer *w, const struct fdt_machine *m);
+	/*
+	 * Fills cells[0..irq_cells-1] with dev's interrupt specifier; 0, or
+	 * -EINVAL if the controller has no such input or sense. Required.
+	 */
+	int (*irq_spec)(const struct fdt_device *dev, uint32_t *cells);
 };
 
 /*
@@ -90,10 +117,10 @@ struct fdt_machine {
 	const char *model; /* root "model"; NULL: "Tessera partition" */
 	unsigned int nmem; /* 1..FDT_MAX_MEM_REGIONS, ascending, non-overlapping */
 	struct fdt_mem_region mem[FDT_MAX_MEM_REGIONS];
-	unsigned int ncpus; /* 1..FDT_MAX_CPUS, APIC IDs unique */
+	unsigned int ncpus; /* 1..FDT_MAX_CPUS, regs unique */
 	struct fdt_cpu cpu[FDT_MAX_CPUS];
-	uint64_t ioapic_base; /* x86: IOAPIC and local APIC MMIO bases, non-zero */
-	uint64_t lapic_base;
+	const struct fdt_arch *arch; /* NULL: no interrupt controller, and
+					no device may have an interrupt */
 	const char *bootargs; /* /chosen/bootargs; NULL: no property */
 	uint64_t initrd_start, initrd_end; /* [start, end); both 0: no initrd */
 	unsigned int ndevs; /* 0..FDT_MAX_DEVICES */
@@ -139,8 +166,8 @@ int fdt_w_begin_node(struct fdt_writer *w, const char *fmt, ...)
 /*
  * Opens the node "<name>@<unit address>" for dev and writes its compatible,
  * its reg (in the format of dev->bus) and, if dev->has_irq, its
- * interrupt-parent and interrupts. The unit address is hex, "i"-prefixed
- * for ISA I/O ports.
+ * interrupt-parent and interrupts (the arch's specifier). The unit address
+ * is hex, "i"-prefixed for ISA I/O ports.
  */
 int fdt_w_begin_device(struct fdt_writer *w, const char *name,
 		       const char *compatible, const struct fdt_device *dev);
@@ -155,5 +182,7 @@ int fdt_w_prop_u64(struct fdt_writer *w, const char *name, uint64_t v);
 int fdt_w_prop_cells(struct fdt_writer *w, const char *name,
 		     const uint32_t *cells, unsigned int n);
 int fdt_w_prop_string(struct fdt_writer *w, const char *name, const char *s);
+/* reg = <base size> in the root's format (two address, two size cells). */
+int fdt_w_prop_reg(struct fdt_writer *w, uint64_t base, uint64_t size);
 
 #endif

@@ -18,6 +18,7 @@ struct vm;
 struct vcpu;
 struct load_info;
 struct fdt_machine;
+struct fdt_arch;
 struct irq_routes;
 struct resources;
 
@@ -96,8 +97,14 @@ uint32_t arch_irq_line_encode(uint32_t line);
  */
 int arch_irq_default_routes(struct irq_routes *t);
 
-/* Fills the arch's part of the device tree: interrupt controllers, CPU ids. */
+/*
+ * Fills the arch's part of the device tree: m->arch (interrupt
+ * controllers and specifiers) and the CPUs with their reg.
+ */
 void arch_fdt_describe(const struct vm *vm, struct fdt_machine *m);
+
+/* The arch's device-tree model alone (what arch_fdt_describe() sets). */
+const struct fdt_arch *arch_fdt_model(void);
 
 /* Writes boot structures (page tables, descriptor tables) into guest RAM. */
 int arch_setup_boot(struct vm *vm);

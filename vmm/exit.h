@@ -28,8 +28,8 @@ enum exit_action {
 };
 
 struct exit_ctx {
-	const struct bus *pio;
-	const struct bus *mmio;
+	struct bus *pio;
+	struct bus *mmio;
 	size_t run_size; /* bytes mapped for kvm_run, bounds io.data_offset */
 };
 

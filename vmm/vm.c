@@ -89,45 +89,8 @@ static int open_kvm(struct vm *vm)
 
 static int setup_memory(struct vm *vm)
 {
-	int r = guest_mem_alloc_pages(&vm->mem, vm->cfg->mem_size,
-				      vm->cfg->hugepages);
-
-	if (r && vm->cfg->hugepages == MEM_PAGES_HUGETLB) {
-		log_err("--hugepages: cannot map %llu MiB of huge pages: %s (see HugePages_Free in /proc/meminfo; reserve them with 'echo N > /proc/sys/vm/nr_hugepages')",
-			(unsigned long long)(vm->cfg->mem_size >> 20),
-			strerror(-r));
-		return r;
-	}
-	if (r && vm->cfg->hugepages == MEM_PAGES_THP) {
-		log_err("--hugepages=thp: madvise(MADV_HUGEPAGE): %s (is /sys/kernel/mm/transparent_hugepage/enabled 'never'?)",
-			strerror(-r));
-		return r;
-	}
-	if (r) {
-		log_err("cannot map %llu bytes of guest RAM: %s",
-			(unsigned long long)vm->cfg->mem_size, strerror(-r));
-		return r;
-	}
-	r = arch_mem_layout(&vm->mem);
-	if (r) {
-		log_err("cannot lay out guest RAM: %s", strerror(-r));
-		return r;
-	}
-	for (unsigned int i = 0; i < vm->mem.nregions; i++) {
-		const struct guest_region *g = &vm->mem.region[i];
-		struct kvm_userspace_memory_region kr = {
-			.slot = i,
-			.guest_phys_addr = g->gpa,
-			.memory_size = g->size,
-			.userspace_addr = (uintptr_t)g->hva,
-		};
-
-		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &kr) < 0) {
-			log_err_errno("KVM_SET_USER_MEMORY_REGION slot %u", i);
-			return -errno;
-		}
-	}
-	return 0;
+	return guest_mem_create(&vm->mem, vm->vm_fd, vm->cfg->mem_size,
+				vm->cfg->hugepages, arch_mem_layout);
 }
 
 bool vm_host_failure(int r)

@@ -13,6 +13,7 @@ int main(void)
 	log_level = LOG_QUIET; /* the suites provoke errors on purpose */
 	srunner_add_suite(sr, mem_suite());
 	srunner_add_suite(sr, bus_suite());
+	srunner_add_suite(sr, bus_concurrent_suite());
 	srunner_add_suite(sr, exit_suite());
 	srunner_add_suite(sr, serial_suite());
 	srunner_add_suite(sr, loader_suite());
@@ -21,6 +22,7 @@ int main(void)
 	srunner_add_suite(sr, boot_suite());
 	srunner_add_suite(sr, stats_suite());
 	srunner_add_suite(sr, fdt_suite());
+	srunner_add_suite(sr, arch_fdt_suite());
 	srunner_add_suite(sr, rt_suite());
 	srunner_add_suite(sr, gdb_packet_suite());
 	srunner_add_suite(sr, disk_config_suite());

@@ -7,6 +7,7 @@
 Suite *config_suite(void);
 Suite *mem_suite(void);
 Suite *bus_suite(void);
+Suite *bus_concurrent_suite(void);
 Suite *exit_suite(void);
 Suite *serial_suite(void);
 Suite *loader_suite(void);
@@ -15,6 +16,8 @@ Suite *console_suite(void);
 Suite *boot_suite(void);
 Suite *stats_suite(void);
 Suite *fdt_suite(void);
+/* The arch's own, from tests/unit/<arch>/ (each arch defines it). */
+Suite *arch_fdt_suite(void);
 Suite *rt_suite(void);
 Suite *gdb_packet_suite(void);
 Suite *disk_config_suite(void);

@@ -4,7 +4,10 @@
  * libfdt, and the guests' DTB reader (guests/common/dtb.c) fed with the
  * builder's trees, a setup_data chain in fake guest memory and corrupted
  * blobs. The corrupted blobs sit in heap buffers of their exact size, so
- * check-asan catches any read past them.
+ * check-asan catches any read past them. The arch's part comes from test
+ * arches defined here (the real ones are tested in tests/unit/<arch>/):
+ * fdt/ must write whatever CPU numbering, interrupt controller and
+ * specifier format the arch gives it.
  */
 #include <errno.h>
 #include <libfdt.h>
@@ -15,16 +18,52 @@
 
 #include "../../guests/common/dtb.h"
 #include "fdt.h"
+#include "log.h"
 #include "serial8250.h"
 #include "suites.h"
 
 #define MiB (1ULL << 20)
+static struct dtb t, t_arch;
 #define GiB (1ULL << 30)
 
 static uint8_t buf[FDT_MAX_SIZE];
 static size_t len;
 static char err[256];
 static struct fdt_device devs[FDT_MAX_DEVICES + 1];
+
+/* A two-cell controller <input sense> with 64 inputs, phandle 1. */
+#define TEST_PHANDLE_INTC 1
+#define TEST_INTC "/interrupt-controller@10000000"
+
+static int test_irq_spec(const struct fdt_device *d, uint32_t *cells)
+{
+	if (d->irq >= 64)
+		return -EINVAL;
+	cells[0] = d->irq;
+	cells[1] = d->irq_type;
+	return 0;
+}
+
+static int test_nodes(struct fdt_writer *w, const struct fdt_machine *m)
+{
+	int r = fdt_w_begin_node(w, "interrupt-controller@%x", 0x10000000);
+
+	(void)m;
+	r = r ?: fdt_w_prop_string(w, "compatible", "test,intc");
+	r = r ?: fdt_w_prop_reg(w, 0x10000000, 0x1000);
+	r = r ?: fdt_w_prop_empty(w, "interrupt-controller");
+	r = r ?: fdt_w_prop_u32(w, "#interrupt-cells", 2);
+	r = r ?: fdt_w_prop_u32(w, "phandle", TEST_PHANDLE_INTC);
+	return r ?: fdt_w_end_node(w);
+}
+
+static const struct fdt_arch test_arch = {
+	.cpu_reg_cells = 1,
+	.irq_cells = 2,
+	.irq_parent = TEST_PHANDLE_INTC,
+	.nodes = test_nodes,
+	.irq_spec = test_irq_spec,
+};
 
 static const struct fdt_device com1 = {
 	.node = serial8250_fdt_node,
@@ -55,8 +94,7 @@ static struct fdt_machine machine(unsigned int ncpus, uint64_t mem)
 {
 	struct fdt_machine m = {
 		.name = "p0",
-		.ioapic_base = 0xfec00000ULL,
-		.lapic_base = 0xfee00000ULL,
+		.arch = &test_arch,
 		.bootargs = "console=ttyS0 reboot=k",
 	};
 
@@ -68,7 +106,7 @@ static struct fdt_machine machine(unsigned int ncpus, uint64_t mem)
 	}
 	m.ncpus = ncpus;
 	for (unsigned int i = 0; i < ncpus; i++)
-		m.cpu[i] = (struct fdt_cpu){ .apic_id = i, .host_cpu = -1 };
+		m.cpu[i] = (struct fdt_cpu){ .reg = i, .host_cpu = -1 };
 	return m;
 }
 
@@ -198,23 +236,21 @@ START_TEST(one_cpu_no_devices)
 	ck_assert(fdt_getprop(buf, off, "linux,initrd-start", NULL) == NULL);
 	ck_assert_int_lt(fdt_path_offset(buf, "/isa"), 0);
 
-	off = node("/interrupt-controller@fec00000");
-	ck_assert_int_eq(fdt_node_check_compatible(buf, off, "intel,ce4100-ioapic"), 0);
-	expect_cells(off, "reg", CELLS(0, 0xfec00000, 0, 0x1000));
+	/* The arch's nodes, where it put them: after /memory, before /hypervisor. */
+	off = node(TEST_INTC);
+	ck_assert_int_eq(fdt_node_check_compatible(buf, off, "test,intc"), 0);
+	expect_cells(off, "reg", CELLS(0, 0x10000000, 0, 0x1000));
 	expect_cells(off, "interrupt-controller", NULL, 0);
-	expect_cells(off, "#interrupt-cells", CELLS(2));
-	ck_assert_uint_eq(fdt_get_phandle(buf, off), FDT_PHANDLE_IOAPIC);
-	off = node("/interrupt-controller@fee00000");
-	ck_assert_int_eq(fdt_node_check_compatible(buf, off, "intel,ce4100-lapic"), 0);
-	expect_cells(off, "reg", CELLS(0, 0xfee00000, 0, 0x1000));
-	ck_assert_uint_eq(fdt_get_phandle(buf, off), FDT_PHANDLE_LAPIC);
+	ck_assert_uint_eq(fdt_get_phandle(buf, off), TEST_PHANDLE_INTC);
+	ck_assert_int_gt(off, node("/memory@0"));
+	ck_assert_int_lt(off, node("/hypervisor"));
 }
 END_TEST
 
 START_TEST(four_cpus_with_devices)
 {
 	struct fdt_machine m = big_machine();
-	int off, ioapic, n = 0;
+	int off, intc, n = 0;
 
 	ck_assert_int_eq(build(&m), 0);
 	ck_assert_int_eq(fdt_check_header(buf), 0);
@@ -235,7 +271,7 @@ START_TEST(four_cpus_with_devices)
 	expect_cells(node("/memory@0"), "reg", CELLS(0, 0, 0, 0xc0000000));
 	expect_cells(node("/memory@100000000"), "reg", CELLS(1, 0, 0, 0x80000000));
 
-	ioapic = node("/interrupt-controller@fec00000");
+	intc = node(TEST_INTC);
 	off = node("/isa");
 	ck_assert_int_eq(fdt_node_check_compatible(buf, off, "isa"), 0);
 	expect_cells(off, "#address-cells", CELLS(2));
@@ -245,7 +281,7 @@ START_TEST(four_cpus_with_devices)
 	expect_cells(off, "reg", CELLS(1, 0x3f8, 8));
 	expect_cells(off, "clock-frequency", CELLS(1843200));
 	expect_cells(off, "interrupts", CELLS(4, 3));
-	ck_assert_int_eq(irq_parent(off), ioapic);
+	ck_assert_int_eq(irq_parent(off), intc);
 
 	for (off = fdt_node_offset_by_compatible(buf, -1, "virtio,mmio");
 	     off >= 0;
@@ -257,7 +293,7 @@ START_TEST(four_cpus_with_devices)
 		ck_assert_int_eq(fdt_parent_offset(buf, off), 0);
 		expect_cells(off, "reg", CELLS(0, 0xd0000000 + 0x1000 * n, 0, 0x200));
 		expect_cells(off, "interrupts", CELLS(5 + n, 3));
-		ck_assert_int_eq(irq_parent(off), ioapic);
+		ck_assert_int_eq(irq_parent(off), intc);
 	}
 	ck_assert_int_eq(n, 3);
 
@@ -376,13 +412,15 @@ START_TEST(bad_descriptions)
 	EXPECT_EINVAL(m.name = "", "no name");
 	EXPECT_EINVAL(m.ncpus = 0, "0 CPUs");
 	EXPECT_EINVAL(m.ncpus = FDT_MAX_CPUS + 1, "CPUs");
-	EXPECT_EINVAL(m.cpu[2].apic_id = 1, "share APIC ID 1");
+	EXPECT_EINVAL(m.cpu[2].reg = 1, "share reg 0x1");
+	EXPECT_EINVAL(m.cpu[2].reg = 1ULL << 32, "does not fit one cell");
 	EXPECT_EINVAL(m.cpu[0].host_cpu = -2, "bad host CPU");
 	EXPECT_EINVAL(m.nmem = 0, "memory regions");
 	EXPECT_EINVAL(m.mem[1].base = 2 * GiB, "out of order");
 	EXPECT_EINVAL(m.mem[1].size = 0, "empty");
 	EXPECT_EINVAL(m.mem[1].size = UINT64_MAX, "wraps");
-	EXPECT_EINVAL(m.ioapic_base = 0, "IOAPIC");
+	EXPECT_EINVAL(m.arch = NULL, "device 0 has an interrupt but the machine has no interrupt controller");
+	EXPECT_EINVAL(devs[3].irq = 64, "device 3: the interrupt controller has no input 64");
 	EXPECT_EINVAL(m.initrd_end = m.initrd_start, "initrd");
 	EXPECT_EINVAL(m.initrd_start = 0x5000000, "initrd");
 	EXPECT_EINVAL(devs[1].node = NULL, "no device tree emitter");
@@ -487,9 +525,206 @@ START_TEST(dump_file)
 }
 END_TEST
 
+/* ---- the arch's part ------------------------------------------------- */
+
+/*
+ * An arm64-like arch: CPUs numbered by a 64-bit MPIDR (two cells), a
+ * three-cell specifier <type number flags> with SPIs from 32 and
+ * Linux's IRQ_TYPE_* flags, the controller at phandle 0x8001.
+ */
+static int three_cell_spec(const struct fdt_device *d, uint32_t *cells)
+{
+	static const uint32_t flags[] = { [FDT_IRQ_EDGE_RISING] = 1,
+					  [FDT_IRQ_EDGE_FALLING] = 2,
+					  [FDT_IRQ_LEVEL_HIGH] = 4,
+					  [FDT_IRQ_LEVEL_LOW] = 8 };
+
+	if (d->irq < 32 || d->irq >= 1020)
+		return -EINVAL;
+	cells[0] = 0;
+	cells[1] = d->irq - 32;
+	cells[2] = flags[d->irq_type];
+	return 0;
+}
+
+static int three_cell_nodes(struct fdt_writer *w, const struct fdt_machine *m)
+{
+	int r = fdt_w_begin_node(w, "intc@8000000");
+
+	(void)m;
+	r = r ?: fdt_w_prop_string(w, "compatible", "test,three-cell");
+	r = r ?: fdt_w_prop_reg(w, 0x8000000, 0x10000);
+	r = r ?: fdt_w_prop_empty(w, "interrupt-controller");
+	r = r ?: fdt_w_prop_u32(w, "#interrupt-cells", 3);
+	r = r ?: fdt_w_prop_u32(w, "phandle", 0x8001);
+	r = r ?: fdt_w_end_node(w);
+	r = r ?: fdt_w_begin_node(w, "timer");
+	r = r ?: fdt_w_prop_string(w, "compatible", "test,timer");
+	return r ?: fdt_w_end_node(w);
+}
+
+static int three_cell_check(const struct fdt_machine *m, char *e, size_t n)
+{
+	for (unsigned int i = 0; i < m->ncpus; i++)
+		if (m->cpu[i].reg >> 40)
+			return err_printf(e, n, -EINVAL, "cpu %u: no such MPIDR", i);
+	return 0;
+}
+
+static const struct fdt_arch three_cell_arch = {
+	.cpu_reg_cells = 2,
+	.irq_cells = 3,
+	.irq_parent = 0x8001,
+	.check = three_cell_check,
+	.nodes = three_cell_nodes,
+	.irq_spec = three_cell_spec,
+};
+
+START_TEST(arch_shapes_the_tree)
+{
+	struct fdt_machine m = machine(2, 64 * MiB);
+	int off, intc;
+
+	m.arch = &three_cell_arch;
+	m.cpu[1].reg = 0x100; /* Aff1 = 1 */
+	m.cpu[0].reg = 0x8000000000ULL; /* Aff3 = 0x80: needs the second cell */
+	devs[0] = virtio(0);
+	devs[0].irq = 48;
+	devs[0].irq_type = FDT_IRQ_LEVEL_HIGH;
+	m.devs = devs;
+	m.ndevs = 1;
+	ck_assert_int_eq(build(&m), 0);
+	expect_cells(node("/cpus"), "#address-cells", CELLS(2));
+	expect_cells(node("/cpus/cpu@100"), "reg", CELLS(0, 0x100));
+	expect_cells(node("/cpus/cpu@8000000000"), "reg", CELLS(0x80, 0));
+	intc = node("/intc@8000000");
+	node("/timer");
+	ck_assert_int_lt(fdt_path_offset(buf, TEST_INTC), 0);
+	off = node("/virtio@d0000000");
+	expect_cells(off, "interrupt-parent", CELLS(0x8001));
+	expect_cells(off, "interrupts", CELLS(0, 16, 4));
+	ck_assert_int_eq(fdt_node_offset_by_phandle(buf, 0x8001), intc);
+
+	/* The guests' reader takes the arch's cell counts from the tree. */
+	{
+		uint32_t irq[DTB_MAX_IRQ_CELLS], nirq;
+		struct dtb_reg reg;
+
+		ck_assert_int_eq(dtb_init(&t_arch, buf, len), 0);
+		ck_assert_int_eq(dtb_interrupt(&t_arch, off, 0, irq, &nirq), 0);
+		ck_assert_uint_eq(nirq, 3);
+		ck_assert_uint_eq(irq[1], 16);
+		ck_assert_int_eq(dtb_reg(&t_arch, node("/cpus/cpu@100"), 0, &reg), 0);
+		ck_assert_uint_eq(reg.naddr, 2);
+		ck_assert_uint_eq(dtb_reg_addr(&reg), 0x100);
+	}
+
+	/* The arch validates its own part. */
+	devs[0].irq = 5; /* not an SPI */
+	ck_assert_int_eq(build(&m), -EINVAL);
+	ck_assert_msg(strstr(err, "no input 5") != NULL, "%s", err);
+	devs[0].irq = 48;
+	m.cpu[1].reg = 1ULL << 40;
+	ck_assert_int_eq(build(&m), -EINVAL);
+	ck_assert_msg(strstr(err, "cpu 1: no such MPIDR") != NULL, "%s", err);
+	ck_assert_int_ne(fdt_check_header(buf), 0);
+}
+END_TEST
+
+START_TEST(no_arch_no_interrupt_controller)
+{
+	struct fdt_machine m = machine(2, 64 * MiB);
+	int depth = 0;
+
+	m.arch = NULL;
+	devs[0] = virtio(0);
+	devs[0].has_irq = false;
+	m.devs = devs;
+	m.ndevs = 1;
+	ck_assert_int_eq(build(&m), 0);
+	expect_cells(node("/cpus"), "#address-cells", CELLS(1));
+	ck_assert(fdt_getprop(buf, node("/virtio@d0000000"), "interrupts", NULL) == NULL);
+	for (int off = fdt_next_node(buf, -1, &depth); off >= 0;
+	     off = fdt_next_node(buf, off, &depth))
+		ck_assert(fdt_getprop(buf, off, "interrupt-controller", NULL) == NULL);
+	devs[0].has_irq = true;
+	ck_assert_int_eq(build(&m), -EINVAL);
+	ck_assert_msg(strstr(err, "no interrupt controller") != NULL, "%s", err);
+}
+END_TEST
+
+static int nodes_left_open(struct fdt_writer *w, const struct fdt_machine *m)
+{
+	(void)m;
+	return fdt_w_begin_node(w, "open");
+}
+
+static int nodes_close_root(struct fdt_writer *w, const struct fdt_machine *m)
+{
+	(void)m;
+	return fdt_w_end_node(w);
+}
+
+static int nodes_no_intc(struct fdt_writer *w, const struct fdt_machine *m)
+{
+	int r = fdt_w_begin_node(w, "interrupt-controller@0");
+
+	(void)m;
+	r = r ?: fdt_w_prop_u32(w, "phandle", TEST_PHANDLE_INTC);
+	return r ?: fdt_w_end_node(w); /* no interrupt-controller, no cells */
+}
+
+static int nodes_drop_error(struct fdt_writer *w, const struct fdt_machine *m)
+{
+	(void)m;
+	fdt_w_begin_node(w, "bad name");
+	return 0;
+}
+
+START_TEST(misbehaving_arch)
+{
+	static const struct {
+		int (*nodes)(struct fdt_writer *, const struct fdt_machine *);
+		unsigned int irq_cells;
+		uint32_t irq_parent;
+		const char *msg;
+	} bad[] = {
+		{ nodes_left_open, 2, TEST_PHANDLE_INTC, "arch's device tree nodes" },
+		{ nodes_close_root, 2, TEST_PHANDLE_INTC, "arch's device tree nodes" },
+		{ nodes_drop_error, 2, TEST_PHANDLE_INTC, "arch's device tree nodes" },
+		{ nodes_no_intc, 2, TEST_PHANDLE_INTC, "not an interrupt controller" },
+		{ test_nodes, 3, TEST_PHANDLE_INTC, "with 3 interrupt cells" },
+		{ test_nodes, 2, 7, "phandle 7 is not" },
+		{ NULL, 2, TEST_PHANDLE_INTC, "incomplete" },
+		{ test_nodes, 0, TEST_PHANDLE_INTC, "incomplete" },
+		{ test_nodes, FDT_MAX_IRQ_CELLS + 1, TEST_PHANDLE_INTC, "incomplete" },
+	};
+	struct fdt_machine m = big_machine();
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct fdt_arch a = test_arch;
+
+		a.nodes = bad[i].nodes;
+		a.irq_cells = bad[i].irq_cells;
+		a.irq_parent = bad[i].irq_parent;
+		m.arch = &a;
+		ck_assert_int_eq(build(&m), -EINVAL);
+		ck_assert_msg(strstr(err, bad[i].msg) != NULL, "%u: %s", i, err);
+		ck_assert_int_ne(fdt_check_header(buf), 0);
+	}
+	{
+		struct fdt_arch a = test_arch;
+
+		a.cpu_reg_cells = 3;
+		m.arch = &a;
+		ck_assert_int_eq(build(&m), -EINVAL);
+		ck_assert_msg(strstr(err, "incomplete") != NULL, "%s", err);
+	}
+}
+END_TEST
+
 /* ---- the guests' reader (guests/common/dtb.c) ---------------------------- */
 
-static struct dtb t;
 
 static void open_big(void)
 {
@@ -541,8 +776,8 @@ START_TEST(reader_finds_devices)
 	}
 	ck_assert_int_eq(off, -DTB_ENOENT);
 	ck_assert_int_eq(n, 3);
-	ck_assert_int_eq(dtb_find_phandle(&t, FDT_PHANDLE_IOAPIC),
-			 fdt_node_offset_by_compatible(buf, -1, "intel,ce4100-ioapic"));
+	ck_assert_int_eq(dtb_find_phandle(&t, TEST_PHANDLE_INTC),
+			 fdt_node_offset_by_compatible(buf, -1, "test,intc"));
 	ck_assert_int_eq(dtb_find_phandle(&t, 77), -DTB_ENOENT);
 	ck_assert_int_eq(dtb_find_compatible(&t, -1, "acme,none"), -DTB_ENOENT);
 	ck_assert_int_eq(dtb_parent(&t, 0), -DTB_ENOENT);
@@ -953,6 +1188,9 @@ Suite *fdt_suite(void)
 	tcase_add_test(tc, bad_descriptions);
 	tcase_add_test(tc, misbehaving_emitters);
 	tcase_add_test(tc, dump_file);
+	tcase_add_test(tc, arch_shapes_the_tree);
+	tcase_add_test(tc, no_arch_no_interrupt_controller);
+	tcase_add_test(tc, misbehaving_arch);
 	suite_add_tcase(s, tc);
 	tcase_add_test(rd, reader_finds_devices);
 	tcase_add_test(rd, reader_walks_cpus_memory_chosen);

@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "fdt.h"
 #include "mem.h"
 #include "suites.h"
@@ -458,7 +459,7 @@ START_TEST(fdt_disabled_node)
 	};
 	struct fdt_machine m = {
 		.name = "p", .nmem = 1, .mem = { { 0, MEM_SIZE } }, .ncpus = 1,
-		.ioapic_base = 0xfec00000ULL, .lapic_base = 0xfee00000ULL,
+		.arch = arch_fdt_model(),
 		.ndevs = 1, .devs = &d,
 	};
 	uint32_t cells[DTB_MAX_IRQ_CELLS], n;

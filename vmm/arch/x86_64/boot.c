@@ -17,7 +17,6 @@
 
 #include "acpi.h"
 #include "arch.h"
-#include "fdt.h"
 #include "layout.h"
 #include "loader.h"
 #include "log.h"
@@ -125,16 +124,6 @@ const char *arch_cmdline_defaults(void)
 {
 	/* ttyS0 is our 16550A; reboot=k resets through the i8042 (exit 0). */
 	return "console=ttyS0 reboot=k";
-}
-
-void arch_fdt_describe(const struct vm *vm, struct fdt_machine *m)
-{
-	m->ioapic_base = X86_IOAPIC_ADDR;
-	m->lapic_base = X86_LAPIC_ADDR;
-	m->ncpus = vm->nvcpus;
-	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		m->cpu[i] = (struct fdt_cpu){ .apic_id = i,
-					      .host_cpu = vm->cfg->pin[i] };
 }
 
 static void fill_header(struct vm *vm, struct setup_header *h)
