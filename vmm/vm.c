@@ -625,7 +625,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	if (cfg->mlock && !cfg->dump_dtb)
 		r = r ?: lock_memory(vm);
 	if (!r && cfg->gdb)
-		r = gdb_stub_create(vm, cfg->gdb, cfg->gdb_wait, &vm->gdb);
+		r = gdb_stub_create(vm, &cfg->gdb_ep, cfg->gdb_wait, &vm->gdb);
 	if (!r)
 		log_info("partition: %llu MiB RAM, %u vCPU(s), CPU template %s, entry 0x%llx",
 			 (unsigned long long)(cfg->mem_size >> 20), cfg->cpus,

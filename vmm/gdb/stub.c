@@ -1517,6 +1517,19 @@ static void *stub_thread(void *arg)
 
 /* ---- setup ------------------------------------------------------------------ */
 
+/* The endpoint as the user would write it, for messages. */
+static void describe(struct gdb_stub *g)
+{
+	if (g->ep.is_unix)
+		snprintf(g->where, sizeof(g->where), "unix:%s", g->ep.path);
+	else if (strchr(g->ep.host, ':'))
+		snprintf(g->where, sizeof(g->where), "tcp:[%s]:%u", g->ep.host,
+			 g->ep.port);
+	else
+		snprintf(g->where, sizeof(g->where), "tcp:%s:%u", g->ep.host,
+			 g->ep.port);
+}
+
 static int listen_unix(struct gdb_stub *g)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -1576,12 +1589,12 @@ static int listen_tcp(struct gdb_stub *g)
 	g->ep.port = ntohs(ss.ss_family == AF_INET6
 				   ? ((struct sockaddr_in6 *)&ss)->sin6_port
 				   : ((struct sockaddr_in *)&ss)->sin_port);
-	snprintf(g->where, sizeof(g->where), "tcp:%s:%u", g->ep.host, g->ep.port);
+	describe(g);
 	g->listen_fd = fd;
 	return 0;
 }
 
-int gdb_stub_create(struct vm *vm, const char *endpoint, bool wait,
+int gdb_stub_create(struct vm *vm, const struct gdb_endpoint *ep, bool wait,
 		    struct gdb_stub **out)
 {
 	struct gdb_stub *g;
@@ -1595,11 +1608,8 @@ int gdb_stub_create(struct vm *vm, const char *endpoint, bool wait,
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->cond, NULL);
 	*out = g;
-	if (config_parse_gdb_endpoint(endpoint, &g->ep)) {
-		log_err("--gdb: '%s' is not tcp:HOST:PORT or unix:PATH", endpoint);
-		return -EINVAL;
-	}
-	snprintf(g->where, sizeof(g->where), "%s", endpoint);
+	g->ep = *ep;
+	describe(g);
 	g->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (g->wake_fd < 0) {
 		log_err_errno("gdb: eventfd");

@@ -16,18 +16,19 @@
 
 #include <stdbool.h>
 
+struct gdb_endpoint;
 struct gdb_stub;
 struct vm;
 struct vcpu;
 
 /*
- * Opens the listening socket named by endpoint ("tcp:HOST:PORT" or
- * "unix:PATH", see config_parse_gdb_endpoint) for vm's vCPUs. With wait,
+ * Opens the listening socket at ep (--gdb, parsed by
+ * config_parse_gdb_endpoint) for vm's vCPUs; ep is copied. With wait,
  * every vCPU parks before its first instruction until a debugger resumes
  * it. Returns 0 and the stub in *out, or -errno with the reason logged.
  * Main thread.
  */
-int gdb_stub_create(struct vm *vm, const char *endpoint, bool wait,
+int gdb_stub_create(struct vm *vm, const struct gdb_endpoint *ep, bool wait,
 		    struct gdb_stub **out);
 
 /* Starts the stub's thread. 0 or -errno (logged). Main thread. */
