@@ -106,6 +106,8 @@ struct gdb_stub {
 	struct vm *vm;
 	struct gdb_endpoint ep;
 	char where[300]; /* the endpoint, for messages */
+	dev_t sock_dev;  /* unix: the socket file we made, removed at exit */
+	ino_t sock_ino;
 	int listen_fd, client_fd, wake_fd;
 	pthread_t thread;
 	bool thread_started;
@@ -123,6 +125,7 @@ struct gdb_stub {
 	bool running;      /* vCPUs may run; false: all parked for gdb */
 	bool client_waits; /* gdb awaits a stop reply */
 	bool client_broken;
+	bool client_quiet; /* the client has sent no packet and no Ctrl-C yet */
 	bool noack;
 	unsigned int resends;
 	unsigned int g_cpu; /* Hg: registers and memory */
@@ -714,6 +717,7 @@ static void send_stop(struct gdb_stub *g, const struct stop *s)
 static void report(struct gdb_stub *g, const struct stop *s)
 {
 	g->last = *s;
+	g->client_quiet = false; /* stopped for it: its going releases */
 	g->g_cpu = s->cpu; /* gdb reads the stopped thread next */
 	if (g->client_fd >= 0 && g->client_waits)
 		send_stop(g, s);
@@ -912,7 +916,8 @@ static void detach(struct gdb_stub *g)
 static void drop_client(struct gdb_stub *g, const char *why)
 {
 	log_info("gdb: debugger %s", why);
-	if (!vm_ending(g))
+	/* One that never spoke changed nothing: a --gdb-wait hold stays. */
+	if (!vm_ending(g) && !g->client_quiet)
 		detach(g);
 	close(g->client_fd);
 	g->client_fd = -1;
@@ -1378,10 +1383,27 @@ static void interrupt(struct gdb_stub *g)
 {
 	struct stop s = { g->last.cpu, 2 /* SIGINT */, WHY_SIGNAL, 0 };
 
+	g->client_quiet = false;
 	if (!g->running)
 		return;
 	stop_all(g);
 	report(g, &s);
+}
+
+/*
+ * gdb's first packet: the partition stops now, not at the connection, so
+ * that a process that connects and says nothing (a port scan, a stray
+ * client) cannot freeze it. gdb expects a stopped target and asks why
+ * ('?'): SIGTRAP, as gdbserver answers on attach.
+ */
+static void first_packet(struct gdb_stub *g)
+{
+	g->client_quiet = false;
+	if (!g->running)
+		return; /* --gdb-wait: already held */
+	g->last = (struct stop){ 0, 5, WHY_SIGNAL, 0 };
+	stop_all(g);
+	g->g_cpu = g->last.cpu;
 }
 
 static void rx_event(struct gdb_stub *g, enum gdb_rx_event ev)
@@ -1393,6 +1415,8 @@ static void rx_event(struct gdb_stub *g, enum gdb_rx_event ev)
 		if (!g->noack)
 			send_bytes(g, "+", 1);
 		n = gdb_decode(g->rx.buf, g->rx.len, g->pkt, GDB_PACKET_MAX);
+		if (g->client_quiet)
+			first_packet(g);
 		if (n < 0)
 			send_err(g, EINVAL);
 		else if (g->running) /* all-stop: gdb waits, it does not talk */
@@ -1457,11 +1481,8 @@ static void accept_client(struct gdb_stub *g)
 	g->noack = false;
 	g->frame_len = 0;
 	g->client_waits = false;
+	g->client_quiet = true; /* the partition runs on until it speaks */
 	gdb_rx_init(&g->rx);
-	/* gdb expects a stopped target; with --gdb-wait it already is. */
-	if (g->running)
-		g->last = (struct stop){ 0, 5, WHY_SIGNAL, 0 };
-	stop_all(g);
 	g->g_cpu = g->last.cpu;
 	g->c_cpu = -1;
 }
@@ -1530,28 +1551,95 @@ static void describe(struct gdb_stub *g)
 			 g->ep.port);
 }
 
+/*
+ * Something is at the socket's path. Only a socket of ours that nobody
+ * listens on (an earlier run killed before it could remove it) is ours
+ * to replace: a file, another user's socket or a live one is refused, and
+ * left alone. 0 when the path is free again, or -errno (logged).
+ */
+static int clear_stale_socket(struct gdb_stub *g, const struct sockaddr_un *sa)
+{
+	struct stat st;
+	int fd, r;
+
+	if (lstat(g->ep.path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		log_err("--gdb %s: %s (not a socket)", g->where, strerror(EADDRINUSE));
+		return -EADDRINUSE;
+	}
+	if (st.st_uid != geteuid()) {
+		log_err("--gdb %s: %s (a socket that is not ours: owner uid %u)",
+			g->where, strerror(EADDRINUSE), (unsigned int)st.st_uid);
+		return -EADDRINUSE;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	r = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ? 0 : errno;
+	close(fd);
+	if (r != ECONNREFUSED) {
+		log_err("--gdb %s: %s (%s)", g->where, strerror(EADDRINUSE),
+			r ? strerror(r) : "a process is listening on it");
+		return -EADDRINUSE;
+	}
+	log_info("gdb: replacing the stale socket %s", g->ep.path);
+	if (unlink(g->ep.path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/*
+ * A Unix socket only its owner can connect to. On Linux an unbound
+ * socket's mode (fchmod) becomes the socket file's at bind, less the
+ * umask: 0600 whatever the umask, with no window of a wider mode and no
+ * process-wide umask change under other threads.
+ */
 static int listen_unix(struct gdb_stub *g)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
-	int fd;
+	int fd, r;
 
-	/* A socket left by an earlier run is ours to replace; a file is not. */
-	if (lstat(g->ep.path, &st) == 0 && S_ISSOCK(st.st_mode))
-		unlink(g->ep.path);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", g->ep.path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 1) < 0) {
-		int err = errno;
-
-		log_err("--gdb %s: %s", g->where, strerror(err));
-		if (fd >= 0)
+	if (fd < 0 || fchmod(fd, 0600) < 0)
+		goto err;
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (r < 0 && errno == EADDRINUSE) {
+		r = clear_stale_socket(g, &sa);
+		if (r) {
 			close(fd);
-		return -err;
+			return r;
+		}
+		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	}
+	if (r < 0 || listen(fd, 1) < 0 || lstat(g->ep.path, &st) < 0)
+		goto err;
+	g->sock_dev = st.st_dev;
+	g->sock_ino = st.st_ino;
 	g->listen_fd = fd;
 	return 0;
+err:
+	r = errno;
+	log_err("--gdb %s: %s", g->where, strerror(r));
+	if (fd >= 0)
+		close(fd);
+	return -r;
+}
+
+/* Whether a bound address is loopback (127/8, ::1, ::ffff:127/8). */
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
 }
 
 static int listen_tcp(struct gdb_stub *g)
@@ -1590,6 +1678,9 @@ static int listen_tcp(struct gdb_stub *g)
 				   ? ((struct sockaddr_in6 *)&ss)->sin6_port
 				   : ((struct sockaddr_in *)&ss)->sin_port);
 	describe(g);
+	if (!is_loopback(&ss))
+		log_warn("gdb: %s is not loopback: whoever can reach it controls the partition (no authentication)",
+			 g->where);
 	g->listen_fd = fd;
 	return 0;
 }
@@ -1666,6 +1757,16 @@ void gdb_stub_stop(struct gdb_stub *g, int status)
 	}
 }
 
+/* Removes our socket file, if the path still is ours (not since replaced). */
+static void remove_socket(struct gdb_stub *g)
+{
+	struct stat st;
+
+	if (g->ep.is_unix && lstat(g->ep.path, &st) == 0 &&
+	    st.st_dev == g->sock_dev && st.st_ino == g->sock_ino)
+		unlink(g->ep.path);
+}
+
 void gdb_stub_destroy(struct gdb_stub *g)
 {
 	if (!g)
@@ -1674,8 +1775,7 @@ void gdb_stub_destroy(struct gdb_stub *g)
 		close(g->client_fd);
 	if (g->listen_fd >= 0) {
 		close(g->listen_fd);
-		if (g->ep.is_unix)
-			unlink(g->ep.path);
+		remove_socket(g);
 	}
 	if (g->wake_fd >= 0)
 		close(g->wake_fd);
