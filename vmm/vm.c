@@ -600,6 +600,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		vm->vcpu[i].fd = -1;
 	vm->console.out_fd = vm->console.in_fd = vm->console.wake_fd = -1;
 	pthread_mutex_init(&vm->stop_lock, NULL);
+	vcpu_ctl_init(&vm->ctl);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
 	vm->cpu_template = cfg->cpu_template == CPU_TEMPLATE_AUTO
@@ -770,5 +771,6 @@ void vm_destroy(struct vm *vm)
 		close(vm->kvm_fd);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
+	vcpu_ctl_destroy(&vm->ctl);
 	pthread_mutex_destroy(&vm->stop_lock);
 }

@@ -23,6 +23,7 @@
 #include "mem.h"
 #include "serial8250.h"
 #include "types.h"
+#include "vcpu.h"
 #include "virtio/blk.h"
 #include "virtio/net.h"
 
@@ -65,6 +66,7 @@ struct vm {
 	struct bus pio, mmio;
 	unsigned int nvcpus;
 	struct vcpu vcpu[CONFIG_MAX_CPUS];
+	struct vcpu_ctl ctl; /* run control of the vCPUs (vcpu.h) */
 	gpa_t entry; /* where the boot vCPU starts */
 	gpa_t kernel_end; /* first byte above the loaded image */
 	char *cmdline;    /* the final kernel command line (malloc'ed) */

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The gdb stub. One thread owns the socket, the breakpoint tables and the
- * protocol state; vCPU threads share with it only the park requests and
- * the debug events in struct gdb_vcpu, under g->lock.
+ * protocol state; vCPU threads share with it only the debug events in
+ * struct gdb_vcpu, under g->lock. The stub runs no vCPU itself: it uses
+ * the vCPUs' run control (vcpu.h), and its checkpoint hook takes the
+ * debug exits on the vCPU threads.
  *
  * All-stop: when one vCPU stops (breakpoint, watchpoint, step, Ctrl-C),
- * the stub asks every vCPU to park (park_req + VCPU_KICK_SIGNAL, whose
- * handler sets kvm_run.immediate_exit), waits until all are parked, and
- * only then answers gdb; register and memory access happen while they are
- * parked. A resume clears park_req of the vCPUs that gdb lets run.
+ * the stub parks every vCPU (vcpu_park_all), and only then answers gdb;
+ * register and memory access happen while they are parked. A resume
+ * releases the vCPUs that gdb lets run.
  *
  * Software breakpoints are int3 written into guest memory where KVM gets
  * the #BP (KVM_GUESTDBG_USE_SW_BP), and a hardware slot where it does not
@@ -64,8 +65,6 @@ struct stop {
 };
 
 struct gdb_vcpu {
-	atomic_bool park_req;       /* park at the next checkpoint */
-	bool parked;                /* lock: waiting in the checkpoint */
 	bool ev_pending;            /* lock: a debug exit not yet handled */
 	struct gdb_debug_exit ev;   /* lock */
 	uint64_t ev_seq;            /* lock: order of the debug exits */
@@ -113,8 +112,7 @@ struct gdb_stub {
 	bool thread_started;
 
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool ending;  /* lock: the run is over; nobody parks */
+	bool ending;  /* lock: the run is over */
 	int end_status;
 	uint64_t seq; /* lock */
 	struct soft_slot soft[GDB_HW_SLOTS_MAX]; /* lock */
@@ -188,48 +186,6 @@ static void wake_stub(struct gdb_stub *g)
 		log_warn_errno("gdb: cannot wake the stub");
 }
 
-/*
- * KVM completes an exit's PIO or MMIO only on the next KVM_RUN; with
- * immediate_exit set, that KVM_RUN completes it and returns EINTR without
- * running the guest (KVM API, KVM_RUN). Parking after that makes the
- * registers gdb reads final. String I/O may need more exits on the way.
- */
-static void complete_pending_io(struct vcpu *v)
-{
-	struct exit_ctx ctx = { &v->vm->pio, &v->vm->mmio, v->run_size };
-
-	for (unsigned int i = 0; i < 64; i++) {
-		v->run->immediate_exit = 1;
-		if (ioctl(v->fd, KVM_RUN, 0) < 0)
-			break;
-		if (exit_dispatch(v->run, &ctx) != EXIT_ACT_CONTINUE) {
-			log_warn("gdb: vCPU %u: %s exit while parking", v->id,
-				 exit_reason_name(v->run->exit_reason));
-			break;
-		}
-	}
-	v->run->immediate_exit = 0;
-}
-
-bool gdb_vcpu_checkpoint(struct gdb_stub *g, struct vcpu *v)
-{
-	struct gdb_vcpu *gv = &g->vcpu[v->id];
-	bool ending;
-
-	if (!atomic_load(&gv->park_req))
-		return true;
-	complete_pending_io(v);
-	pthread_mutex_lock(&g->lock);
-	gv->parked = true;
-	pthread_cond_broadcast(&g->cond);
-	while (atomic_load(&gv->park_req) && !g->ending)
-		pthread_cond_wait(&g->cond, &g->lock);
-	gv->parked = false;
-	ending = g->ending;
-	pthread_mutex_unlock(&g->lock);
-	return !ending;
-}
-
 /* The slot of a soft breakpoint at pc or soft watch whose bytes changed, or -1. Lock held. */
 static int soft_hit(struct gdb_stub *g, struct vcpu *v, uint64_t pc)
 {
@@ -251,11 +207,18 @@ static int soft_hit(struct gdb_stub *g, struct vcpu *v, uint64_t pc)
 	return -1;
 }
 
-void gdb_vcpu_debug_exit(struct gdb_stub *g, struct vcpu *v)
+/*
+ * The vCPUs' checkpoint hook (vcpu.h): takes KVM_EXIT_DEBUG on the vCPU's
+ * thread, records why, and parks the vCPU for the stub to look at.
+ */
+static bool vcpu_checkpoint(void *opaque, struct vcpu *v, enum exit_action act)
 {
+	struct gdb_stub *g = opaque;
 	struct gdb_vcpu *gv = &g->vcpu[v->id];
 	struct gdb_debug_exit e;
 
+	if (act != EXIT_ACT_DEBUG)
+		return false;
 	arch_gdb_decode_exit(v->run, &e);
 	pthread_mutex_lock(&g->lock);
 	if (g->nsoft && e.step) {
@@ -266,15 +229,16 @@ void gdb_vcpu_debug_exit(struct gdb_stub *g, struct vcpu *v)
 		} else if (!gv->user_step && !e.slot_mask) {
 			/* Nothing hit: step on without bothering the stub. */
 			pthread_mutex_unlock(&g->lock);
-			return;
+			return true;
 		}
 	}
 	gv->ev = e;
 	gv->ev_pending = true;
 	gv->ev_seq = ++g->seq;
-	atomic_store(&gv->park_req, true);
+	vcpu_park(v);
 	pthread_mutex_unlock(&g->lock);
 	wake_stub(g);
+	return true;
 }
 
 static bool vm_ending(struct gdb_stub *g)
@@ -282,47 +246,19 @@ static bool vm_ending(struct gdb_stub *g)
 	return g->ending || atomic_load(&g->vm->stopping);
 }
 
-/* Waits, lock held, until vCPU i is parked or the run ends. */
-static void wait_parked(struct gdb_stub *g, unsigned int i)
-{
-	while (!g->vcpu[i].parked && !vm_ending(g)) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += GDB_KICK_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		if (pthread_cond_timedwait(&g->cond, &g->lock, &ts) == ETIMEDOUT)
-			vcpu_kick(&g->vm->vcpu[i]);
-	}
-}
-
 /* Parks every vCPU and waits until they all are. Stub thread. */
 static void stop_all(struct gdb_stub *g)
 {
-	struct vm *vm = g->vm;
-
-	for (unsigned int i = 0; i < vm->nvcpus; i++) {
-		atomic_store(&g->vcpu[i].park_req, true);
+	for (unsigned int i = 0; i < g->vm->nvcpus; i++)
 		g->vcpu[i].resumed = false;
-		vcpu_kick(&vm->vcpu[i]);
-	}
-	pthread_mutex_lock(&g->lock);
-	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		wait_parked(g, i);
-	pthread_mutex_unlock(&g->lock);
+	vcpu_park_all(g->vm);
 	g->running = false;
 }
 
 /* Lets vCPU i run again. Stub thread. */
 static void release(struct gdb_stub *g, unsigned int i)
 {
-	pthread_mutex_lock(&g->lock);
-	atomic_store(&g->vcpu[i].park_req, false);
-	pthread_cond_broadcast(&g->cond);
-	pthread_mutex_unlock(&g->lock);
+	vcpu_release(&g->vm->vcpu[i]);
 }
 
 /* ---- breakpoints ------------------------------------------------------ */
@@ -785,13 +721,16 @@ static bool take_event(struct gdb_stub *g, unsigned int i,
 
 	pthread_mutex_lock(&g->lock);
 	had = g->vcpu[i].ev_pending;
-	if (had) {
-		wait_parked(g, i);
-		*e = g->vcpu[i].ev;
-		g->vcpu[i].ev_pending = false;
-	}
 	pthread_mutex_unlock(&g->lock);
-	return had;
+	if (!had)
+		return false;
+	/* Only this thread clears ev_pending: the event waits for us. */
+	vcpu_wait_parked(&g->vm->vcpu[i]);
+	pthread_mutex_lock(&g->lock);
+	*e = g->vcpu[i].ev;
+	g->vcpu[i].ev_pending = false;
+	pthread_mutex_unlock(&g->lock);
+	return true;
 }
 
 /* The vCPU with the oldest pending debug exit among want, or -1. */
@@ -1697,7 +1636,6 @@ int gdb_stub_create(struct vm *vm, const struct gdb_endpoint *ep, bool wait,
 	g->vm = vm;
 	g->listen_fd = g->client_fd = g->wake_fd = -1;
 	pthread_mutex_init(&g->lock, NULL);
-	pthread_cond_init(&g->cond, NULL);
 	*out = g;
 	g->ep = *ep;
 	describe(g);
@@ -1721,8 +1659,9 @@ int gdb_stub_create(struct vm *vm, const struct gdb_endpoint *ep, bool wait,
 	g->last = (struct stop){ 0, 5, WHY_SIGNAL, 0 };
 	g->running = !wait;
 	g->c_cpu = -1;
-	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		atomic_init(&g->vcpu[i].park_req, wait);
+	vcpu_set_checkpoint(vm, vcpu_checkpoint, g);
+	for (unsigned int i = 0; wait && i < vm->nvcpus; i++)
+		vcpu_park(&vm->vcpu[i]); /* before its first instruction */
 	log_msg(wait ? LOG_WARN : LOG_INFO, 0,
 		"gdb: %s on %s (breakpoints: %s, watchpoints: %s)",
 		wait ? "waiting for a debugger" : "listening", g->where,
@@ -1748,7 +1687,6 @@ void gdb_stub_stop(struct gdb_stub *g, int status)
 	pthread_mutex_lock(&g->lock);
 	g->ending = true;
 	g->end_status = status;
-	pthread_cond_broadcast(&g->cond);
 	pthread_mutex_unlock(&g->lock);
 	wake_stub(g);
 	if (g->thread_started) {
@@ -1771,6 +1709,7 @@ void gdb_stub_destroy(struct gdb_stub *g)
 {
 	if (!g)
 		return;
+	vcpu_set_checkpoint(g->vm, NULL, NULL);
 	if (g->client_fd >= 0)
 		close(g->client_fd);
 	if (g->listen_fd >= 0) {
@@ -1779,7 +1718,6 @@ void gdb_stub_destroy(struct gdb_stub *g)
 	}
 	if (g->wake_fd >= 0)
 		close(g->wake_fd);
-	pthread_cond_destroy(&g->cond);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
 }
