@@ -214,12 +214,10 @@ int config_parse_gdb_endpoint(const char *spec, struct gdb_endpoint *ep)
 static int set_gdb(struct vm_config *cfg, const char *v, char *err,
 		   size_t errlen)
 {
-	struct gdb_endpoint ep;
-
-	if (config_parse_gdb_endpoint(v, &ep) < 0)
+	if (config_parse_gdb_endpoint(v, &cfg->gdb_ep) < 0)
 		return fail(err, errlen,
 			    "--gdb: '%s' is not tcp:HOST:PORT or unix:PATH", v);
-	cfg->gdb = v;
+	cfg->gdb = true;
 	return 0;
 }
 

@@ -73,6 +73,14 @@ struct net_config {
 	bool mac_set;    /* mac= given; else config_parse_net picks one */
 };
 
+/* Where the gdb stub listens: --gdb tcp:HOST:PORT or unix:PATH. */
+struct gdb_endpoint {
+	bool is_unix;
+	char host[256];  /* tcp: a name or address; "" in the flag: 127.0.0.1 */
+	uint16_t port;   /* tcp: 0 picks a free port */
+	char path[108];  /* unix: the socket's path (sun_path) */
+};
+
 struct vm_config {
 	const char *kernel;   /* guest image: ELF64, bzImage or raw */
 	const char *initrd;   /* initial ramdisk, or NULL */
@@ -90,7 +98,8 @@ struct vm_config {
 	const char *name;     /* partition name, for the device tree */
 	const char *dump_dtb; /* write the device tree here and exit */
 	bool stats;   /* print KVM's VM and vCPU statistics at exit */
-	const char *gdb; /* gdb stub endpoint (--gdb), or NULL */
+	bool gdb;        /* --gdb given: serve a gdb stub on gdb_ep */
+	struct gdb_endpoint gdb_ep; /* --gdb, parsed once */
 	bool gdb_wait;   /* hold the vCPUs until gdb resumes them */
 	unsigned int ndisks; /* --disk, in order: the guest's vda, vdb, ... */
 	struct disk_config disk[CONFIG_MAX_DISKS];
@@ -248,14 +257,6 @@ int config_parse_u64(const char *s, uint64_t *out);
  */
 int config_parse_serial(const char *v, enum serial_mode *mode, char *path,
 			size_t pathlen, bool *append);
-
-/* Where the gdb stub listens: --gdb tcp:HOST:PORT or unix:PATH. */
-struct gdb_endpoint {
-	bool is_unix;
-	char host[256];  /* tcp: a name or address; "" in the flag: 127.0.0.1 */
-	uint16_t port;   /* tcp: 0 picks a free port */
-	char path[108];  /* unix: the socket's path (sun_path) */
-};
 
 /*
  * Parses a --gdb value. "[::1]" style brackets around an IPv6 host are

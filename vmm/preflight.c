@@ -352,24 +352,24 @@ static bool numeric_host(const char *host)
 	return strchr(host, ':') || host[strspn(host, "0123456789.")] == '\0';
 }
 
-int preflight_check_gdb(const char *spec, char *err, size_t errlen)
+int preflight_check_gdb(const struct gdb_endpoint *ep, char *err,
+			size_t errlen)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC,
 				  .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
-	struct gdb_endpoint ep;
 	struct addrinfo *ai;
 	int r;
 
-	if (!spec || config_parse_gdb_endpoint(spec, &ep) < 0 || ep.is_unix)
-		return 0; /* the parser reported a bad one already */
-	if (numeric_host(ep.host))
+	if (!ep || ep->is_unix)
+		return 0;
+	if (numeric_host(ep->host))
 		hints.ai_flags |= AI_NUMERICHOST;
-	r = getaddrinfo(ep.host, NULL, &hints, &ai);
+	r = getaddrinfo(ep->host, NULL, &hints, &ai);
 	if (r)
 		return err_printf(err, errlen, -EINVAL,
-				  "--gdb %s: '%s' is not %s: %s", spec, ep.host,
-				  numeric_host(ep.host) ? "an IP address"
+				  "--gdb: '%s' is not %s: %s", ep->host,
+				  numeric_host(ep->host) ? "an IP address"
 							: "a host name that resolves",
 				  gai_strerror(r));
 	freeaddrinfo(ai);
@@ -383,7 +383,7 @@ int preflight_run(struct vm_config *cfg, struct preflight *pf, char *err,
 
 	r = check_image("--kernel", cfg->kernel, err, errlen);
 	r = r ?: check_image("--initrd", cfg->initrd, err, errlen);
-	r = r ?: preflight_check_gdb(cfg->gdb, err, errlen);
+	r = r ?: preflight_check_gdb(cfg->gdb ? &cfg->gdb_ep : NULL, err, errlen);
 	r = r ?: check_memory(cfg, err, errlen);
 	/* Joining a cpuset cgroup changes the CPUs the checks below allow. */
 	if (!r && cfg->cgroup)

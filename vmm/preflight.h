@@ -106,6 +106,7 @@ int preflight_check_memory(const struct vm_config *cfg,
  * be a valid IPv4 or IPv6 address (256.1.1.1 is not), a name must
  * resolve. 0 or -EINVAL with a reason. Main thread (may query DNS).
  */
-int preflight_check_gdb(const char *spec, char *err, size_t errlen);
+int preflight_check_gdb(const struct gdb_endpoint *ep, char *err,
+			size_t errlen);
 
 #endif

@@ -2,17 +2,22 @@
 #include "vcpu.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arch.h"
 #include "exit.h"
-#include "gdb/stub.h"
 #include "log.h"
 #include "rt.h"
+#include "vm.h"
+
+#define VCPU_REKICK_MS 50 /* a kick sent just before KVM_RUN is lost */
+#define VCPU_SETTLE_MAX 64 /* exits to complete before parking (string I/O) */
 
 /* The kick handler's only state: this thread's kvm_run, if it is a vCPU. */
 static __thread struct kvm_run *tls_run;
@@ -22,6 +27,30 @@ static void kick_handler(int sig)
 	(void)sig;
 	if (tls_run)
 		tls_run->immediate_exit = 1;
+}
+
+void vcpu_ctl_init(struct vcpu_ctl *ctl)
+{
+	pthread_mutex_init(&ctl->lock, NULL);
+	pthread_cond_init(&ctl->cond, NULL);
+	ctl->checkpoint = NULL;
+	ctl->opaque = NULL;
+	for (unsigned int i = 0; i < CONFIG_MAX_CPUS; i++) {
+		atomic_init(&ctl->cpu[i].park_req, false);
+		ctl->cpu[i].parked = false;
+	}
+}
+
+void vcpu_ctl_destroy(struct vcpu_ctl *ctl)
+{
+	pthread_cond_destroy(&ctl->cond);
+	pthread_mutex_destroy(&ctl->lock);
+}
+
+void vcpu_set_checkpoint(struct vm *vm, vcpu_checkpoint_fn fn, void *opaque)
+{
+	vm->ctl.checkpoint = fn;
+	vm->ctl.opaque = opaque;
 }
 
 int vcpu_signals_init(void)
@@ -120,13 +149,7 @@ static bool handle_action(struct vcpu *v, enum exit_action act)
 		log_err("vCPU %u: malformed %s exit from KVM", v->id,
 			exit_reason_name(v->run->exit_reason));
 		break;
-	case EXIT_ACT_DEBUG:
-		if (vm->gdb) {
-			gdb_vcpu_debug_exit(vm->gdb, v);
-			return true;
-		}
-		/* Nobody asked KVM for debug exits. */
-		__attribute__((fallthrough));
+	case EXIT_ACT_DEBUG: /* a checkpoint hook would have taken it */
 	case EXIT_ACT_UNHANDLED:
 		log_err("vCPU %u: unhandled exit reason %u (%s)", v->id,
 			v->run->exit_reason,
@@ -163,6 +186,57 @@ static bool apply_rt(struct vcpu *v)
 	return true;
 }
 
+/* The checkpoint hook, then the vCPU's own handling. false: the loop ends. */
+static bool after_exit(struct vcpu *v, enum exit_action act)
+{
+	const struct vcpu_ctl *ctl = &v->vm->ctl;
+
+	if (ctl->checkpoint && ctl->checkpoint(ctl->opaque, v, act))
+		return true;
+	return handle_action(v, act);
+}
+
+/*
+ * KVM completes an exit's PIO or MMIO only on the next KVM_RUN; with
+ * immediate_exit set, that KVM_RUN completes it and returns EINTR without
+ * running the guest (KVM API, KVM_RUN). Parking after that makes the
+ * registers a debugger reads final. String I/O may need more exits on the
+ * way, each handled as any other. false if the loop must end.
+ */
+static bool settle(struct vcpu *v, const struct exit_ctx *ctx)
+{
+	bool ok = true;
+
+	for (unsigned int i = 0; ok && i < VCPU_SETTLE_MAX; i++) {
+		v->run->immediate_exit = 1;
+		if (ioctl(v->fd, KVM_RUN, 0) < 0)
+			break; /* EINTR: nothing was pending */
+		ok = after_exit(v, exit_dispatch(v->run, ctx));
+	}
+	v->run->immediate_exit = 0;
+	return ok;
+}
+
+/* Waits while v is asked to park. false if the run ended meanwhile. */
+static bool park_here(struct vcpu *v, const struct exit_ctx *ctx)
+{
+	struct vcpu_ctl *ctl = &v->vm->ctl;
+	bool stopping;
+
+	if (!settle(v, ctx))
+		return false;
+	pthread_mutex_lock(&ctl->lock);
+	ctl->cpu[v->id].parked = true;
+	pthread_cond_broadcast(&ctl->cond);
+	while (atomic_load(&ctl->cpu[v->id].park_req) &&
+	       !atomic_load(&v->vm->stopping))
+		pthread_cond_wait(&ctl->cond, &ctl->lock);
+	ctl->cpu[v->id].parked = false;
+	stopping = atomic_load(&v->vm->stopping);
+	pthread_mutex_unlock(&ctl->lock);
+	return !stopping;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -181,7 +255,8 @@ static void *vcpu_thread(void *arg)
 
 	ok = apply_rt(v);
 	while (ok && !atomic_load(&vm->stopping)) {
-		if (vm->gdb && !gdb_vcpu_checkpoint(vm->gdb, v))
+		if (atomic_load(&vm->ctl.cpu[v->id].park_req) &&
+		    !park_here(v, &ctx))
 			break;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
@@ -193,7 +268,7 @@ static void *vcpu_thread(void *arg)
 					TESSERA_EXIT_ERROR);
 			break;
 		}
-		if (!handle_action(v, exit_dispatch(v->run, &ctx)))
+		if (!after_exit(v, exit_dispatch(v->run, &ctx)))
 			break;
 	}
 	pthread_sigmask(SIG_BLOCK, &kick, NULL);
@@ -215,8 +290,68 @@ int vcpu_start(struct vcpu *v)
 
 void vcpu_kick(struct vcpu *v)
 {
-	if (v->thread_started)
+	struct vcpu_ctl *ctl = &v->vm->ctl;
+
+	if (!v->thread_started)
+		return;
+	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	/* A parked vCPU waits on the condition, where no signal reaches. */
+	pthread_mutex_lock(&ctl->lock);
+	pthread_cond_broadcast(&ctl->cond);
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+void vcpu_park(struct vcpu *v)
+{
+	atomic_store(&v->vm->ctl.cpu[v->id].park_req, true);
+	if (v->thread_started && !pthread_equal(pthread_self(), v->thread))
 		pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+}
+
+bool vcpu_wait_parked(struct vcpu *v)
+{
+	struct vcpu_ctl *ctl = &v->vm->ctl;
+	bool parked;
+
+	pthread_mutex_lock(&ctl->lock);
+	while (!(parked = ctl->cpu[v->id].parked) &&
+	       !atomic_load(&v->vm->stopping)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += VCPU_REKICK_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&ctl->cond, &ctl->lock, &ts) ==
+			    ETIMEDOUT &&
+		    v->thread_started)
+			pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	}
+	pthread_mutex_unlock(&ctl->lock);
+	return parked;
+}
+
+bool vcpu_park_all(struct vm *vm)
+{
+	bool all = true;
+
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		vcpu_park(&vm->vcpu[i]);
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		all &= vcpu_wait_parked(&vm->vcpu[i]);
+	return all;
+}
+
+void vcpu_release(struct vcpu *v)
+{
+	struct vcpu_ctl *ctl = &v->vm->ctl;
+
+	pthread_mutex_lock(&ctl->lock);
+	atomic_store(&ctl->cpu[v->id].park_req, false);
+	pthread_cond_broadcast(&ctl->cond);
+	pthread_mutex_unlock(&ctl->lock);
 }
 
 void vcpu_join(struct vcpu *v)

@@ -227,6 +227,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	resource_init(&vm->res);
 	irq_routes_init(&vm->routes);
 	pthread_mutex_init(&vm->stop_lock, NULL);
+	vcpu_ctl_init(&vm->ctl);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
 	vm->cpu_template = cfg->cpu_template == CPU_TEMPLATE_AUTO
@@ -253,7 +254,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	if (cfg->mlock && !cfg->dump_dtb)
 		r = r ?: lock_memory(vm);
 	if (!r && cfg->gdb)
-		r = gdb_stub_create(vm, cfg->gdb, cfg->gdb_wait, &vm->gdb);
+		r = gdb_stub_create(vm, &cfg->gdb_ep, cfg->gdb_wait, &vm->gdb);
 	if (!r)
 		log_info("partition: %llu MiB RAM, %u vCPU(s), CPU template %s, entry 0x%llx",
 			 (unsigned long long)(cfg->mem_size >> 20), cfg->cpus,
@@ -403,5 +404,6 @@ void vm_destroy(struct vm *vm)
 		close(vm->kvm_fd);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
+	vcpu_ctl_destroy(&vm->ctl);
 	pthread_mutex_destroy(&vm->stop_lock);
 }

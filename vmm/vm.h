@@ -22,6 +22,7 @@
 #include "resource.h"
 #include "status.h" /* TESSERA_EXIT_*: the exit statuses */
 #include "types.h"
+#include "vcpu.h"
 
 enum vm_stop_reason {
 	VM_STOP_NONE,
@@ -54,6 +55,7 @@ struct vm {
 	struct bus pio, mmio;
 	unsigned int nvcpus;
 	struct vcpu vcpu[CONFIG_MAX_CPUS];
+	struct vcpu_ctl ctl; /* run control of the vCPUs (vcpu.h) */
 	gpa_t entry; /* where the boot vCPU starts */
 	gpa_t kernel_end; /* first byte above the loaded image */
 	char *cmdline;    /* the final kernel command line (malloc'ed) */

@@ -26,14 +26,14 @@ check_size() {
 	fi
 	mkfifo "$TMP/in.$mib"
 	exec 3<>"$TMP/in.$mib" # keep stdin open: the guest waits forever
-	"$TESSERA" run --kernel "$GUESTS/echo.elf" --memory "${mib}M" \
-		<"$TMP/in.$mib" >"$TMP/out" 2>"$TMP/err" &
+	"$TESSERA" run --kernel "$GUESTS/echo.elf" --memory "${mib}M" --memory-overcommit \
+		<"$TMP/in.$mib" >"$TMP/out.$mib" 2>"$TMP/err.$mib" &
 	pid=$!
 	for _ in $(seq 200); do
-		grep -q "echo: ready" "$TMP/out" 2>/dev/null && break
+		grep -q "echo: ready" "$TMP/out.$mib" 2>/dev/null && break
 		sleep 0.05
 	done
-	grep -q "echo: ready" "$TMP/out" || fail "--memory ${mib}M: guest never became ready: $(cat "$TMP/err" "$TMP/out")"
+	grep -q "echo: ready" "$TMP/out.$mib" || fail "--memory ${mib}M: guest never became ready: $(cat "$TMP/err.$mib" "$TMP/out.$mib")"
 	cp "/proc/$pid/maps" "$TMP/maps.$mib" || fail "cannot read /proc/$pid/maps"
 	kill -TERM "$pid"
 	wait "$pid" 2>/dev/null

@@ -433,6 +433,30 @@ START_TEST(gdb_endpoints)
 }
 END_TEST
 
+/* --gdb lands in typed fields, parsed once: the stub takes them as they are. */
+START_TEST(gdb_flag_typed)
+{
+	char *argv[] = { "--kernel", "k", "--gdb", "tcp::4321", "--gdb-wait" };
+	char *argv2[] = { "--kernel", "k", "--gdb", "unix:/run/t.sock" };
+	char *argv3[] = { "--kernel", "k" };
+	struct vm_config cfg;
+	char err[256];
+
+	config_init(&cfg);
+	ck_assert_int_eq(config_parse_run(&cfg, 5, argv, err, sizeof(err)), 0);
+	ck_assert(cfg.gdb && cfg.gdb_wait && !cfg.gdb_ep.is_unix);
+	ck_assert_str_eq(cfg.gdb_ep.host, "127.0.0.1");
+	ck_assert_uint_eq(cfg.gdb_ep.port, 4321);
+	config_init(&cfg);
+	ck_assert_int_eq(config_parse_run(&cfg, 4, argv2, err, sizeof(err)), 0);
+	ck_assert(cfg.gdb && cfg.gdb_ep.is_unix && !cfg.gdb_wait);
+	ck_assert_str_eq(cfg.gdb_ep.path, "/run/t.sock");
+	config_init(&cfg);
+	ck_assert_int_eq(config_parse_run(&cfg, 2, argv3, err, sizeof(err)), 0);
+	ck_assert(!cfg.gdb);
+}
+END_TEST
+
 Suite *gdb_packet_suite(void)
 {
 	Suite *s = suite_create("gdb_packet");
@@ -458,6 +482,7 @@ Suite *gdb_packet_suite(void)
 	tcase_add_test(args, parse_vcont);
 	tcase_add_test(args, parse_qxfer);
 	tcase_add_test(args, gdb_endpoints);
+	tcase_add_test(args, gdb_flag_typed);
 	suite_add_tcase(s, args);
 	return s;
 }

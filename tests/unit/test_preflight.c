@@ -99,19 +99,30 @@ START_TEST(memory_limits)
 }
 END_TEST
 
+/* Parses spec as --gdb does and checks it. */
+static int check_gdb(const char *spec, char err[static 256])
+{
+	struct gdb_endpoint ep;
+
+	if (!spec)
+		return preflight_check_gdb(NULL, err, 256);
+	ck_assert_int_eq(config_parse_gdb_endpoint(spec, &ep), 0);
+	return preflight_check_gdb(&ep, err, 256);
+}
+
 START_TEST(gdb_addresses)
 {
 	char err[256] = "";
 
-	ck_assert_int_eq(preflight_check_gdb("tcp:256.1.1.1:0", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(check_gdb("tcp:256.1.1.1:0", err), -EINVAL);
 	ck_assert_msg(strstr(err, "'256.1.1.1' is not an IP address"), "%s", err);
-	ck_assert_int_eq(preflight_check_gdb("tcp:[::1::2]:0", err, sizeof(err)), -EINVAL);
-	ck_assert_int_eq(preflight_check_gdb("tcp:1.2.3:0", err, sizeof(err)), 0); /* inet_aton's 1.2.0.3 */
-	ck_assert_int_eq(preflight_check_gdb("tcp:127.0.0.1:0", err, sizeof(err)), 0);
-	ck_assert_int_eq(preflight_check_gdb("tcp:[::1]:1234", err, sizeof(err)), 0);
-	ck_assert_int_eq(preflight_check_gdb("tcp::1234", err, sizeof(err)), 0);
-	ck_assert_int_eq(preflight_check_gdb("unix:/x/y", err, sizeof(err)), 0);
-	ck_assert_int_eq(preflight_check_gdb(NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(check_gdb("tcp:[::1::2]:0", err), -EINVAL);
+	ck_assert_int_eq(check_gdb("tcp:1.2.3:0", err), 0); /* inet_aton's 1.2.0.3 */
+	ck_assert_int_eq(check_gdb("tcp:127.0.0.1:0", err), 0);
+	ck_assert_int_eq(check_gdb("tcp:[::1]:1234", err), 0);
+	ck_assert_int_eq(check_gdb("tcp::1234", err), 0);
+	ck_assert_int_eq(check_gdb("unix:/x/y", err), 0);
+	ck_assert_int_eq(check_gdb(NULL, err), 0);
 }
 END_TEST
 

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The gdb stub. One thread owns the socket, the breakpoint tables and the
- * protocol state; vCPU threads share with it only the park requests and
- * the debug events in struct gdb_vcpu, under g->lock.
+ * protocol state; vCPU threads share with it only the debug events in
+ * struct gdb_vcpu, under g->lock. The stub runs no vCPU itself: it uses
+ * the vCPUs' run control (vcpu.h), and its checkpoint hook takes the
+ * debug exits on the vCPU threads.
  *
  * All-stop: when one vCPU stops (breakpoint, watchpoint, step, Ctrl-C),
- * the stub asks every vCPU to park (park_req + VCPU_KICK_SIGNAL, whose
- * handler sets kvm_run.immediate_exit), waits until all are parked, and
- * only then answers gdb; register and memory access happen while they are
- * parked. A resume clears park_req of the vCPUs that gdb lets run.
+ * the stub parks every vCPU (vcpu_park_all), and only then answers gdb;
+ * register and memory access happen while they are parked. A resume
+ * releases the vCPUs that gdb lets run.
  *
  * Software breakpoints are int3 written into guest memory where KVM gets
  * the #BP (KVM_GUESTDBG_USE_SW_BP), and a hardware slot where it does not
@@ -64,8 +65,6 @@ struct stop {
 };
 
 struct gdb_vcpu {
-	atomic_bool park_req;       /* park at the next checkpoint */
-	bool parked;                /* lock: waiting in the checkpoint */
 	bool ev_pending;            /* lock: a debug exit not yet handled */
 	struct gdb_debug_exit ev;   /* lock */
 	uint64_t ev_seq;            /* lock: order of the debug exits */
@@ -106,13 +105,14 @@ struct gdb_stub {
 	struct vm *vm;
 	struct gdb_endpoint ep;
 	char where[300]; /* the endpoint, for messages */
+	dev_t sock_dev;  /* unix: the socket file we made, removed at exit */
+	ino_t sock_ino;
 	int listen_fd, client_fd, wake_fd;
 	pthread_t thread;
 	bool thread_started;
 
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool ending;  /* lock: the run is over; nobody parks */
+	bool ending;  /* lock: the run is over */
 	int end_status;
 	uint64_t seq; /* lock */
 	struct soft_slot soft[GDB_HW_SLOTS_MAX]; /* lock */
@@ -123,6 +123,7 @@ struct gdb_stub {
 	bool running;      /* vCPUs may run; false: all parked for gdb */
 	bool client_waits; /* gdb awaits a stop reply */
 	bool client_broken;
+	bool client_quiet; /* the client has sent no packet and no Ctrl-C yet */
 	bool noack;
 	unsigned int resends;
 	unsigned int g_cpu; /* Hg: registers and memory */
@@ -185,48 +186,6 @@ static void wake_stub(struct gdb_stub *g)
 		log_warn_errno("gdb: cannot wake the stub");
 }
 
-/*
- * KVM completes an exit's PIO or MMIO only on the next KVM_RUN; with
- * immediate_exit set, that KVM_RUN completes it and returns EINTR without
- * running the guest (KVM API, KVM_RUN). Parking after that makes the
- * registers gdb reads final. String I/O may need more exits on the way.
- */
-static void complete_pending_io(struct vcpu *v)
-{
-	struct exit_ctx ctx = { &v->vm->pio, &v->vm->mmio, v->run_size };
-
-	for (unsigned int i = 0; i < 64; i++) {
-		v->run->immediate_exit = 1;
-		if (ioctl(v->fd, KVM_RUN, 0) < 0)
-			break;
-		if (exit_dispatch(v->run, &ctx) != EXIT_ACT_CONTINUE) {
-			log_warn("gdb: vCPU %u: %s exit while parking", v->id,
-				 exit_reason_name(v->run->exit_reason));
-			break;
-		}
-	}
-	v->run->immediate_exit = 0;
-}
-
-bool gdb_vcpu_checkpoint(struct gdb_stub *g, struct vcpu *v)
-{
-	struct gdb_vcpu *gv = &g->vcpu[v->id];
-	bool ending;
-
-	if (!atomic_load(&gv->park_req))
-		return true;
-	complete_pending_io(v);
-	pthread_mutex_lock(&g->lock);
-	gv->parked = true;
-	pthread_cond_broadcast(&g->cond);
-	while (atomic_load(&gv->park_req) && !g->ending)
-		pthread_cond_wait(&g->cond, &g->lock);
-	gv->parked = false;
-	ending = g->ending;
-	pthread_mutex_unlock(&g->lock);
-	return !ending;
-}
-
 /* The slot of a soft breakpoint at pc or soft watch whose bytes changed, or -1. Lock held. */
 static int soft_hit(struct gdb_stub *g, struct vcpu *v, uint64_t pc)
 {
@@ -248,11 +207,18 @@ static int soft_hit(struct gdb_stub *g, struct vcpu *v, uint64_t pc)
 	return -1;
 }
 
-void gdb_vcpu_debug_exit(struct gdb_stub *g, struct vcpu *v)
+/*
+ * The vCPUs' checkpoint hook (vcpu.h): takes KVM_EXIT_DEBUG on the vCPU's
+ * thread, records why, and parks the vCPU for the stub to look at.
+ */
+static bool vcpu_checkpoint(void *opaque, struct vcpu *v, enum exit_action act)
 {
+	struct gdb_stub *g = opaque;
 	struct gdb_vcpu *gv = &g->vcpu[v->id];
 	struct gdb_debug_exit e;
 
+	if (act != EXIT_ACT_DEBUG)
+		return false;
 	arch_gdb_decode_exit(v->run, &e);
 	pthread_mutex_lock(&g->lock);
 	if (g->nsoft && e.step) {
@@ -263,15 +229,16 @@ void gdb_vcpu_debug_exit(struct gdb_stub *g, struct vcpu *v)
 		} else if (!gv->user_step && !e.slot_mask) {
 			/* Nothing hit: step on without bothering the stub. */
 			pthread_mutex_unlock(&g->lock);
-			return;
+			return true;
 		}
 	}
 	gv->ev = e;
 	gv->ev_pending = true;
 	gv->ev_seq = ++g->seq;
-	atomic_store(&gv->park_req, true);
+	vcpu_park(v);
 	pthread_mutex_unlock(&g->lock);
 	wake_stub(g);
+	return true;
 }
 
 static bool vm_ending(struct gdb_stub *g)
@@ -279,47 +246,19 @@ static bool vm_ending(struct gdb_stub *g)
 	return g->ending || atomic_load(&g->vm->stopping);
 }
 
-/* Waits, lock held, until vCPU i is parked or the run ends. */
-static void wait_parked(struct gdb_stub *g, unsigned int i)
-{
-	while (!g->vcpu[i].parked && !vm_ending(g)) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += GDB_KICK_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		if (pthread_cond_timedwait(&g->cond, &g->lock, &ts) == ETIMEDOUT)
-			vcpu_kick(&g->vm->vcpu[i]);
-	}
-}
-
 /* Parks every vCPU and waits until they all are. Stub thread. */
 static void stop_all(struct gdb_stub *g)
 {
-	struct vm *vm = g->vm;
-
-	for (unsigned int i = 0; i < vm->nvcpus; i++) {
-		atomic_store(&g->vcpu[i].park_req, true);
+	for (unsigned int i = 0; i < g->vm->nvcpus; i++)
 		g->vcpu[i].resumed = false;
-		vcpu_kick(&vm->vcpu[i]);
-	}
-	pthread_mutex_lock(&g->lock);
-	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		wait_parked(g, i);
-	pthread_mutex_unlock(&g->lock);
+	vcpu_park_all(g->vm);
 	g->running = false;
 }
 
 /* Lets vCPU i run again. Stub thread. */
 static void release(struct gdb_stub *g, unsigned int i)
 {
-	pthread_mutex_lock(&g->lock);
-	atomic_store(&g->vcpu[i].park_req, false);
-	pthread_cond_broadcast(&g->cond);
-	pthread_mutex_unlock(&g->lock);
+	vcpu_release(&g->vm->vcpu[i]);
 }
 
 /* ---- breakpoints ------------------------------------------------------ */
@@ -714,6 +653,7 @@ static void send_stop(struct gdb_stub *g, const struct stop *s)
 static void report(struct gdb_stub *g, const struct stop *s)
 {
 	g->last = *s;
+	g->client_quiet = false; /* stopped for it: its going releases */
 	g->g_cpu = s->cpu; /* gdb reads the stopped thread next */
 	if (g->client_fd >= 0 && g->client_waits)
 		send_stop(g, s);
@@ -781,13 +721,16 @@ static bool take_event(struct gdb_stub *g, unsigned int i,
 
 	pthread_mutex_lock(&g->lock);
 	had = g->vcpu[i].ev_pending;
-	if (had) {
-		wait_parked(g, i);
-		*e = g->vcpu[i].ev;
-		g->vcpu[i].ev_pending = false;
-	}
 	pthread_mutex_unlock(&g->lock);
-	return had;
+	if (!had)
+		return false;
+	/* Only this thread clears ev_pending: the event waits for us. */
+	vcpu_wait_parked(&g->vm->vcpu[i]);
+	pthread_mutex_lock(&g->lock);
+	*e = g->vcpu[i].ev;
+	g->vcpu[i].ev_pending = false;
+	pthread_mutex_unlock(&g->lock);
+	return true;
 }
 
 /* The vCPU with the oldest pending debug exit among want, or -1. */
@@ -912,7 +855,8 @@ static void detach(struct gdb_stub *g)
 static void drop_client(struct gdb_stub *g, const char *why)
 {
 	log_info("gdb: debugger %s", why);
-	if (!vm_ending(g))
+	/* One that never spoke changed nothing: a --gdb-wait hold stays. */
+	if (!vm_ending(g) && !g->client_quiet)
 		detach(g);
 	close(g->client_fd);
 	g->client_fd = -1;
@@ -1378,10 +1322,27 @@ static void interrupt(struct gdb_stub *g)
 {
 	struct stop s = { g->last.cpu, 2 /* SIGINT */, WHY_SIGNAL, 0 };
 
+	g->client_quiet = false;
 	if (!g->running)
 		return;
 	stop_all(g);
 	report(g, &s);
+}
+
+/*
+ * gdb's first packet: the partition stops now, not at the connection, so
+ * that a process that connects and says nothing (a port scan, a stray
+ * client) cannot freeze it. gdb expects a stopped target and asks why
+ * ('?'): SIGTRAP, as gdbserver answers on attach.
+ */
+static void first_packet(struct gdb_stub *g)
+{
+	g->client_quiet = false;
+	if (!g->running)
+		return; /* --gdb-wait: already held */
+	g->last = (struct stop){ 0, 5, WHY_SIGNAL, 0 };
+	stop_all(g);
+	g->g_cpu = g->last.cpu;
 }
 
 static void rx_event(struct gdb_stub *g, enum gdb_rx_event ev)
@@ -1393,6 +1354,8 @@ static void rx_event(struct gdb_stub *g, enum gdb_rx_event ev)
 		if (!g->noack)
 			send_bytes(g, "+", 1);
 		n = gdb_decode(g->rx.buf, g->rx.len, g->pkt, GDB_PACKET_MAX);
+		if (g->client_quiet)
+			first_packet(g);
 		if (n < 0)
 			send_err(g, EINVAL);
 		else if (g->running) /* all-stop: gdb waits, it does not talk */
@@ -1457,11 +1420,8 @@ static void accept_client(struct gdb_stub *g)
 	g->noack = false;
 	g->frame_len = 0;
 	g->client_waits = false;
+	g->client_quiet = true; /* the partition runs on until it speaks */
 	gdb_rx_init(&g->rx);
-	/* gdb expects a stopped target; with --gdb-wait it already is. */
-	if (g->running)
-		g->last = (struct stop){ 0, 5, WHY_SIGNAL, 0 };
-	stop_all(g);
 	g->g_cpu = g->last.cpu;
 	g->c_cpu = -1;
 }
@@ -1517,28 +1477,108 @@ static void *stub_thread(void *arg)
 
 /* ---- setup ------------------------------------------------------------------ */
 
+/* The endpoint as the user would write it, for messages. */
+static void describe(struct gdb_stub *g)
+{
+	if (g->ep.is_unix)
+		snprintf(g->where, sizeof(g->where), "unix:%s", g->ep.path);
+	else if (strchr(g->ep.host, ':'))
+		snprintf(g->where, sizeof(g->where), "tcp:[%s]:%u", g->ep.host,
+			 g->ep.port);
+	else
+		snprintf(g->where, sizeof(g->where), "tcp:%s:%u", g->ep.host,
+			 g->ep.port);
+}
+
+/*
+ * Something is at the socket's path. Only a socket of ours that nobody
+ * listens on (an earlier run killed before it could remove it) is ours
+ * to replace: a file, another user's socket or a live one is refused, and
+ * left alone. 0 when the path is free again, or -errno (logged).
+ */
+static int clear_stale_socket(struct gdb_stub *g, const struct sockaddr_un *sa)
+{
+	struct stat st;
+	int fd, r;
+
+	if (lstat(g->ep.path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		log_err("--gdb %s: %s (not a socket)", g->where, strerror(EADDRINUSE));
+		return -EADDRINUSE;
+	}
+	if (st.st_uid != geteuid()) {
+		log_err("--gdb %s: %s (a socket that is not ours: owner uid %u)",
+			g->where, strerror(EADDRINUSE), (unsigned int)st.st_uid);
+		return -EADDRINUSE;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	r = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ? 0 : errno;
+	close(fd);
+	if (r != ECONNREFUSED) {
+		log_err("--gdb %s: %s (%s)", g->where, strerror(EADDRINUSE),
+			r ? strerror(r) : "a process is listening on it");
+		return -EADDRINUSE;
+	}
+	log_info("gdb: replacing the stale socket %s", g->ep.path);
+	if (unlink(g->ep.path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/*
+ * A Unix socket only its owner can connect to. On Linux an unbound
+ * socket's mode (fchmod) becomes the socket file's at bind, less the
+ * umask: 0600 whatever the umask, with no window of a wider mode and no
+ * process-wide umask change under other threads.
+ */
 static int listen_unix(struct gdb_stub *g)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
-	int fd;
+	int fd, r;
 
-	/* A socket left by an earlier run is ours to replace; a file is not. */
-	if (lstat(g->ep.path, &st) == 0 && S_ISSOCK(st.st_mode))
-		unlink(g->ep.path);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", g->ep.path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 1) < 0) {
-		int err = errno;
-
-		log_err("--gdb %s: %s", g->where, strerror(err));
-		if (fd >= 0)
+	if (fd < 0 || fchmod(fd, 0600) < 0)
+		goto err;
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (r < 0 && errno == EADDRINUSE) {
+		r = clear_stale_socket(g, &sa);
+		if (r) {
 			close(fd);
-		return -err;
+			return r;
+		}
+		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	}
+	if (r < 0 || listen(fd, 1) < 0 || lstat(g->ep.path, &st) < 0)
+		goto err;
+	g->sock_dev = st.st_dev;
+	g->sock_ino = st.st_ino;
 	g->listen_fd = fd;
 	return 0;
+err:
+	r = errno;
+	log_err("--gdb %s: %s", g->where, strerror(r));
+	if (fd >= 0)
+		close(fd);
+	return -r;
+}
+
+/* Whether a bound address is loopback (127/8, ::1, ::ffff:127/8). */
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
 }
 
 static int listen_tcp(struct gdb_stub *g)
@@ -1576,12 +1616,15 @@ static int listen_tcp(struct gdb_stub *g)
 	g->ep.port = ntohs(ss.ss_family == AF_INET6
 				   ? ((struct sockaddr_in6 *)&ss)->sin6_port
 				   : ((struct sockaddr_in *)&ss)->sin_port);
-	snprintf(g->where, sizeof(g->where), "tcp:%s:%u", g->ep.host, g->ep.port);
+	describe(g);
+	if (!is_loopback(&ss))
+		log_warn("gdb: %s is not loopback: whoever can reach it controls the partition (no authentication)",
+			 g->where);
 	g->listen_fd = fd;
 	return 0;
 }
 
-int gdb_stub_create(struct vm *vm, const char *endpoint, bool wait,
+int gdb_stub_create(struct vm *vm, const struct gdb_endpoint *ep, bool wait,
 		    struct gdb_stub **out)
 {
 	struct gdb_stub *g;
@@ -1593,13 +1636,9 @@ int gdb_stub_create(struct vm *vm, const char *endpoint, bool wait,
 	g->vm = vm;
 	g->listen_fd = g->client_fd = g->wake_fd = -1;
 	pthread_mutex_init(&g->lock, NULL);
-	pthread_cond_init(&g->cond, NULL);
 	*out = g;
-	if (config_parse_gdb_endpoint(endpoint, &g->ep)) {
-		log_err("--gdb: '%s' is not tcp:HOST:PORT or unix:PATH", endpoint);
-		return -EINVAL;
-	}
-	snprintf(g->where, sizeof(g->where), "%s", endpoint);
+	g->ep = *ep;
+	describe(g);
 	g->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (g->wake_fd < 0) {
 		log_err_errno("gdb: eventfd");
@@ -1620,8 +1659,9 @@ int gdb_stub_create(struct vm *vm, const char *endpoint, bool wait,
 	g->last = (struct stop){ 0, 5, WHY_SIGNAL, 0 };
 	g->running = !wait;
 	g->c_cpu = -1;
-	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		atomic_init(&g->vcpu[i].park_req, wait);
+	vcpu_set_checkpoint(vm, vcpu_checkpoint, g);
+	for (unsigned int i = 0; wait && i < vm->nvcpus; i++)
+		vcpu_park(&vm->vcpu[i]); /* before its first instruction */
 	log_msg(wait ? LOG_WARN : LOG_INFO, 0,
 		"gdb: %s on %s (breakpoints: %s, watchpoints: %s)",
 		wait ? "waiting for a debugger" : "listening", g->where,
@@ -1647,7 +1687,6 @@ void gdb_stub_stop(struct gdb_stub *g, int status)
 	pthread_mutex_lock(&g->lock);
 	g->ending = true;
 	g->end_status = status;
-	pthread_cond_broadcast(&g->cond);
 	pthread_mutex_unlock(&g->lock);
 	wake_stub(g);
 	if (g->thread_started) {
@@ -1656,20 +1695,29 @@ void gdb_stub_stop(struct gdb_stub *g, int status)
 	}
 }
 
+/* Removes our socket file, if the path still is ours (not since replaced). */
+static void remove_socket(struct gdb_stub *g)
+{
+	struct stat st;
+
+	if (g->ep.is_unix && lstat(g->ep.path, &st) == 0 &&
+	    st.st_dev == g->sock_dev && st.st_ino == g->sock_ino)
+		unlink(g->ep.path);
+}
+
 void gdb_stub_destroy(struct gdb_stub *g)
 {
 	if (!g)
 		return;
+	vcpu_set_checkpoint(g->vm, NULL, NULL);
 	if (g->client_fd >= 0)
 		close(g->client_fd);
 	if (g->listen_fd >= 0) {
 		close(g->listen_fd);
-		if (g->ep.is_unix)
-			unlink(g->ep.path);
+		remove_socket(g);
 	}
 	if (g->wake_fd >= 0)
 		close(g->wake_fd);
-	pthread_cond_destroy(&g->cond);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
 }

@@ -2,9 +2,9 @@
 /*
  * The gdb stub: one debugger at a time debugs the whole partition over a
  * TCP or Unix socket (--gdb), vCPUs as threads, in all-stop mode. It runs
- * on its own thread; vCPU threads meet it only at gdb_vcpu_checkpoint()
- * (before each KVM_RUN), where they park while the debugger holds them,
- * and at gdb_vcpu_debug_exit() (KVM_EXIT_DEBUG).
+ * on its own thread and holds vCPUs through their run control (vcpu.h);
+ * vCPU threads meet it only in the checkpoint hook it registers there,
+ * which takes their KVM_EXIT_DEBUG exits.
  *
  * Lifecycle: vm_create() calls gdb_stub_create() once the vCPUs exist;
  * vm_run() calls gdb_stub_start() once the vCPU threads run and
@@ -16,18 +16,19 @@
 
 #include <stdbool.h>
 
+struct gdb_endpoint;
 struct gdb_stub;
 struct vm;
 struct vcpu;
 
 /*
- * Opens the listening socket named by endpoint ("tcp:HOST:PORT" or
- * "unix:PATH", see config_parse_gdb_endpoint) for vm's vCPUs. With wait,
+ * Opens the listening socket at ep (--gdb, parsed by
+ * config_parse_gdb_endpoint) for vm's vCPUs; ep is copied. With wait,
  * every vCPU parks before its first instruction until a debugger resumes
  * it. Returns 0 and the stub in *out, or -errno with the reason logged.
  * Main thread.
  */
-int gdb_stub_create(struct vm *vm, const char *endpoint, bool wait,
+int gdb_stub_create(struct vm *vm, const struct gdb_endpoint *ep, bool wait,
 		    struct gdb_stub **out);
 
 /* Starts the stub's thread. 0 or -errno (logged). Main thread. */
@@ -42,19 +43,5 @@ void gdb_stub_stop(struct gdb_stub *g, int status);
 
 /* Closes the sockets and frees g (NULL is fine). Main thread. */
 void gdb_stub_destroy(struct gdb_stub *g);
-
-/*
- * Called by vCPU v's thread before each KVM_RUN: parks while the debugger
- * holds the vCPU. Returns false when the run is ending. Costs one atomic
- * load when nobody wants the vCPU stopped.
- */
-bool gdb_vcpu_checkpoint(struct gdb_stub *g, struct vcpu *v);
-
-/*
- * Called by vCPU v's thread on KVM_EXIT_DEBUG: records why, asks the stub
- * to stop the partition, and returns; the vCPU parks at its next
- * checkpoint.
- */
-void gdb_vcpu_debug_exit(struct gdb_stub *g, struct vcpu *v);
 
 #endif
