@@ -239,6 +239,12 @@ bench-rt: all
 	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
 		$(SRCDIR)/scripts/bench/rt.sh
 
+# The one version string (VERSION): `tessera --version`, `tessera --help`,
+# debian/changelog (checked by scripts/check-docs.sh).
+TESSERA_VERSION := $(shell cat $(SRCDIR)/VERSION)
+$(O)/obj/vmm/main.o: CFLAGS_ALL += -DTESSERA_VERSION='"$(TESSERA_VERSION)"'
+$(O)/obj/vmm/main.o: $(SRCDIR)/VERSION
+
 clean:
 	rm -rf $(O)
 
