@@ -109,6 +109,7 @@ unit_verify() {
 	cp "$SRC/man/tessera.1" "$TMP/man/man1/"
 	cp "$SRC/man/tessera-partition.5" "$TMP/man/man5/"
 	sed -e "s|/usr/bin/tessera|$TESSERA|g" "$1" >"$TMP/unit/tessera@example.service"
+	cp "$TMP/unit/tessera@example.service" "$TMP/unit/tessera@.service"
 	(cd "$TMP/unit" && MANPATH=$TMP/man SYSTEMD_LOG_COLOR=0 \
 		systemd-analyze verify ./tessera@example.service 2>&1)
 }
@@ -126,24 +127,47 @@ else
 fi
 
 # --- the generator ----------------------------------------------------------
-gen_out=$TMP/gen/out
-mkdir -p "$TMP/gen/etc" "$gen_out"
-printf 'kernel = k\npin = 0=2,1=3  # two vCPUs\nio-cpus = "0"\n' >"$TMP/gen/etc/rt.conf"
-printf 'kernel = k\n' >"$TMP/gen/etc/plain.conf"
-printf 'pin = 2-x\n' >"$TMP/gen/etc/broken.conf"
-TESSERA_CONF_DIR=$TMP/gen/etc sh "$SRC/systemd/tessera-generator" "$gen_out" 2>"$TMP/gen/err"
-rc=$?
-got=$(grep -h '^CPUAffinity=' "$gen_out"/tessera@rt.service.d/cpu-affinity.conf 2>/dev/null)
-if [ $rc -ne 0 ]; then
-	bad "generator: exit status $rc"
-elif [ "$got" != "CPUAffinity=0 2 3" ]; then
-	bad "generator: rt.conf gave '$got', expected 'CPUAffinity=0 2 3'"
-elif [ -e "$gen_out/tessera@plain.service.d" ] || [ -e "$gen_out/tessera@broken.service.d" ]; then
-	bad "generator: wrote a drop-in for a file without (valid) CPUs"
-elif ! grep -q 'broken.conf: bad pin' "$TMP/gen/err"; then
-	bad "generator: said nothing about broken.conf"
+# gen NAME=CONTENT...: runs the generator on these partition files into
+# $TMP/gen/out, stderr in $TMP/gen/err.
+gen() {
+	rm -rf "$TMP/gen"
+	mkdir -p "$TMP/gen/etc" "$TMP/gen/out"
+	for arg in "$@"; do printf '%b' "${arg#*=}" >"$TMP/gen/etc/${arg%%=*}.conf"; done
+	TESSERA_CONF_DIR=$TMP/gen/etc sh "$SRC/systemd/tessera-generator" "$TMP/gen/out" 2>"$TMP/gen/err"
+}
+dropin() { cat "$TMP/gen/out/tessera@$1.service.d/$2.conf" 2>/dev/null; }
+generator_test() {
+	gen 'rt=kernel = k\npin = 0=2,1=3  # two vCPUs\nio-cpus = "0"\n' \
+		'plain=kernel = k\n' 'broken=pin = 2-x\n' || { echo "exit status $?"; return 1; }
+	[[ $(dropin rt cpu-affinity) == *$'\nCPUAffinity=0 2 3' ]] ||
+		{ echo "rt.conf gave [$(dropin rt cpu-affinity)], expected CPUAffinity=0 2 3"; return 1; }
+	[ ! -e "$TMP/gen/out/tessera@plain.service.d" ] && [ ! -e "$TMP/gen/out/tessera@broken.service.d" ] ||
+		{ echo "a drop-in for a file without (valid) CPUs"; return 1; }
+	grep -q 'broken.conf: bad pin' "$TMP/gen/err" || { echo "nothing said about broken.conf"; return 1; }
+	if command -v systemd-analyze >/dev/null; then
+		# The drop-in as systemd loads it beside the unit; any output fails.
+		cp "$TMP/gen/out/tessera@rt.service.d" -r "$TMP/unit/" 2>/dev/null ||
+			{ echo "no unit to verify with"; return 1; }
+		out=$(cd "$TMP/unit" && SYSTEMD_UNIT_PATH=$TMP/unit: MANPATH=$TMP/man \
+			systemd-analyze verify tessera@rt.service 2>&1)
+		[ -z "$out" ] || { echo "verify with the drop-in: $out"; return 1; }
+	fi
+	# Shared CPUs: two partitions pinning CPU 1 both fail; I/O threads on
+	# another's pinned CPU fail that one; a bystander is untouched.
+	gen 'x=pin = 1\n' 'y=pin = 0=1\n' 'z=pin = 4\nio-cpus = 0-1\n' 'w=pin = 5\nio-cpus = 0\n'
+	for u in x y z; do
+		[[ $(dropin $u cpu-conflict) == *ExecStartPre=*"exit 2"* ]] ||
+			{ echo "$u.conf: no cpu-conflict drop-in"; return 1; }
+		[ -z "$(dropin $u cpu-affinity)" ] || { echo "$u.conf: CPUAffinity despite the conflict"; return 1; }
+	done
+	grep -q 'z.conf puts its I/O threads on host CPU 1' "$TMP/gen/err" || { echo "no word on z.conf"; return 1; }
+	[[ $(dropin w cpu-affinity) == *$'\nCPUAffinity=0 5' && -z $(dropin w cpu-conflict) ]] ||
+		{ echo "w.conf: [$(dropin w cpu-affinity)]"; return 1; }
+}
+if out=$(generator_test); then
+	ok "generator: CPUAffinity from pin and io-cpus; none without; shared CPUs refused"
 else
-	ok "generator: CPUAffinity=0 2 3 from pin and io-cpus; none without them"
+	bad "generator: $out"
 fi
 
 # --- bash completion --------------------------------------------------------
