@@ -2,6 +2,7 @@
 # bash completion for tessera(1), loaded on demand by bash-completion.
 # The options come from the binary's own `tessera run --help`, so they
 # never drift from it; what follows knows which values are files.
+# shellcheck disable=SC2207 # compgen's words never hold blanks here
 
 # Prints the options of `run`, one a line, each followed by " =" when it
 # takes a value (--memory SIZE) and " ?" when the value is optional
@@ -55,8 +56,11 @@ _tessera()
 		__ltrim_colon_completions "$cur"
 		return ;;
 	--hugepages)
-		COMPREPLY=($(compgen -W 'thp none' -- "$cur"))
-		return ;;
+		# Its value is optional, so only --hugepages=VALUE takes one.
+		if $split; then
+			COMPREPLY=($(compgen -W 'thp none' -- "$cur"))
+			return
+		fi ;;
 	--disk)
 		# path=FILE[,ro][,direct=on][,serial=ID]
 		if [[ $cur == path=*,* ]]; then

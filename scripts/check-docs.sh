@@ -45,8 +45,8 @@ man_sync() {
 	local missing stale
 	missing=$(comm -23 <(options_of_help) <(options_of_man "$1"))
 	stale=$(comm -13 <(options_of_help) <(options_of_man "$1"))
-	[ -z "$missing" ] || echo "no entry in $(basename "$1") for:" $missing
-	[ -z "$stale" ] || echo "$(basename "$1") documents options the binary lacks:" $stale
+	[ -z "$missing" ] || echo "no entry in $(basename "$1") for:" "${missing//$'\n'/ }"
+	[ -z "$stale" ] || echo "$(basename "$1") documents options the binary lacks:" "${stale//$'\n'/ }"
 	[ -z "$missing$stale" ]
 }
 n=$(options_of_help | wc -l)
@@ -81,6 +81,7 @@ fi
 
 # --- man pages render -------------------------------------------------------
 # lintian's own check: man-db's warnings, with groff's at -ww.
+# shellcheck disable=SC2069 # stderr alone is wanted, stdout dropped
 man_warnings() {
 	LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 \
 		man --warnings -E UTF-8 -l -Tutf8 -Z "$1" 2>&1 >/dev/null
@@ -141,8 +142,10 @@ generator_test() {
 		'plain=kernel = k\n' 'broken=pin = 2-x\n' || { echo "exit status $?"; return 1; }
 	[[ $(dropin rt cpu-affinity) == *$'\nCPUAffinity=0 2 3' ]] ||
 		{ echo "rt.conf gave [$(dropin rt cpu-affinity)], expected CPUAffinity=0 2 3"; return 1; }
-	[ ! -e "$TMP/gen/out/tessera@plain.service.d" ] && [ ! -e "$TMP/gen/out/tessera@broken.service.d" ] ||
-		{ echo "a drop-in for a file without (valid) CPUs"; return 1; }
+	if [ -e "$TMP/gen/out/tessera@plain.service.d" ] || [ -e "$TMP/gen/out/tessera@broken.service.d" ]; then
+		echo "a drop-in for a file without (valid) CPUs"
+		return 1
+	fi
 	grep -q 'broken.conf: bad pin' "$TMP/gen/err" || { echo "nothing said about broken.conf"; return 1; }
 	if command -v systemd-analyze >/dev/null; then
 		# The drop-in as systemd loads it beside the unit; any output fails.
@@ -177,6 +180,7 @@ complete_words() {
 	COMP_WORDS=("$@")
 	COMP_CWORD=$(($# - 1))
 	COMP_LINE="$*"
+	COMP_LINE=${COMP_LINE// = /=} # as typed: "--opt=val" made 3 words
 	COMP_POINT=${#COMP_LINE}
 	_tessera tessera "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
 	printf '%s\n' "${COMPREPLY[@]}"
@@ -190,8 +194,6 @@ completion_test() {
 	local dir=$TMP/comp want got
 	mkdir -p "$dir/guests"
 	touch "$dir/guests/hello.elf" "$dir/guests/echo.elf"
-	# `tessera` itself, not a function: the completion runs its --help.
-	tessera() { "$TESSERA" "$@"; }
 	want=$(options_of_help | grep -vxF -- --version)
 	got=$(complete_words "$TESSERA" run -- | sort -u)
 	[ "$got" = "$want" ] || { echo "run --: got [$got]"; return 1; }
@@ -203,6 +205,11 @@ completion_test() {
 	[ "$got" = baseline ] || { echo "--cpu-template b: got [$got]"; return 1; }
 	got=$(cd "$dir" && complete_words "$TESSERA" run --disk path=guests/e)
 	[ "$got" = "path=guests/echo.elf" ] || { echo "--disk path=guests/e: got [$got]"; return 1; }
+	# bash splits --hugepages=t at '='; a value only after '='.
+	got=$(complete_words "$TESSERA" run --hugepages = t)
+	[ "$got" = thp ] || { echo "--hugepages=t: got [$got]"; return 1; }
+	got=$(complete_words "$TESSERA" run --hugepages --mem)
+	[ "$got" = --memory ] || { echo "--hugepages --mem: got [$got]"; return 1; }
 	got=$(complete_words "$TESSERA" --v)
 	[ "$got" = --version ] || { echo "--v: got [$got]"; return 1; }
 }

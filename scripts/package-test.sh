@@ -27,8 +27,11 @@ if [ -n "$missing" ]; then
 	[ "$(id -u)" -eq 0 ] || { echo "package-test: need root to install:$missing" >&2; exit 1; }
 	echo "package-test: installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
-		{ echo "package-test: apt-get failed" >&2; exit 1; }
+	# shellcheck disable=SC2086 # one word per package
+	if ! apt-get update -qq || ! apt-get install -y -qq --no-install-recommends $missing >/dev/null; then
+		echo "package-test: apt-get failed" >&2
+		exit 1
+	fi
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tessera-pkg.XXXXXX")
@@ -64,7 +67,8 @@ else
 	bad "dpkg-buildpackage -us -uc -b (log above)"
 	finish
 fi
-deb=$(ls "$WORK"/tessera_"$version"_*.deb 2>/dev/null | grep -v dbgsym | head -n 1)
+deb=
+for f in "$WORK"/tessera_"$version"_*.deb; do [ -e "$f" ] && deb=$f; done
 [ -n "$deb" ] || { bad "no tessera_${version}_*.deb built"; finish; }
 echo "package-test: built $(basename "$deb"), $(du -k "$deb" | cut -f1) KiB"
 
@@ -154,7 +158,7 @@ fi
 mkdir -p "$WORK/gen/etc" "$WORK/gen/out"
 cp "$root"/usr/share/doc/tessera/examples/*.conf "$WORK/gen/etc/"
 TESSERA_CONF_DIR=$WORK/gen/etc "$root/lib/systemd/system-generators/tessera-generator" "$WORK/gen/out"
-got=$(cat "$WORK/gen/out/tessera@rtprobe.service.d/cpu-affinity.conf" 2>/dev/null | grep '^CPUAffinity=')
+got=$(grep '^CPUAffinity=' "$WORK/gen/out/tessera@rtprobe.service.d/cpu-affinity.conf" 2>/dev/null)
 if [ "$got" = "CPUAffinity=0 1" ] && [ ! -e "$WORK/gen/out/tessera@hello.service.d" ]; then
 	ok "packaged generator: rtprobe.conf -> CPUAffinity=0 1, hello.conf -> none"
 else
