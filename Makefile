@@ -7,6 +7,9 @@
 #   make bench            the benchmark scripts (scripts/bench/)
 #   make bench-rt         the real-time benchmark (scripts/bench/rt.sh)
 #   make O=DIR            build into DIR instead of ./build (out of tree)
+#   make install          install under PREFIX (/usr/local); DESTDIR stages
+#   make uninstall        remove what make install installed
+#   make check-docs       man pages, completion, unit and VERSION in sync
 
 comma := ,
 SRCDIR := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
@@ -248,6 +251,81 @@ bench: all $(BENCH_BINS)
 bench-rt: all
 	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
 		$(SRCDIR)/scripts/bench/rt.sh
+
+# The one version string (VERSION): `tessera --version`, `tessera --help`,
+# debian/changelog (checked by scripts/check-docs.sh).
+TESSERA_VERSION := $(shell cat $(SRCDIR)/VERSION)
+$(O)/obj/vmm/main.o: CFLAGS_ALL += -DTESSERA_VERSION='"$(TESSERA_VERSION)"'
+$(O)/obj/vmm/main.o: $(SRCDIR)/VERSION
+
+# Installation, GNU style: PREFIX, DESTDIR and the directory variables below
+# may be set on the command line (debian/rules does). The unit, the systemd
+# generator, the man pages and the example partition files name Debian's
+# paths in the source (/usr/bin/tessera, /etc/tessera, /usr/lib/tessera); install
+# rewrites them to BINDIR, SYSCONFDIR and LIBDIR.
+PREFIX ?= /usr/local
+EXEC_PREFIX ?= $(PREFIX)
+BINDIR ?= $(EXEC_PREFIX)/bin
+LIBDIR ?= $(EXEC_PREFIX)/lib
+DATAROOTDIR ?= $(PREFIX)/share
+MANDIR ?= $(DATAROOTDIR)/man
+DOCDIR ?= $(DATAROOTDIR)/doc/tessera
+SYSCONFDIR ?= $(PREFIX)/etc
+SYSTEMDUNITDIR ?= $(LIBDIR)/systemd/system
+SYSTEMDGENERATORDIR ?= $(LIBDIR)/systemd/system-generators
+BASHCOMPDIR ?= $(DATAROOTDIR)/bash-completion/completions
+INSTALL ?= install
+# What a user can boot straight away: hello (exits 0), echo (idles until
+# stopped), the real-time probe.
+INSTALL_GUESTS := $(O)/guests/hello.elf $(O)/guests/echo.elf $(RTPROBE)
+EXAMPLES := $(sort $(wildcard $(SRCDIR)/examples/*.conf))
+INSTALL_PATHS = sed -e 's|/usr/bin/tessera|$(BINDIR)/tessera|g' \
+	-e 's|/etc/tessera|$(SYSCONFDIR)/tessera|g' \
+	-e 's|/usr/lib/tessera|$(LIBDIR)/tessera|g'
+
+.PHONY: install uninstall check-docs
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(LIBDIR)/tessera/guests \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(SYSTEMDGENERATORDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/tessera
+	$(INSTALL) -m 0755 $(O)/tessera $(DESTDIR)$(BINDIR)/tessera
+	$(INSTALL_PATHS) $(SRCDIR)/man/tessera.1 >$(DESTDIR)$(MANDIR)/man1/tessera.1
+	$(INSTALL_PATHS) $(SRCDIR)/man/tessera-partition.5 \
+		>$(DESTDIR)$(MANDIR)/man5/tessera-partition.5
+	$(INSTALL) -m 0644 $(INSTALL_GUESTS) $(DESTDIR)$(LIBDIR)/tessera/guests/
+	$(INSTALL) -m 0644 $(SRCDIR)/README $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 $(SRCDIR)/completion/tessera.bash $(DESTDIR)$(BASHCOMPDIR)/tessera
+	$(INSTALL_PATHS) $(SRCDIR)/systemd/tessera@.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/tessera@.service
+	$(INSTALL_PATHS) $(SRCDIR)/systemd/tessera-generator \
+		>$(DESTDIR)$(SYSTEMDGENERATORDIR)/tessera-generator
+	chmod 0755 $(DESTDIR)$(SYSTEMDGENERATORDIR)/tessera-generator
+	$(foreach f,$(EXAMPLES),$(INSTALL_PATHS) $(f) >$(DESTDIR)$(DOCDIR)/examples/$(notdir $(f)) &&) true
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tessera $(DESTDIR)$(MANDIR)/man1/tessera.1 \
+		$(DESTDIR)$(MANDIR)/man5/tessera-partition.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/tessera \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/tessera@.service \
+		$(DESTDIR)$(SYSTEMDGENERATORDIR)/tessera-generator \
+		$(DESTDIR)$(DOCDIR)/README \
+		$(INSTALL_GUESTS:$(O)/guests/%=$(DESTDIR)$(LIBDIR)/tessera/guests/%) \
+		$(EXAMPLES:$(SRCDIR)/examples/%=$(DESTDIR)$(DOCDIR)/examples/%)
+	-rmdir $(DESTDIR)$(LIBDIR)/tessera/guests $(DESTDIR)$(LIBDIR)/tessera \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/tessera 2>/dev/null
+	@echo "uninstall: partition files in $(DESTDIR)$(SYSCONFDIR)/tessera are kept"
+
+# Documentation against the built binary: every option of `tessera run
+# --help` has its entry in tessera(1), the completion offers them all,
+# VERSION matches debian/changelog, the man pages render without warnings
+# and the unit passes systemd-analyze verify (where it is installed).
+check-docs: $(O)/tessera
+	TESSERA=$(abspath $(O))/tessera $(SRCDIR)/scripts/check-docs.sh
+
+check: check-docs
 
 clean:
 	rm -rf $(O)

@@ -15,13 +15,16 @@
 #include "status.h"
 #include "vm.h"
 
+/* The one version string lives in VERSION; the Makefile passes it. */
 #ifndef TESSERA_VERSION
-#define TESSERA_VERSION "0.1"
+#error "TESSERA_VERSION comes from the VERSION file (see the Makefile)"
 #endif
 
 static const char usage[] =
 	"usage: tessera run --kernel FILE [options]   (tessera run --help)\n"
 	"       tessera --version\n";
+
+static const char help_version[] = "tessera " TESSERA_VERSION "\n";
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die_usage(const char *fmt, ...)
@@ -147,11 +150,12 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(help_version, stdout);
 		fputs(usage, stdout);
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("tessera %s\n", TESSERA_VERSION);
+		fputs(help_version, stdout);
 		return 0;
 	}
 	die_usage("unknown command '%s'", argv[1]);
