@@ -134,7 +134,21 @@ param() { cat "/sys/module/$1/parameters/$2" 2>/dev/null || echo '?'; }
 
 # --- built-in self-tests: output to stdout, status like project tests --------
 
+# arm64 (the arm64 lab): KVM is built in; the kernel says which mode it
+# took at EL2: VHE (what -cpu max gives), nVHE/hVHE, or none.
+selftest_kvm_arm64() {
+	rc=0
+	if [ -c /dev/kvm ]; then echo "/dev/kvm present"; else echo "no /dev/kvm"; rc=1; fi
+	mode=$(dmesg | grep -o -m 1 -e 'VHE mode initialized' -e 'Hyp mode initialized' \
+		-e 'Protected nVHE mode initialized')
+	echo "kvm: ${mode:-no 'mode initialized' line in dmesg}"
+	[ -n "$mode" ] || rc=1
+	dmesg | grep -i -e 'kvm' -e 'GIC' | tail -n 5
+	return $rc
+}
+
 selftest_kvm() {
+	[ "$(uname -m)" = aarch64 ] && { selftest_kvm_arm64; return; }
 	rc=0
 	if [ -c /dev/kvm ]; then echo "/dev/kvm present"; else echo "no /dev/kvm"; rc=1; fi
 	if [ -d /sys/module/kvm_amd ]; then
@@ -288,6 +302,9 @@ main() {
 	if [ -d /sys/module/kvm_amd ]; then
 		say "LAB-INFO kvm_amd nested=$(param kvm_amd nested) npt=$(param kvm_amd npt)" \
 			"avic=$(param kvm_amd avic) nrips=$(param kvm_amd nrips)"
+	fi
+	if [ "$(uname -m)" = aarch64 ]; then
+		say "LAB-INFO kvm: $(dmesg | grep -o -m 1 'kvm \[[0-9]*\]: .*mode initialized.*' || echo 'no mode line')"
 	fi
 	[ "$PCI_ID" = none ] || say "LAB-INFO pci $PCI_ID at ${BDF:-?} iommu group ${GROUP:-?}"
 	PASS=0 FAIL=0 SKIP=0

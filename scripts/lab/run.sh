@@ -10,6 +10,13 @@
 # missing (fetch.sh), builds L1's initramfs (mkinitramfs.sh), boots L1 under
 # QEMU TCG, streams its console to stdout and to $LAB_LOG, and sums up.
 #
+# LAB_ARCH=arm64 runs the arm64 lab instead: QEMU's virt board with EL2
+# (-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on), Debian's
+# arm64 cloud kernel with KVM (VHE) built in, an arm64 busybox, the payload
+# from $BUILD (default build/arm64: `make ARCH=arm64 guests`) and the tests
+# in tests/lab-arm64/. Everything else (protocol, watchdog, timeouts, exit
+# statuses) is the same.
+#
 # Exit status:
 #   0  LAB-DONE seen, no test failed, at least one passed
 #   1  a test failed, or none passed
@@ -18,22 +25,27 @@
 #   4  timed out (LAB_TIMEOUT)
 #   5  L1 booted but its runner never printed LAB-DONE
 #
-# Environment (defaults in brackets):
+# Environment (defaults in brackets; {arm64 defaults} where they differ):
+#   LAB_ARCH          x86_64 or arm64 [x86_64]
 #   LAB_TIMEOUT       whole-run bound for QEMU, seconds [900]
 #   LAB_TEST_TIMEOUT  per-test bound inside L1, seconds [120]
-#   LAB_CPU           QEMU -cpu [EPYC,+svm,+npt]
-#   LAB_SMP, LAB_MEM  QEMU -smp and -m [1, 2048]
+#   LAB_CPU           QEMU -cpu [EPYC,+svm,+npt] {max,pauth-impdef=on}
+#   LAB_SMP, LAB_MEM  QEMU -smp and -m [1, 2048] {1, 1024}
 #   LAB_MACHINE       QEMU -machine [q35,kernel-irqchip=split]
+#                     {virt,virtualization=on,gic-version=3}
 #   LAB_IOMMU         QEMU IOMMU -device, empty for none
-#                     [intel-iommu,intremap=on,caching-mode=on]
-#   LAB_DEVICE        QEMU -device to pass through, empty for none [edu]
+#                     [intel-iommu,intremap=on,caching-mode=on] {none}
+#   LAB_DEVICE        QEMU -device to pass through, empty for none [edu] {none}
 #   LAB_PCI_ID        its vendor:device for vfio-pci [1234:11e8 for edu]
 #   LAB_APPEND        extra kernel command line (e.g. kvm_amd.avic=1, lab.verbose=1)
-#   LAB_QEMU          QEMU binary [qemu-system-x86_64]
+#   LAB_QEMU          QEMU binary [qemu-system-x86_64] {qemu-system-aarch64}
 #   LAB_QEMU_ARGS     extra QEMU arguments (split on spaces)
 #   LAB_KERNEL_PKG    kernel package [newest linux-image-6.1.0-*-cloud-amd64]
+#                     {newest linux-image-6.1.0-*-cloud-arm64}
 #   LAB_TESTS_DIR     directory of NAME.sh tests [tests/integration]
+#                     {tests/lab-arm64}
 #   BUILD             build directory with tessera and guests/ [build]
+#                     {build/arm64}
 #   LAB_EXTRA         extra files for the initramfs, space-separated SRC[:DEST]
 #   LAB_INITRD_COMPRESS  gzip or none [gzip]
 #   LAB_CACHE         cache for packages and kernels
@@ -62,6 +74,28 @@ case ${1:-} in
 	;;
 esac
 
+LAB_ARCH=${LAB_ARCH:-x86_64}
+case $LAB_ARCH in
+x86_64) ;;
+arm64 | aarch64)
+	# The arm64 lab (LAB.md): QEMU virt with EL2, so KVM runs in L1 (VHE);
+	# pauth-impdef=on makes TCG about 3.5x faster. No IOMMU or PCI device
+	# to pass through yet; the payload is build/arm64's and the tests
+	# tests/lab-arm64's.
+	LAB_ARCH=arm64
+	LAB_CPU=${LAB_CPU:-max,pauth-impdef=on}
+	LAB_MEM=${LAB_MEM:-1024}
+	LAB_MACHINE=${LAB_MACHINE:-virt,virtualization=on,gic-version=3}
+	LAB_IOMMU=${LAB_IOMMU-}
+	LAB_DEVICE=${LAB_DEVICE-}
+	LAB_QEMU=${LAB_QEMU:-qemu-system-aarch64}
+	root=$(cd "$HERE/../.." && pwd)
+	export BUILD=${BUILD:-$root/build/arm64}
+	export LAB_TESTS_DIR=${LAB_TESTS_DIR:-$root/tests/lab-arm64}
+	;;
+*) fail 2 "LAB_ARCH must be x86_64 or arm64, not $LAB_ARCH" ;;
+esac
+export LAB_ARCH
 LAB_TIMEOUT=${LAB_TIMEOUT:-900}
 LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-120}
 LAB_CPU=${LAB_CPU:-EPYC,+svm,+npt}
@@ -92,7 +126,13 @@ secs_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a
 
 # --- 1. fetch ----------------------------------------------------------------
 KDIR=$("$HERE/fetch.sh") || fail 2 "fetch.sh could not provide packages or the kernel"
-command -v "$LAB_QEMU" >/dev/null || fail 2 "$LAB_QEMU not found (apt-get install qemu-system-x86)"
+if [ "$LAB_ARCH" = arm64 ]; then
+	LAB_BUSYBOX=$("$HERE/fetch.sh" busybox) || fail 2 "fetch.sh could not provide an arm64 busybox"
+	export LAB_BUSYBOX
+	command -v "$LAB_QEMU" >/dev/null || fail 2 "$LAB_QEMU not found (apt-get install qemu-system-arm)"
+else
+	command -v "$LAB_QEMU" >/dev/null || fail 2 "$LAB_QEMU not found (apt-get install qemu-system-x86)"
+fi
 vmlinuz=("$KDIR"/boot/vmlinuz-*)
 VMLINUZ=${vmlinuz[0]}
 [ -f "$VMLINUZ" ] || fail 2 "no vmlinuz in $KDIR"
@@ -131,6 +171,7 @@ tcg_warnings=0
 boot_l1() {
 	local append line rc started='' t0=$EPOCHREALTIME
 	append="console=ttyS0 panic=-1 loglevel=4 lab.tests=$1 lab.timeout=$LAB_TEST_TIMEOUT lab.pci=$LAB_PCI_ID"
+	[ "$LAB_ARCH" = arm64 ] && append="console=ttyAMA0 ${append#console=ttyS0 }"
 	qemu=("$LAB_QEMU" -accel tcg -cpu "$LAB_CPU" -smp "$LAB_SMP" -m "$LAB_MEM"
 		-machine "$LAB_MACHINE" -nodefaults -nographic -serial stdio -no-reboot)
 	if [ -n "$LAB_IOMMU" ]; then
