@@ -22,7 +22,8 @@
 # stay Debian's: the CRCs match). Idempotent: a second run only looks the
 # kernel up (fetch.sh) and finds the cache.
 #
-# Environment: LAB_CACHE, LAB_KERNEL_PKG, LAB_NO_INSTALL as for fetch.sh.
+# Environment: LAB_CACHE, LAB_KERNEL_PKG, LAB_NO_INSTALL as for fetch.sh;
+# LAB_KDIR, a kernel directory fetch.sh printed (run.sh passes it).
 
 set -eu
 
@@ -33,7 +34,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tessera/lab}
 export LAB_ARCH=arm64
 
-KDIR=$("$HERE/fetch.sh") || die "fetch.sh could not provide the arm64 kernel"
+# LAB_KDIR: the kernel run.sh already fetched (saves fetch.sh's look-ups).
+KDIR=${LAB_KDIR:-}
+[ -n "$KDIR" ] || KDIR=$("$HERE/fetch.sh") || die "fetch.sh could not provide the arm64 kernel"
 kpkgver=$(basename "$KDIR")                 # linux-image-6.1.0-57-cloud-arm64_6.1.192-3
 ver=${kpkgver#*_}                           # 6.1.192-3 (':' kept as '%')
 ver=${ver//%/:}

@@ -33,7 +33,9 @@
 #                        Debian's :arm64 packages (/usr/lib/aarch64-linux-gnu)
 #   BUILD                build directory (default: build, relative to the repo root)
 #   LAB_TESTS_DIR        directory of integration tests (default: tests/integration)
-#   LAB_MODULES          space-separated module list, in insertion order
+#   LAB_MODULES          space-separated module list, in insertion order; an
+#                        absolute path of a .ko file takes that file instead
+#                        of the kernel's module of the same name
 #                        (arm64: KVM is built in; vfio vfio_iommu_type1 vfio_virqfd)
 #   LAB_BUSYBOX          the busybox to carry (/bin/busybox; for arm64, run.sh
 #                        passes the one fetch.sh unpacked)
@@ -187,10 +189,26 @@ put_module() {
 	esac
 }
 
-declare -A ADDED=()
+declare -A ADDED=() NAMES=()
 i=0
+# A module name found in the kernel's tree, or the path of a .ko built
+# elsewhere (build-vfio-platform.sh's), which then stands in for the
+# kernel's module of the same name.
 add_module() {
 	local name=$1 path dep key
+	case $name in
+	/*.ko)
+		[ -f "$name" ] || die "module $name does not exist"
+		key=${name%.ko}
+		[ -n "${ADDED[$key]:-}" ] && return 0
+		i=$((i + 1))
+		cp "$name" "$R/lab/modules/$(printf '%02d' "$i")-$(basename "$name")"
+		ADDED[$key]=1
+		NAMES[$(basename "$key" | tr - _)]=1
+		printf 'module %s (built outside the kernel)\n' "$name" >>"$INFO"
+		return 0
+		;;
+	esac
 	path=$(find_module "$name")
 	if [ -z "$path" ]; then
 		log "note: module $name not in kernel $KVER, skipped (built in or folded into another)"
@@ -211,6 +229,8 @@ add_module() {
 			dep=$(basename "$dep")
 			dep=${dep%%.ko*}
 			[ "$dep" = "$name" ] && continue
+			# A module built elsewhere already stands in for it.
+			[ -n "${NAMES[$(printf '%s' "$dep" | tr - _)]:-}" ] && continue
 			local dkey
 			dkey=$(find_module "$dep")
 			dkey=${dkey#"$MODDIR"/}
@@ -224,6 +244,7 @@ add_module() {
 	i=$((i + 1))
 	put_module "$path" "$R/lab/modules/$(printf '%02d' "$i")-$(basename "${path%.ko*}").ko"
 	ADDED[$key]=1
+	NAMES[$(basename "$key" | tr - _)]=1
 	printf 'module %s %s\n' "$name" "${path#"$MODDIR"/}" >>"$INFO"
 }
 for m in $MODULES; do

@@ -15,7 +15,10 @@
 # arm64 cloud kernel with KVM (VHE) built in, an arm64 busybox, the payload
 # from $BUILD (default build/arm64: `make ARCH=arm64 guests`) and the tests
 # in tests/lab-arm64/. Everything else (protocol, watchdog, timeouts, exit
-# statuses) is the same.
+# statuses) is the same. Unless LAB_VFIO_PLATFORM=0, the arm64 L1 also gets
+# vfio-platform: build-vfio-platform.sh's modules (cached), vfio in no-IOMMU
+# mode, and QEMU virt's PL031 RTC made a plain platform device (its DTB
+# dumped and edited with fdtput) and bound to vfio-platform in L1.
 #
 # Exit status:
 #   0  LAB-DONE seen, no test failed, at least one passed
@@ -27,6 +30,8 @@
 #
 # Environment (defaults in brackets; {arm64 defaults} where they differ):
 #   LAB_ARCH          x86_64 or arm64 [x86_64]
+#   LAB_VFIO_PLATFORM arm64: 1 to bind LAB_PLATFORM_DEV to vfio-platform, 0 not [1]
+#   LAB_PLATFORM_DEV  arm64: that platform device [9010000.pl031]
 #   LAB_TIMEOUT       whole-run bound for QEMU, seconds [900]
 #   LAB_TEST_TIMEOUT  per-test bound inside L1, seconds [120]
 #   LAB_CPU           QEMU -cpu [EPYC,+svm,+npt] {max,pauth-impdef=on}
@@ -92,6 +97,8 @@ arm64 | aarch64)
 	root=$(cd "$HERE/../.." && pwd)
 	export BUILD=${BUILD:-$root/build/arm64}
 	export LAB_TESTS_DIR=${LAB_TESTS_DIR:-$root/tests/lab-arm64}
+	LAB_VFIO_PLATFORM=${LAB_VFIO_PLATFORM:-1}
+	LAB_PLATFORM_DEV=${LAB_PLATFORM_DEV:-9010000.pl031}
 	;;
 *) fail 2 "LAB_ARCH must be x86_64 or arm64, not $LAB_ARCH" ;;
 esac
@@ -129,6 +136,13 @@ KDIR=$("$HERE/fetch.sh") || fail 2 "fetch.sh could not provide packages or the k
 if [ "$LAB_ARCH" = arm64 ]; then
 	LAB_BUSYBOX=$("$HERE/fetch.sh" busybox) || fail 2 "fetch.sh could not provide an arm64 busybox"
 	export LAB_BUSYBOX
+	if [ "$LAB_VFIO_PLATFORM" = 1 ]; then
+		vk=$(LAB_KDIR=$KDIR "$HERE/build-vfio-platform.sh") ||
+			fail 2 "build-vfio-platform.sh could not build the vfio-platform modules"
+		# Ours stand in for Debian's vfio.ko (no-IOMMU built in).
+		export LAB_MODULES=${LAB_MODULES:-"$vk/vfio.ko vfio_iommu_type1 vfio_virqfd $vk/vfio-platform-base.ko $vk/vfio-platform.ko $vk/vfio-amba.ko"}
+		command -v fdtput >/dev/null || fail 2 "fdtput not found (apt-get install device-tree-compiler)"
+	fi
 	command -v "$LAB_QEMU" >/dev/null || fail 2 "$LAB_QEMU not found (apt-get install qemu-system-arm)"
 else
 	command -v "$LAB_QEMU" >/dev/null || fail 2 "$LAB_QEMU not found (apt-get install qemu-system-x86)"
@@ -149,6 +163,21 @@ t1=$EPOCHREALTIME
 # shellcheck disable=SC2086 # LAB_EXTRA is a space-separated list
 "$HERE/mkinitramfs.sh" "$KDIR" "$TMP/l1.cpio" $LAB_EXTRA ||
 	fail 2 "mkinitramfs.sh failed"
+
+# The arm64 lab's vfio-platform device: QEMU virt's PL031 is an AMBA
+# primecell ("arm,pl031", "arm,primecell"); with "arm,pl031" alone Linux
+# makes it a platform device, which vfio-platform can take (LAB.md). The
+# DTB is dumped with the very machine options L1 boots with.
+if [ "$LAB_ARCH" = arm64 ] && [ "$LAB_VFIO_PLATFORM" = 1 ]; then
+	node=/pl031@${LAB_PLATFORM_DEV%%.*}
+	timeout 60 "$LAB_QEMU" -accel tcg -cpu "$LAB_CPU" -smp "$LAB_SMP" -m "$LAB_MEM" \
+		-machine "$LAB_MACHINE,dumpdtb=$TMP/virt.dtb" -nodefaults -nographic \
+		>"$TMP/dumpdtb.log" 2>&1 || fail 2 "$LAB_QEMU could not dump its DTB: $(tail -n 1 "$TMP/dumpdtb.log")"
+	fdtput -t s "$TMP/virt.dtb" "$node" compatible arm,pl031 ||
+		fail 2 "no $node in QEMU virt's DTB (LAB_PLATFORM_DEV=$LAB_PLATFORM_DEV)"
+	LAB_QEMU_ARGS="$LAB_QEMU_ARGS -dtb $TMP/virt.dtb"
+	LAB_APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 lab.platdev=$LAB_PLATFORM_DEV${LAB_APPEND:+ $LAB_APPEND}"
+fi
 t_initrd=$(secs_since "$t1")
 
 # --- 3. boot L1 ------------------------------------------------------------------
