@@ -247,7 +247,7 @@ clean:
 # arm64 lab's probe (tests/lab-arm64/), cross-built with Debian's
 # gcc-aarch64-linux-gnu (scripts/cross-deps.sh installs it and prints
 # ARM64_SYSROOT, where libfdt-dev:arm64 is unpacked). Into $(O)/arm64/:
-#   make arm64-guests (or make ARCH=arm64 guests)  guests/*.elf, lab-bin/kvm_probe
+#   make arm64-guests (or make ARCH=arm64 guests)  guests/*.elf, lab-bin/*_probe
 #   make arm64-check      the static probe (libfdt) under qemu-aarch64-static:
 #                         its device tree must pass dtc without a warning
 #   make arm64-lab-test   LAB_ARCH=arm64 scripts/lab/run.sh on what was built
@@ -267,6 +267,7 @@ ARM64_GUEST_COMMON := $(SRCDIR)/guests/common/arm64/start.S \
 ARM64_GUEST_DEPS := $(ARM64_GUEST_COMMON) $(SRCDIR)/guests/common/arm64/guest.h \
 	$(SRCDIR)/guests/common/arm64/guest.ld $(SRCDIR)/guests/common/dtb.h
 ARM64_PROBE := $(ARM64_O)/lab-bin/kvm_probe
+ARM64_LAB_BINS := $(ARM64_PROBE) $(ARM64_O)/lab-bin/vfio_platform_probe
 .PHONY: guests arm64-guests arm64-check arm64-lab-test
 
 ifeq ($(ARCH),arm64)
@@ -275,7 +276,7 @@ else
 guests: $(GUESTS:%=$(O)/guests/%.elf) $(RTPROBE)
 endif
 
-arm64-guests: $(ARM64_GUESTS:%=$(ARM64_O)/guests/%.elf) $(ARM64_PROBE)
+arm64-guests: $(ARM64_GUESTS:%=$(ARM64_O)/guests/%.elf) $(ARM64_LAB_BINS)
 
 arm64-cross-cc:
 	@command -v $(ARM64_CROSS)gcc >/dev/null || { \
@@ -296,7 +297,7 @@ $(ARM64_O)/guests/%.elf: $(SRCDIR)/guests/arm64/%.c $(ARM64_GUEST_DEPS) | arm64-
 		$(ARM64_GUEST_LDFLAGS)
 
 # Static: L1's initramfs has no arm64 C library.
-$(ARM64_PROBE): $(SRCDIR)/tests/lab-arm64/kvm_probe.c | arm64-cross-cc
+$(ARM64_O)/lab-bin/%: $(SRCDIR)/tests/lab-arm64/%.c | arm64-cross-cc
 	@test -f $(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a || { \
 		echo "no arm64 libfdt.a in $(ARM64_SYSROOT): run scripts/cross-deps.sh"; exit 1; }
 	@mkdir -p $(dir $@)
