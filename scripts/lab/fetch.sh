@@ -115,7 +115,9 @@ fetch_arm64_busybox() {
 	v=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')
 	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
 		dir=$(find "$CACHE/busybox" -maxdepth 1 -name 'busybox-static_*_arm64' 2>/dev/null | sort -V | tail -n 1)
-		[ -n "$dir" ] && [ -x "$dir/bin/busybox" ] || die "apt knows no version of $p and none is cached"
+		if [ -z "$dir" ] || [ ! -x "$dir/bin/busybox" ]; then
+			die "apt knows no version of $p and none is cached"
+		fi
 		printf '%s\n' "$dir/bin/busybox"
 		return 0
 	fi
