@@ -255,7 +255,7 @@ clean:
 ARM64_O := $(O)/arm64
 ARM64_CROSS ?= aarch64-linux-gnu-
 ARM64_SYSROOT ?= $(HOME)/.cache/tessera/cross/arm64
-ARM64_GUESTS := hello undef
+ARM64_GUESTS := hello undef irq
 ARM64_GUEST_CFLAGS := -std=gnu11 -O2 -g $(filter-out -Wmissing-prototypes,$(WARN)) \
 	-ffreestanding -fno-pic -no-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -mgeneral-regs-only -mstrict-align \
@@ -263,7 +263,8 @@ ARM64_GUEST_CFLAGS := -std=gnu11 -O2 -g $(filter-out -Wmissing-prototypes,$(WARN
 ARM64_GUEST_LDFLAGS := -Wl,-T,$(SRCDIR)/guests/common/arm64/guest.ld \
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 ARM64_GUEST_COMMON := $(SRCDIR)/guests/common/arm64/start.S \
-	$(SRCDIR)/guests/common/arm64/runtime.c $(SRCDIR)/guests/common/dtb.c
+	$(SRCDIR)/guests/common/arm64/runtime.c $(SRCDIR)/guests/common/arm64/gic.c \
+	$(SRCDIR)/guests/common/dtb.c
 ARM64_GUEST_DEPS := $(ARM64_GUEST_COMMON) $(SRCDIR)/guests/common/arm64/guest.h \
 	$(SRCDIR)/guests/common/arm64/guest.ld $(SRCDIR)/guests/common/dtb.h
 ARM64_PROBE := $(ARM64_O)/lab-bin/kvm_probe

@@ -12,7 +12,9 @@
  * whose address goes into x0, and a freestanding ELF guest (build/arm64/
  * guests/hello.elf) loaded at its physical addresses. It then runs the
  * vCPU, emulates the UART (16550 or PL011, --uart) and the debug-exit
- * register on KVM_EXIT_MMIO, and expects the run to end with
+ * register on KVM_EXIT_MMIO, raises and lowers a test SPI through
+ * KVM_IRQ_LINE when the guest rings a doorbell register (the irq guest), and
+ * expects the run to end with
  * KVM_EXIT_SYSTEM_EVENT (PSCI SYSTEM_OFF), the console text given with
  * --expect and the status given with --status.
  *
@@ -56,6 +58,10 @@
 #define UART_SIZE 0x1000ull
 #define EXIT_BASE 0x09010000ull
 #define EXIT_SIZE 0x4ull
+/* A test doorbell (guests/arm64/irq.c): writing 1 raises its SPI, 0 lowers. */
+#define BELL_BASE 0x09020000ull
+#define BELL_SIZE 0x4ull
+#define BELL_SPI 2
 #define RAM_BASE 0x80000000ull
 #define DTB_SIZE 0x10000u /* at the top of RAM */
 #define NR_IRQS 128       /* 32 private + 96 SPIs */
@@ -91,7 +97,7 @@ struct probe {
 	char console[CONSOLE_MAX + 1];
 	size_t console_len;
 	int status; /* written to the debug-exit register; -1: none */
-	unsigned int mmio_exits, debug_exits;
+	unsigned int mmio_exits, debug_exits, irq_lines;
 };
 
 static volatile sig_atomic_t timed_out;
@@ -140,6 +146,7 @@ static int build_dtb(void *buf, size_t len, const struct opts *o)
 	static const uint32_t timer_irqs[] = { 1, 13, 0xf08, 1, 14, 0xf08,
 					       1, 11, 0xf08, 1, 10, 0xf08 };
 	const uint32_t uart_irq[] = { 0, UART_SPI, 4 };
+	const uint32_t bell_irq[] = { 0, BELL_SPI, 4 };
 	char path[64];
 	int r = 0;
 
@@ -221,6 +228,13 @@ static int build_dtb(void *buf, size_t len, const struct opts *o)
 	r = r ?: fdt_begin_node(buf, path);
 	r = r ?: fdt_property_string(buf, "compatible", "tessera,debug-exit");
 	r = r ?: fdt_reg64(buf, EXIT_BASE, EXIT_SIZE);
+	r = r ?: fdt_end_node(buf);
+
+	snprintf(path, sizeof(path), "doorbell@%llx", BELL_BASE);
+	r = r ?: fdt_begin_node(buf, path);
+	r = r ?: fdt_property_string(buf, "compatible", "tessera,test-doorbell");
+	r = r ?: fdt_reg64(buf, BELL_BASE, BELL_SIZE);
+	r = r ?: fdt_cells(buf, "interrupts", bell_irq, 3);
 	r = r ?: fdt_end_node(buf);
 
 	r = r ?: fdt_end_node(buf);
@@ -476,7 +490,23 @@ static void console_put(struct probe *p, uint8_t c)
 		p->console[p->console_len++] = (char)c;
 }
 
-/* A guest MMIO access: the UART, the debug-exit register, or nothing. */
+/* The doorbell's SPI to level, through the in-kernel vGIC (arm64's
+ * KVM_IRQ_LINE encoding: type SPI in bits 24-27, the INTID in 0-15). */
+static void ring_doorbell(struct probe *p, bool level)
+{
+	struct kvm_irq_level irq = {
+		.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (32 + BELL_SPI),
+		.level = level,
+	};
+
+	if (ioctl(p->vm, KVM_IRQ_LINE, &irq) < 0)
+		fail_errno("KVM_IRQ_LINE");
+	else if (level)
+		p->irq_lines++;
+}
+
+/* A guest MMIO access: the UART, the debug-exit register, the doorbell,
+ * or nothing. */
 static void handle_mmio(struct probe *p, const struct opts *o)
 {
 	struct kvm_run *run = p->run;
@@ -500,6 +530,8 @@ static void handle_mmio(struct probe *p, const struct opts *o)
 		}
 	} else if (a >= EXIT_BASE && a - EXIT_BASE < EXIT_SIZE && run->mmio.is_write) {
 		p->status = run->mmio.data[0];
+	} else if (a >= BELL_BASE && a - BELL_BASE < BELL_SIZE && run->mmio.is_write) {
+		ring_doorbell(p, run->mmio.data[0] != 0);
 	} else if (o->verbose) {
 		fprintf(stderr, "kvm_probe: unclaimed MMIO %s %#llx len %u\n",
 			run->mmio.is_write ? "write" : "read", (unsigned long long)a, len);
@@ -762,10 +794,10 @@ int main(int argc, char **argv)
 	r = r ?: check_results(&p, &o);
 	if (!r)
 		printf("kvm_probe: PASS %s, %s: setup %.1f ms, run %.1f ms, %u MMIO exits "
-		       "(%.0f us each), %u debug exits, status %d\n",
+		       "(%.0f us each), %u debug exits, %u SPIs raised, status %d\n",
 		       o.guest, o.uart == PL011 ? "pl011" : "ns16550a", (t_setup - t0) / 1e3,
 		       (t_run - t_setup) / 1e3, p.mmio_exits,
-		       p.mmio_exits ? (t_run - t_setup) / p.mmio_exits : 0.0, p.debug_exits,
+		       p.mmio_exits ? (t_run - t_setup) / p.mmio_exits : 0.0, p.debug_exits, p.irq_lines,
 		       p.status < 0 ? 0 : p.status);
 out:
 	destroy(&p);

@@ -64,6 +64,76 @@ static inline uint64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2,
 	return x0;
 }
 
+/*
+ * Interrupts: the GICv3 the DTB describes (the first "arm,gic-v3" node:
+ * reg 0 the distributor, reg 1 the redistributors; this vCPU's frame is the
+ * first, as the runtime starts only the boot CPU). INTIDs as the GIC
+ * numbers them: SGIs 0-15, PPIs 16-31 (the virtual timer is 27), SPIs
+ * 32-1019 (a DT specifier <0 N flags> is INTID 32 + N).
+ */
+#define GIC_INTID_VTIMER 27
+#define GIC_SPI_BASE 32
+typedef void (*irq_fn)(uint32_t intid);
+
+/* Enables the distributor, wakes this CPU's redistributor, sets up the
+ * CPU interface (system registers). 0, or -1 when the DT has no GICv3. */
+int gic_init(void);
+/* Routes intid to this CPU in group 1, edge or level triggered, enabled. */
+void gic_enable(uint32_t intid, bool edge);
+/* fn runs for each interrupt with IRQs masked; the runtime acknowledges
+ * before and ends (EOI) after it. Without a handler an IRQ is reported as
+ * unexpected and the guest exits. */
+void irq_set_handler(irq_fn fn);
+/* Called by start.S's IRQ vector. */
+void guest_irq_dispatch(void);
+
+static inline void irq_enable(void)
+{
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+static inline void irq_disable(void)
+{
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+}
+
+static inline void wfi(void)
+{
+	__asm__ volatile("wfi" ::: "memory");
+}
+
+/* The virtual timer (ARM ARM D11): frequency, count, a one-shot in ticks. */
+static inline uint64_t timer_freq(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t timer_count(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v) : : "memory");
+	return v;
+}
+
+static inline void timer_oneshot(uint64_t ticks)
+{
+	__asm__ volatile("msr cntv_tval_el0, %0; msr cntv_ctl_el0, %1; isb"
+			 : : "r"(ticks), "r"(1ull) : "memory");
+}
+
+static inline void timer_stop(void)
+{
+	__asm__ volatile("msr cntv_ctl_el0, %0; isb" : : "r"(0ull) : "memory");
+}
+
+struct dtb;
+/* The DTB the guest was entered with, parsed (dtb.h), or NULL. */
+const struct dtb *guest_dt(void);
+
 /* Called by start.S with the DTB's address (0 if none) before main. */
 void guest_runtime_init(uint64_t dtb);
 

@@ -39,6 +39,11 @@ const void *guest_dtb(void)
 	return have_dt ? dt.blob : NULL;
 }
 
+const struct dtb *guest_dt(void)
+{
+	return have_dt ? &dt : NULL;
+}
+
 static uint32_t be32_at(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
