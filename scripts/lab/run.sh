@@ -170,9 +170,10 @@ t1=$EPOCHREALTIME
 # DTB is dumped with the very machine options L1 boots with.
 if [ "$LAB_ARCH" = arm64 ] && [ "$LAB_VFIO_PLATFORM" = 1 ]; then
 	node=/pl031@${LAB_PLATFORM_DEV%%.*}
+	# shellcheck disable=SC2086 # LAB_QEMU_ARGS is split on purpose
 	timeout 60 "$LAB_QEMU" -accel tcg -cpu "$LAB_CPU" -smp "$LAB_SMP" -m "$LAB_MEM" \
 		-machine "$LAB_MACHINE,dumpdtb=$TMP/virt.dtb" -nodefaults -nographic \
-		>"$TMP/dumpdtb.log" 2>&1 || fail 2 "$LAB_QEMU could not dump its DTB: $(tail -n 1 "$TMP/dumpdtb.log")"
+		$LAB_QEMU_ARGS >"$TMP/dumpdtb.log" 2>&1 || fail 2 "$LAB_QEMU could not dump its DTB: $(tail -n 1 "$TMP/dumpdtb.log")"
 	fdtput -t s "$TMP/virt.dtb" "$node" compatible arm,pl031 ||
 		fail 2 "no $node in QEMU virt's DTB (LAB_PLATFORM_DEV=$LAB_PLATFORM_DEV)"
 	LAB_QEMU_ARGS="$LAB_QEMU_ARGS -dtb $TMP/virt.dtb"
