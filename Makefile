@@ -330,5 +330,83 @@ check: check-docs
 clean:
 	rm -rf $(O)
 
+# --- arm64 (issue 13 groundwork) ------------------------------------------------
+# The freestanding AArch64 test guests (guests/common/arm64/ runtime) and the
+# arm64 lab's probe (tests/lab-arm64/), cross-built with Debian's
+# gcc-aarch64-linux-gnu (scripts/cross-deps.sh installs it and prints
+# ARM64_SYSROOT, where libfdt-dev:arm64 is unpacked). Into $(O)/arm64/:
+#   make arm64-guests (or make ARCH=arm64 guests)  guests/*.elf, lab-bin/*_probe
+#   make arm64-check      the static probe (libfdt) under qemu-aarch64-static:
+#                         its device tree must pass dtc without a warning
+#   make arm64-lab-test   LAB_ARCH=arm64 scripts/lab/run.sh on what was built
+# The monitor's ARCH=arm64 build comes with the port.
+ARM64_O := $(O)/arm64
+ARM64_CROSS ?= aarch64-linux-gnu-
+ARM64_SYSROOT ?= $(HOME)/.cache/tessera/cross/arm64
+ARM64_GUESTS := hello undef irq
+ARM64_GUEST_CFLAGS := -std=gnu11 -O2 -g $(filter-out -Wmissing-prototypes,$(WARN)) \
+	-ffreestanding -fno-pic -no-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -mgeneral-regs-only -mstrict-align \
+	-nostdlib -static -I$(SRCDIR)/guests/common/arm64 -I$(SRCDIR)/guests/common
+ARM64_GUEST_LDFLAGS := -Wl,-T,$(SRCDIR)/guests/common/arm64/guest.ld \
+	-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+ARM64_GUEST_COMMON := $(SRCDIR)/guests/common/arm64/start.S \
+	$(SRCDIR)/guests/common/arm64/runtime.c $(SRCDIR)/guests/common/arm64/gic.c \
+	$(SRCDIR)/guests/common/dtb.c
+ARM64_GUEST_DEPS := $(ARM64_GUEST_COMMON) $(SRCDIR)/guests/common/arm64/guest.h \
+	$(SRCDIR)/guests/common/arm64/guest.ld $(SRCDIR)/guests/common/dtb.h
+ARM64_PROBE := $(ARM64_O)/lab-bin/kvm_probe
+ARM64_LAB_BINS := $(ARM64_PROBE) $(ARM64_O)/lab-bin/vfio_platform_probe
+.PHONY: guests arm64-guests arm64-check arm64-lab-test
+
+ifeq ($(ARCH),arm64)
+guests: arm64-guests
+else
+guests: $(GUESTS:%=$(O)/guests/%.elf) $(RTPROBE)
+endif
+
+arm64-guests: $(ARM64_GUESTS:%=$(ARM64_O)/guests/%.elf) $(ARM64_LAB_BINS)
+
+arm64-cross-cc:
+	@command -v $(ARM64_CROSS)gcc >/dev/null || { \
+		echo "no $(ARM64_CROSS)gcc: run scripts/cross-deps.sh"; exit 1; }
+.PHONY: arm64-cross-cc
+
+# Portable guests (hello) live in guests/, arm64-only ones in guests/arm64/.
+$(ARM64_O)/guests/%.elf: $(SRCDIR)/guests/%.c $(ARM64_GUEST_DEPS) | arm64-cross-cc
+	@mkdir -p $(dir $@)
+	$(call say,GUEST,$@)
+	$(Q)$(ARM64_CROSS)gcc $(ARM64_GUEST_CFLAGS) -o $@ $(ARM64_GUEST_COMMON) $< \
+		$(ARM64_GUEST_LDFLAGS)
+
+$(ARM64_O)/guests/%.elf: $(SRCDIR)/guests/arm64/%.c $(ARM64_GUEST_DEPS) | arm64-cross-cc
+	@mkdir -p $(dir $@)
+	$(call say,GUEST,$@)
+	$(Q)$(ARM64_CROSS)gcc $(ARM64_GUEST_CFLAGS) -o $@ $(ARM64_GUEST_COMMON) $< \
+		$(ARM64_GUEST_LDFLAGS)
+
+# Static: L1's initramfs has no arm64 C library.
+$(ARM64_O)/lab-bin/%: $(SRCDIR)/tests/lab-arm64/%.c | arm64-cross-cc
+	@test -f $(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a || { \
+		echo "no arm64 libfdt.a in $(ARM64_SYSROOT): run scripts/cross-deps.sh"; exit 1; }
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(ARM64_CROSS)gcc -std=gnu11 $(WARN) $(OPT) $(HARDEN) -D_GNU_SOURCE -static \
+		-I$(ARM64_SYSROOT)/usr/include -o $@ $< \
+		-L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu -lfdt
+
+arm64-check: arm64-guests
+	@command -v qemu-aarch64-static >/dev/null || { \
+		echo "no qemu-aarch64-static: run scripts/cross-deps.sh"; exit 1; }
+	$(Q)for u in ns16550a pl011; do \
+		qemu-aarch64-static $(ARM64_PROBE) --uart $$u --dump-dtb $(ARM64_O)/probe-$$u.dtb && \
+		dtc -I dtb -O dts -o /dev/null $(ARM64_O)/probe-$$u.dtb 2>$(ARM64_O)/dtc.log && \
+		! test -s $(ARM64_O)/dtc.log || { cat $(ARM64_O)/dtc.log; exit 1; }; \
+	done
+	@echo "arm64-check: kvm_probe (static, libfdt) ran under qemu-aarch64-static; its DTBs pass dtc"
+
+arm64-lab-test: arm64-guests
+	LAB_ARCH=arm64 BUILD=$(abspath $(ARM64_O)) $(SRCDIR)/scripts/lab/run.sh
+
 # Every object's header dependencies, whatever built it (bench and fuzz too).
 -include $(shell find $(O)/obj $(O)/fuzz -name '*.d' 2>/dev/null)

@@ -26,12 +26,16 @@
 #   lab.timeout=SECS    per-test timeout (default 120)
 #   lab.pci=VVVV:DDDD   PCI vendor:device to bind to vfio-pci (default
 #                       1234:11e8, QEMU's edu), or "none"
+#   lab.platdev=NAME    a platform device to bind to vfio-platform (the
+#                       arm64 lab: 9010000.pl031); none by default
 #   lab.verbose=1       print every test's output, not only failures
 #   lab.tail=N          print at most the last N lines of a failure (default 80)
 #   <module>.<param>=V  passed to insmod of that module (as modprobe would)
 #
 # Project tests (/lab/tests/NAME.sh) get: TESSERA, GUESTS, LAB=1,
-# LAB_PCI_BDF and LAB_VFIO_GROUP (empty if no device is bound), TMPDIR (a
+# LAB_PCI_BDF and LAB_VFIO_GROUP (empty if no device is bound),
+# LAB_PLATFORM_DEV and LAB_PLATFORM_GROUP (the vfio-platform device and its
+# group, e.g. noiommu-0; empty if none), TMPDIR (a
 # fresh directory, also the working directory). Exit 0 = pass, 77 = skip,
 # anything else = fail. A test runs through its #! line (bash is present when
 # a test asks for it) or with sh. Processes a test leaves behind are killed.
@@ -45,6 +49,8 @@ export PATH
 TESTS=all
 TIMEOUT=120
 PCI_ID=1234:11e8
+PLATDEV=
+PLATGROUP=
 VERBOSE=0
 TAIL=80
 BDF=
@@ -66,6 +72,7 @@ parse_cmdline() {
 		lab.tests=*) TESTS=${w#lab.tests=} ;;
 		lab.timeout=*) TIMEOUT=${w#lab.timeout=} ;;
 		lab.pci=*) PCI_ID=${w#lab.pci=} ;;
+		lab.platdev=*) PLATDEV=${w#lab.platdev=} ;;
 		lab.verbose=*) VERBOSE=${w#lab.verbose=} ;;
 		lab.tail=*) TAIL=${w#lab.tail=} ;;
 		esac
@@ -130,11 +137,47 @@ bind_vfio() {
 	return 0
 }
 
+# Hand the platform device lab.platdev names to vfio-platform (LAB.md):
+# unbind it from a kernel driver, override, reprobe. Its group is
+# /dev/vfio/noiommu-N in no-IOMMU mode, /dev/vfio/N behind an SMMU.
+bind_vfio_platform() {
+	[ -n "$PLATDEV" ] || return 0
+	dev=/sys/bus/platform/devices/$PLATDEV
+	if [ ! -e "$dev" ]; then
+		echo "no platform device $PLATDEV" >>"$SETUP_LOG"
+		return 1
+	fi
+	if [ -e "$dev/driver" ]; then
+		echo "$PLATDEV" >"$dev/driver/unbind" 2>>"$SETUP_LOG"
+	fi
+	echo vfio-platform >"$dev/driver_override" 2>>"$SETUP_LOG"
+	echo "$PLATDEV" >/sys/bus/platform/drivers_probe 2>>"$SETUP_LOG"
+	if [ -e "$dev/iommu_group" ]; then
+		PLATGROUP=$(basename "$(readlink "$dev/iommu_group")")
+		[ -c "/dev/vfio/$PLATGROUP" ] || PLATGROUP=noiommu-$PLATGROUP
+	fi
+	return 0
+}
+
 param() { cat "/sys/module/$1/parameters/$2" 2>/dev/null || echo '?'; }
 
 # --- built-in self-tests: output to stdout, status like project tests --------
 
+# arm64 (the arm64 lab): KVM is built in; the kernel says which mode it
+# took at EL2: VHE (what -cpu max gives), nVHE/hVHE, or none.
+selftest_kvm_arm64() {
+	rc=0
+	if [ -c /dev/kvm ]; then echo "/dev/kvm present"; else echo "no /dev/kvm"; rc=1; fi
+	mode=$(dmesg | grep -o -m 1 -e 'VHE mode initialized' -e 'Hyp mode initialized' \
+		-e 'Protected nVHE mode initialized')
+	echo "kvm: ${mode:-no 'mode initialized' line in dmesg}"
+	[ -n "$mode" ] || rc=1
+	dmesg | grep -i -e 'kvm' -e 'GIC' | tail -n 5
+	return $rc
+}
+
 selftest_kvm() {
+	[ "$(uname -m)" = aarch64 ] && { selftest_kvm_arm64; return; }
 	rc=0
 	if [ -c /dev/kvm ]; then echo "/dev/kvm present"; else echo "no /dev/kvm"; rc=1; fi
 	if [ -d /sys/module/kvm_amd ]; then
@@ -153,7 +196,25 @@ selftest_kvm() {
 	return $rc
 }
 
+# The arm64 lab's vfio-platform device (lab.platdev).
+selftest_vfio_platform() {
+	cat "$SETUP_LOG"
+	drv=$(basename "$(readlink /sys/bus/platform/devices/"$PLATDEV"/driver 2>/dev/null)" 2>/dev/null)
+	echo "platform device $PLATDEV, driver ${drv:-none}, group ${PLATGROUP:-none}," \
+		"noiommu mode $(param vfio enable_unsafe_noiommu_mode)"
+	rc=0
+	[ "$drv" = vfio-platform ] || { echo "not bound to vfio-platform"; rc=1; }
+	if [ -z "$PLATGROUP" ] || [ ! -c "/dev/vfio/$PLATGROUP" ]; then
+		echo "/dev/vfio/${PLATGROUP:-?} missing"
+		rc=1
+	fi
+	ls -l /dev/vfio
+	dmesg | grep -i vfio | tail -n 5
+	return $rc
+}
+
 selftest_vfio() {
+	[ -n "$PLATDEV" ] && { selftest_vfio_platform; return; }
 	[ "$PCI_ID" = none ] && { echo "no device requested (lab.pci=none)"; return 77; }
 	cat "$SETUP_LOG"
 	[ -n "$BDF" ] || { echo "device $PCI_ID not found"; return 1; }
@@ -217,7 +278,8 @@ run_one() {
 			(
 				cd "$work" || exit 1
 				export TESSERA=/lab/bin/tessera GUESTS=/lab/guests LAB=1 \
-					LAB_PCI_BDF="$BDF" LAB_VFIO_GROUP="$GROUP" TMPDIR="$work" HOME="$work"
+					LAB_PCI_BDF="$BDF" LAB_VFIO_GROUP="$GROUP" TMPDIR="$work" HOME="$work" \
+					LAB_PLATFORM_DEV="$PLATDEV" LAB_PLATFORM_GROUP="$PLATGROUP"
 				# Not "exec": ash would then report "Killed" on the
 				# console instead of in the test's log.
 				timeout -s KILL "$TIMEOUT" "$@" </dev/null
@@ -283,13 +345,18 @@ main() {
 	: >"$SETUP_LOG"
 	load_modules
 	bind_vfio
+	bind_vfio_platform
 	now
 	say "LAB-INFO setup done at uptime=$NOW: modules $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
 	if [ -d /sys/module/kvm_amd ]; then
 		say "LAB-INFO kvm_amd nested=$(param kvm_amd nested) npt=$(param kvm_amd npt)" \
 			"avic=$(param kvm_amd avic) nrips=$(param kvm_amd nrips)"
 	fi
+	if [ "$(uname -m)" = aarch64 ]; then
+		say "LAB-INFO kvm: $(dmesg | grep -o -m 1 'kvm \[[0-9]*\]: .*mode initialized.*' || echo 'no mode line')"
+	fi
 	[ "$PCI_ID" = none ] || say "LAB-INFO pci $PCI_ID at ${BDF:-?} iommu group ${GROUP:-?}"
+	[ -z "$PLATDEV" ] || say "LAB-INFO platform device $PLATDEV vfio group ${PLATGROUP:-?}"
 	PASS=0 FAIL=0 SKIP=0
 	# The host's watchdog (run.sh) learns from these which test was
 	# running if L1 ever stops answering.

@@ -17,6 +17,8 @@
 #   /lab/modules/NN-*.ko  kernel modules, inserted in name order
 #   /lab/bin/tessera      the monitor (if $BUILD/tessera exists), libraries
 #                         and dynamic loader at their host paths
+#   /lab/bin/*            $BUILD/lab-bin/* (helper programs of lab tests, such
+#                         as the arm64 lab's kvm_probe), if any
 #   /lab/guests/          copy of $BUILD/guests/ (if it exists)
 #   /lab/tests/NAME.sh    copy of $LAB_TESTS_DIR/*.sh (if any) and its
 #                         subdirectories (the tests' shared library)
@@ -24,9 +26,19 @@
 #   /lab/info             what went in, for the record
 #
 # Environment:
+#   LAB_ARCH             x86_64 (default) or arm64: the architecture of L1.
+#                        Executables for L1 must be of that architecture;
+#                        others are left out with a note. arm64 ones are
+#                        best static: dynamic ones carry the libraries of
+#                        Debian's :arm64 packages (/usr/lib/aarch64-linux-gnu)
 #   BUILD                build directory (default: build, relative to the repo root)
 #   LAB_TESTS_DIR        directory of integration tests (default: tests/integration)
-#   LAB_MODULES          space-separated module list, in insertion order
+#   LAB_MODULES          space-separated module list, in insertion order; an
+#                        absolute path of a .ko file takes that file instead
+#                        of the kernel's module of the same name
+#                        (arm64: KVM is built in; vfio vfio_iommu_type1 vfio_virqfd)
+#   LAB_BUSYBOX          the busybox to carry (/bin/busybox; for arm64, run.sh
+#                        passes the one fetch.sh unpacked)
 #   LAB_INITRD_COMPRESS  gzip (default) or none
 
 set -eu
@@ -45,7 +57,20 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 TESTS_DIR=${LAB_TESTS_DIR:-tests/integration}
 case $TESTS_DIR in /*) ;; *) TESTS_DIR=$ROOT/$TESTS_DIR ;; esac
-MODULES=${LAB_MODULES:-irqbypass kvm kvm-amd vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci}
+LAB_ARCH=${LAB_ARCH:-x86_64}
+case $LAB_ARCH in
+x86_64)
+	MODULES=${LAB_MODULES:-irqbypass kvm kvm-amd vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci}
+	ELF_MACHINE=62 # EM_X86_64
+	;;
+arm64 | aarch64)
+	LAB_ARCH=arm64
+	# KVM and the IRQ bypass manager are built into Debian's arm64 kernel.
+	MODULES=${LAB_MODULES:-vfio vfio_iommu_type1 vfio_virqfd}
+	ELF_MACHINE=183 # EM_AARCH64
+	;;
+*) die "LAB_ARCH must be x86_64 or arm64, not $LAB_ARCH" ;;
+esac
 COMPRESS=${LAB_INITRD_COMPRESS:-gzip}
 BUSYBOX=${LAB_BUSYBOX:-/bin/busybox}
 
@@ -54,7 +79,16 @@ moddirs=("$KDIR"/lib/modules/*/)
 MODDIR=${moddirs[0]%/}
 KVER=$(basename "$MODDIR")
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing (apt-get install busybox-static)"
-"$BUSYBOX" --list-full >/dev/null 2>&1 || die "$BUSYBOX has no --list-full"
+if [ "$LAB_ARCH" = arm64 ]; then
+	# A foreign busybox: its applet list comes through qemu-user
+	# (scripts/cross-deps.sh installs it).
+	bb_list() {
+		"$BUSYBOX" --list-full 2>/dev/null || qemu-aarch64-static "$BUSYBOX" --list-full
+	}
+else
+	bb_list() { "$BUSYBOX" --list-full; }
+fi
+bb_list >/dev/null 2>&1 || die "$BUSYBOX has no --list-full"
 command -v cpio >/dev/null || die "cpio missing (apt-get install cpio)"
 [ -f "$HERE/init.sh" ] || die "$HERE/init.sh missing"
 
@@ -71,7 +105,7 @@ INFO=$R/lab/info
 
 # --- busybox ---------------------------------------------------------------
 cp "$BUSYBOX" "$R/bin/busybox"
-"$BUSYBOX" --list-full | while read -r applet; do
+bb_list | while read -r applet; do
 	[ "$applet" = bin/busybox ] && continue
 	mkdir -p "$R/$(dirname "$applet")"
 	ln -sf /bin/busybox "$R/$applet"
@@ -80,11 +114,49 @@ cp "$HERE/init.sh" "$R/init"
 chmod 0755 "$R/init"
 
 # --- shared libraries ------------------------------------------------------
+# elf_machine FILE: its e_machine (62 x86_64, 183 aarch64), empty if not ELF.
+elf_machine() {
+	[ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] || return 0
+	od -An -t u2 -j 18 -N 2 "$1" | tr -d ' '
+}
+
+# arm64_libs FILE: the arm64 libraries FILE needs, its loader first, found in
+# Debian's multiarch directories (recursively; printed once each).
+arm64_libs() {
+	local todo=$1 seen=' ' f n lib
+	readelf -l "$1" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)]/\1/p'
+	while [ -n "$todo" ]; do
+		f=${todo%% *}
+		todo=${todo#"$f"}
+		todo=${todo# }
+		for n in $(readelf -d "$f" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			case $seen in *" $n "*) continue ;; esac
+			seen="$seen$n "
+			lib=
+			for d in /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu; do
+				[ -e "$d/$n" ] && lib=$d/$n && break
+			done
+			[ -n "$lib" ] || die "$1 needs $n: no arm64 $n in /usr/lib/aarch64-linux-gnu (install its :arm64 package)"
+			echo "$lib"
+			todo="$todo $lib"
+		done
+	done
+}
+
 # Copy the libraries and the dynamic loader of a dynamic ELF file to their
 # host paths under $R. Static files and non-ELF files need nothing.
 copy_libs() {
 	local f=$1 lib
 	[ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] || return 0
+	if [ "$LAB_ARCH" = arm64 ]; then
+		arm64_libs "$f" | while read -r lib; do
+			[ -e "$R$lib" ] && continue
+			mkdir -p "$R$(dirname "$lib")"
+			cp -L "$lib" "$R$lib"
+			printf 'lib %s\n' "$lib" >>"$INFO"
+		done
+		return 0
+	fi
 	ldd "$f" >/dev/null 2>&1 || return 0 # static or not an executable
 	ldd "$f" | awk '
 		/=> \// { print $3; next }
@@ -117,10 +189,26 @@ put_module() {
 	esac
 }
 
-declare -A ADDED=()
+declare -A ADDED=() NAMES=()
 i=0
+# A module name found in the kernel's tree, or the path of a .ko built
+# elsewhere (build-vfio-platform.sh's), which then stands in for the
+# kernel's module of the same name.
 add_module() {
 	local name=$1 path dep key
+	case $name in
+	/*.ko)
+		[ -f "$name" ] || die "module $name does not exist"
+		key=${name%.ko}
+		[ -n "${ADDED[$key]:-}" ] && return 0
+		i=$((i + 1))
+		cp "$name" "$R/lab/modules/$(printf '%02d' "$i")-$(basename "$name")"
+		ADDED[$key]=1
+		NAMES[$(basename "$key" | tr - _)]=1
+		printf 'module %s (built outside the kernel)\n' "$name" >>"$INFO"
+		return 0
+		;;
+	esac
 	path=$(find_module "$name")
 	if [ -z "$path" ]; then
 		log "note: module $name not in kernel $KVER, skipped (built in or folded into another)"
@@ -141,6 +229,8 @@ add_module() {
 			dep=$(basename "$dep")
 			dep=${dep%%.ko*}
 			[ "$dep" = "$name" ] && continue
+			# A module built elsewhere already stands in for it.
+			[ -n "${NAMES[$(printf '%s' "$dep" | tr - _)]:-}" ] && continue
 			local dkey
 			dkey=$(find_module "$dep")
 			dkey=${dkey#"$MODDIR"/}
@@ -154,6 +244,7 @@ add_module() {
 	i=$((i + 1))
 	put_module "$path" "$R/lab/modules/$(printf '%02d' "$i")-$(basename "${path%.ko*}").ko"
 	ADDED[$key]=1
+	NAMES[$(basename "$key" | tr - _)]=1
 	printf 'module %s %s\n' "$name" "${path#"$MODDIR"/}" >>"$INFO"
 }
 for m in $MODULES; do
@@ -162,7 +253,11 @@ done
 [ "$i" -gt 0 ] || die "no modules found in $MODDIR"
 
 # --- payload -----------------------------------------------------------------
-if [ -f "$BUILD/tessera" ]; then
+# An executable of another architecture than L1's is left out (the x86
+# build's tessera must not land in the arm64 lab).
+if [ -f "$BUILD/tessera" ] && [ "$(elf_machine "$BUILD/tessera")" != "$ELF_MACHINE" ]; then
+	log "note: $BUILD/tessera is not an $LAB_ARCH executable; the lab runs without it"
+elif [ -f "$BUILD/tessera" ]; then
 	cp -L "$BUILD/tessera" "$R/lab/bin/tessera"
 	chmod 0755 "$R/lab/bin/tessera"
 	copy_libs "$BUILD/tessera"
@@ -170,6 +265,18 @@ if [ -f "$BUILD/tessera" ]; then
 else
 	log "note: $BUILD/tessera not built; the lab runs without it"
 fi
+for f in "$BUILD"/lab-bin/*; do
+	[ -f "$f" ] || continue
+	m=$(elf_machine "$f")
+	if [ -n "$m" ] && [ "$m" != "$ELF_MACHINE" ]; then
+		log "note: $f is not an $LAB_ARCH executable; left out"
+		continue
+	fi
+	cp -L "$f" "$R/lab/bin/"
+	chmod 0755 "$R/lab/bin/$(basename "$f")"
+	copy_libs "$f"
+	printf 'lab-bin %s\n' "$f" >>"$INFO"
+done
 if [ -d "$BUILD/guests" ]; then
 	mkdir -p "$R/lab/guests"
 	cp -rL "$BUILD/guests/." "$R/lab/guests/"
@@ -194,7 +301,10 @@ if [ -d "$TESTS_DIR" ]; then
 	done
 fi
 # Tests are run through their #! line; busybox has no bash, so bring it.
-if [ "$need_bash" = 1 ]; then
+# Only the host's (x86_64) bash is at hand: arm64 tests must be sh scripts.
+if [ "$need_bash" = 1 ] && [ "$LAB_ARCH" = arm64 ]; then
+	log "note: a test asks for bash; the arm64 lab has none (tests run with sh there)"
+elif [ "$need_bash" = 1 ]; then
 	bash_bin=$(command -v bash)
 	rm -f "$R/bin/bash"
 	cp -L "$bash_bin" "$R/bin/bash"

@@ -10,6 +10,16 @@
 # missing (fetch.sh), builds L1's initramfs (mkinitramfs.sh), boots L1 under
 # QEMU TCG, streams its console to stdout and to $LAB_LOG, and sums up.
 #
+# LAB_ARCH=arm64 runs the arm64 lab instead: QEMU's virt board with EL2
+# (-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on), Debian's
+# arm64 cloud kernel with KVM (VHE) built in, an arm64 busybox, the payload
+# from $BUILD (default build/arm64: `make ARCH=arm64 guests`) and the tests
+# in tests/lab-arm64/. Everything else (protocol, watchdog, timeouts, exit
+# statuses) is the same. Unless LAB_VFIO_PLATFORM=0, the arm64 L1 also gets
+# vfio-platform: build-vfio-platform.sh's modules (cached), vfio in no-IOMMU
+# mode, and QEMU virt's PL031 RTC made a plain platform device (its DTB
+# dumped and edited with fdtput) and bound to vfio-platform in L1.
+#
 # Exit status:
 #   0  LAB-DONE seen, no test failed, at least one passed
 #   1  a test failed, or none passed
@@ -18,22 +28,29 @@
 #   4  timed out (LAB_TIMEOUT)
 #   5  L1 booted but its runner never printed LAB-DONE
 #
-# Environment (defaults in brackets):
+# Environment (defaults in brackets; {arm64 defaults} where they differ):
+#   LAB_ARCH          x86_64 or arm64 [x86_64]
+#   LAB_VFIO_PLATFORM arm64: 1 to bind LAB_PLATFORM_DEV to vfio-platform, 0 not [1]
+#   LAB_PLATFORM_DEV  arm64: that platform device [9010000.pl031]
 #   LAB_TIMEOUT       whole-run bound for QEMU, seconds [900]
 #   LAB_TEST_TIMEOUT  per-test bound inside L1, seconds [120]
-#   LAB_CPU           QEMU -cpu [EPYC,+svm,+npt]
-#   LAB_SMP, LAB_MEM  QEMU -smp and -m [1, 2048]
+#   LAB_CPU           QEMU -cpu [EPYC,+svm,+npt] {max,pauth-impdef=on}
+#   LAB_SMP, LAB_MEM  QEMU -smp and -m [1, 2048] {1, 1024}
 #   LAB_MACHINE       QEMU -machine [q35,kernel-irqchip=split]
+#                     {virt,virtualization=on,gic-version=3}
 #   LAB_IOMMU         QEMU IOMMU -device, empty for none
-#                     [intel-iommu,intremap=on,caching-mode=on]
-#   LAB_DEVICE        QEMU -device to pass through, empty for none [edu]
+#                     [intel-iommu,intremap=on,caching-mode=on] {none}
+#   LAB_DEVICE        QEMU -device to pass through, empty for none [edu] {none}
 #   LAB_PCI_ID        its vendor:device for vfio-pci [1234:11e8 for edu]
 #   LAB_APPEND        extra kernel command line (e.g. kvm_amd.avic=1, lab.verbose=1)
-#   LAB_QEMU          QEMU binary [qemu-system-x86_64]
+#   LAB_QEMU          QEMU binary [qemu-system-x86_64] {qemu-system-aarch64}
 #   LAB_QEMU_ARGS     extra QEMU arguments (split on spaces)
 #   LAB_KERNEL_PKG    kernel package [newest linux-image-6.1.0-*-cloud-amd64]
+#                     {newest linux-image-6.1.0-*-cloud-arm64}
 #   LAB_TESTS_DIR     directory of NAME.sh tests [tests/integration]
+#                     {tests/lab-arm64}
 #   BUILD             build directory with tessera and guests/ [build]
+#                     {build/arm64}
 #   LAB_EXTRA         extra files for the initramfs, space-separated SRC[:DEST]
 #   LAB_INITRD_COMPRESS  gzip or none [gzip]
 #   LAB_CACHE         cache for packages and kernels
@@ -62,6 +79,30 @@ case ${1:-} in
 	;;
 esac
 
+LAB_ARCH=${LAB_ARCH:-x86_64}
+case $LAB_ARCH in
+x86_64) ;;
+arm64 | aarch64)
+	# The arm64 lab (LAB.md): QEMU virt with EL2, so KVM runs in L1 (VHE);
+	# pauth-impdef=on makes TCG about 3.5x faster. No IOMMU or PCI device
+	# to pass through yet; the payload is build/arm64's and the tests
+	# tests/lab-arm64's.
+	LAB_ARCH=arm64
+	LAB_CPU=${LAB_CPU:-max,pauth-impdef=on}
+	LAB_MEM=${LAB_MEM:-1024}
+	LAB_MACHINE=${LAB_MACHINE:-virt,virtualization=on,gic-version=3}
+	LAB_IOMMU=${LAB_IOMMU-}
+	LAB_DEVICE=${LAB_DEVICE-}
+	LAB_QEMU=${LAB_QEMU:-qemu-system-aarch64}
+	root=$(cd "$HERE/../.." && pwd)
+	export BUILD=${BUILD:-$root/build/arm64}
+	export LAB_TESTS_DIR=${LAB_TESTS_DIR:-$root/tests/lab-arm64}
+	LAB_VFIO_PLATFORM=${LAB_VFIO_PLATFORM:-1}
+	LAB_PLATFORM_DEV=${LAB_PLATFORM_DEV:-9010000.pl031}
+	;;
+*) fail 2 "LAB_ARCH must be x86_64 or arm64, not $LAB_ARCH" ;;
+esac
+export LAB_ARCH
 LAB_TIMEOUT=${LAB_TIMEOUT:-900}
 LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-120}
 LAB_CPU=${LAB_CPU:-EPYC,+svm,+npt}
@@ -92,7 +133,20 @@ secs_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a
 
 # --- 1. fetch ----------------------------------------------------------------
 KDIR=$("$HERE/fetch.sh") || fail 2 "fetch.sh could not provide packages or the kernel"
-command -v "$LAB_QEMU" >/dev/null || fail 2 "$LAB_QEMU not found (apt-get install qemu-system-x86)"
+if [ "$LAB_ARCH" = arm64 ]; then
+	LAB_BUSYBOX=$("$HERE/fetch.sh" busybox) || fail 2 "fetch.sh could not provide an arm64 busybox"
+	export LAB_BUSYBOX
+	if [ "$LAB_VFIO_PLATFORM" = 1 ]; then
+		vk=$(LAB_KDIR=$KDIR "$HERE/build-vfio-platform.sh") ||
+			fail 2 "build-vfio-platform.sh could not build the vfio-platform modules"
+		# Ours stand in for Debian's vfio.ko (no-IOMMU built in).
+		export LAB_MODULES=${LAB_MODULES:-"$vk/vfio.ko vfio_iommu_type1 vfio_virqfd $vk/vfio-platform-base.ko $vk/vfio-platform.ko $vk/vfio-amba.ko"}
+		command -v fdtput >/dev/null || fail 2 "fdtput not found (apt-get install device-tree-compiler)"
+	fi
+	command -v "$LAB_QEMU" >/dev/null || fail 2 "$LAB_QEMU not found (apt-get install qemu-system-arm)"
+else
+	command -v "$LAB_QEMU" >/dev/null || fail 2 "$LAB_QEMU not found (apt-get install qemu-system-x86)"
+fi
 vmlinuz=("$KDIR"/boot/vmlinuz-*)
 VMLINUZ=${vmlinuz[0]}
 [ -f "$VMLINUZ" ] || fail 2 "no vmlinuz in $KDIR"
@@ -109,6 +163,22 @@ t1=$EPOCHREALTIME
 # shellcheck disable=SC2086 # LAB_EXTRA is a space-separated list
 "$HERE/mkinitramfs.sh" "$KDIR" "$TMP/l1.cpio" $LAB_EXTRA ||
 	fail 2 "mkinitramfs.sh failed"
+
+# The arm64 lab's vfio-platform device: QEMU virt's PL031 is an AMBA
+# primecell ("arm,pl031", "arm,primecell"); with "arm,pl031" alone Linux
+# makes it a platform device, which vfio-platform can take (LAB.md). The
+# DTB is dumped with the very machine options L1 boots with.
+if [ "$LAB_ARCH" = arm64 ] && [ "$LAB_VFIO_PLATFORM" = 1 ]; then
+	node=/pl031@${LAB_PLATFORM_DEV%%.*}
+	# shellcheck disable=SC2086 # LAB_QEMU_ARGS is split on purpose
+	timeout 60 "$LAB_QEMU" -accel tcg -cpu "$LAB_CPU" -smp "$LAB_SMP" -m "$LAB_MEM" \
+		-machine "$LAB_MACHINE,dumpdtb=$TMP/virt.dtb" -nodefaults -nographic \
+		$LAB_QEMU_ARGS >"$TMP/dumpdtb.log" 2>&1 || fail 2 "$LAB_QEMU could not dump its DTB: $(tail -n 1 "$TMP/dumpdtb.log")"
+	fdtput -t s "$TMP/virt.dtb" "$node" compatible arm,pl031 ||
+		fail 2 "no $node in QEMU virt's DTB (LAB_PLATFORM_DEV=$LAB_PLATFORM_DEV)"
+	LAB_QEMU_ARGS="$LAB_QEMU_ARGS -dtb $TMP/virt.dtb"
+	LAB_APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 lab.platdev=$LAB_PLATFORM_DEV${LAB_APPEND:+ $LAB_APPEND}"
+fi
 t_initrd=$(secs_since "$t1")
 
 # --- 3. boot L1 ------------------------------------------------------------------
@@ -131,6 +201,7 @@ tcg_warnings=0
 boot_l1() {
 	local append line rc started='' t0=$EPOCHREALTIME
 	append="console=ttyS0 panic=-1 loglevel=4 lab.tests=$1 lab.timeout=$LAB_TEST_TIMEOUT lab.pci=$LAB_PCI_ID"
+	[ "$LAB_ARCH" = arm64 ] && append="console=ttyAMA0 ${append#console=ttyS0 }"
 	qemu=("$LAB_QEMU" -accel tcg -cpu "$LAB_CPU" -smp "$LAB_SMP" -m "$LAB_MEM"
 		-machine "$LAB_MACHINE" -nodefaults -nographic -serial stdio -no-reboot)
 	if [ -n "$LAB_IOMMU" ]; then

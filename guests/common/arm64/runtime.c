@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The AArch64 test guests' runtime: console, exit, exceptions (guest.h). */
+#include "guest.h"
+
+#include "dtb.h"
+
+enum uart_kind { UART_NONE, UART_PL011, UART_NS16550 };
+
+/* PL011 (ARM DDI 0183): data register, flag register (TXFF), control. */
+#define PL011_DR 0x00
+#define PL011_FR 0x18
+#define PL011_FR_TXFF (1u << 5)
+#define PL011_CR 0x30
+#define PL011_CR_EN 0x301 /* UARTEN | TXE | RXE */
+/* 16550 register indexes (scaled by reg-shift) and LSR.THRE. */
+#define NS_THR 0
+#define NS_IER 1
+#define NS_FCR 2
+#define NS_LCR 3
+#define NS_MCR 4
+#define NS_LSR 5
+#define NS_LSR_THRE 0x20
+/* A UART that never drains must not hang the guest forever. */
+#define UART_SPIN_MAX 1000000
+
+/* The Devicetree Specification's limit is what fits in RAM; Linux on arm64
+ * takes at most 2 MiB (booting.rst). */
+#define DTB_MAX_SIZE (2u << 20)
+
+static struct dtb dt;
+static bool have_dt;
+static enum uart_kind uart_kind;
+static uint64_t uart_base;
+static unsigned int uart_shift;
+static uint64_t exit_reg;
+
+const void *guest_dtb(void)
+{
+	return have_dt ? dt.blob : NULL;
+}
+
+const struct dtb *guest_dt(void)
+{
+	return have_dt ? &dt : NULL;
+}
+
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Copies the first n bytes of s into buf (size bufsz) as a string. */
+static bool copy_prefix(char *buf, size_t bufsz, const char *s, size_t n)
+{
+	if (n >= bufsz)
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	return true;
+}
+
+/*
+ * The node /chosen's stdout-path names: a path or an alias, either with
+ * ":options" after it (Devicetree Specification 3.6). < 0 without one.
+ */
+static int stdout_node(void)
+{
+	const char *path, *alias;
+	int chosen, aliases;
+	char name[128];
+	size_t n = 0;
+
+	chosen = dtb_find_path(&dt, "/chosen");
+	if (chosen < 0 || dtb_prop_string(&dt, chosen, "stdout-path", &path))
+		return -DTB_ENOENT;
+	while (path[n] && path[n] != ':')
+		n++;
+	if (!copy_prefix(name, sizeof(name), path, n))
+		return -DTB_ENOENT;
+	if (name[0] == '/')
+		return dtb_find_path(&dt, name);
+	aliases = dtb_find_path(&dt, "/aliases");
+	if (aliases < 0 || dtb_prop_string(&dt, aliases, name, &alias))
+		return -DTB_ENOENT;
+	return dtb_find_path(&dt, alias);
+}
+
+static void use_uart(int node)
+{
+	struct dtb_reg r;
+	uint32_t shift = 0;
+
+	if (node < 0 || dtb_reg(&dt, node, 0, &r))
+		return;
+	if (dtb_prop_has_string(&dt, node, "compatible", "arm,pl011")) {
+		uart_kind = UART_PL011;
+	} else if (dtb_prop_has_string(&dt, node, "compatible", "ns16550a") ||
+		   dtb_prop_has_string(&dt, node, "compatible", "ns16550")) {
+		uart_kind = UART_NS16550;
+		if (dtb_prop_u32(&dt, node, "reg-shift", &shift) == 0 && shift < 4)
+			uart_shift = shift;
+	} else {
+		return;
+	}
+	uart_base = dtb_reg_addr(&r);
+}
+
+void guest_runtime_init(uint64_t dtb)
+{
+	const uint8_t *blob = (const uint8_t *)dtb;
+	struct dtb_reg r;
+	uint32_t size;
+	int node;
+
+	if (!dtb || (dtb & 7))
+		return;
+	size = be32_at(blob + 4); /* totalsize; dtb_init checks the rest */
+	if (size > DTB_MAX_SIZE || dtb_init(&dt, blob, size))
+		return;
+	have_dt = true;
+	use_uart(stdout_node());
+	if (uart_kind == UART_NONE)
+		use_uart(dtb_find_compatible(&dt, -1, "arm,pl011"));
+	if (uart_kind == UART_NONE)
+		use_uart(dtb_find_compatible(&dt, -1, "ns16550a"));
+	if (uart_kind == UART_NONE)
+		use_uart(dtb_find_compatible(&dt, -1, "ns16550"));
+	node = dtb_find_compatible(&dt, -1, "tessera,debug-exit");
+	if (node >= 0 && dtb_reg(&dt, node, 0, &r) == 0)
+		exit_reg = dtb_reg_addr(&r);
+}
+
+void guest_exit(int status)
+{
+	if (status && exit_reg)
+		mmio_write32(exit_reg, (uint32_t)status & 0xff);
+	psci_call(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0);
+	/* SYSTEM_OFF does not return; if a monitor lets it, stay put. */
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void guest_exception(uint64_t idx, uint64_t esr, uint64_t elr, uint64_t far)
+{
+	uart_puts("\nguest: unexpected exception ");
+	uart_put_dec(idx);
+	uart_puts(" ESR ");
+	uart_put_hex(esr);
+	uart_puts(" ELR ");
+	uart_put_hex(elr);
+	uart_puts(" FAR ");
+	uart_put_hex(far);
+	uart_puts("\n");
+	guest_exit(GUEST_STATUS_EXCEPTION);
+}
+
+static void ns_write(unsigned int reg, uint8_t v)
+{
+	mmio_write8(uart_base + ((uint64_t)reg << uart_shift), v);
+}
+
+void uart_init(void)
+{
+	switch (uart_kind) {
+	case UART_PL011:
+		mmio_write32(uart_base + PL011_CR, PL011_CR_EN);
+		break;
+	case UART_NS16550:
+		ns_write(NS_IER, 0x00); /* no interrupts */
+		ns_write(NS_LCR, 0x03); /* 8N1 (the divisor is left as it is) */
+		ns_write(NS_FCR, 0x07); /* FIFO on, both cleared */
+		ns_write(NS_MCR, 0x03); /* DTR, RTS */
+		break;
+	case UART_NONE:
+		break;
+	}
+}
+
+void uart_putc(char c)
+{
+	unsigned int spin = 0;
+
+	switch (uart_kind) {
+	case UART_PL011:
+		while ((mmio_read32(uart_base + PL011_FR) & PL011_FR_TXFF) &&
+		       ++spin < UART_SPIN_MAX)
+			;
+		mmio_write32(uart_base + PL011_DR, (uint8_t)c);
+		break;
+	case UART_NS16550:
+		while (!(mmio_read8(uart_base + ((uint64_t)NS_LSR << uart_shift)) &
+			 NS_LSR_THRE) &&
+		       ++spin < UART_SPIN_MAX)
+			;
+		ns_write(NS_THR, (uint8_t)c);
+		break;
+	case UART_NONE:
+		break;
+	}
+}
+
+void uart_puts(const char *s)
+{
+	while (*s) {
+		if (*s == '\n')
+			uart_putc('\r');
+		uart_putc(*s++);
+	}
+}
+
+void uart_put_hex(uint64_t v)
+{
+	char buf[19] = "0x";
+	int i;
+
+	for (i = 0; i < 16; i++)
+		buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
+	buf[18] = 0;
+	uart_puts(buf);
+}
+
+void uart_put_dec(uint64_t v)
+{
+	char buf[21];
+	int i = 20;
+
+	buf[i] = 0;
+	do
+		buf[--i] = (char)('0' + v % 10);
+	while ((v /= 10) && i > 0);
+	uart_puts(&buf[i]);
+}
+
+void *memset(void *s, int c, size_t n)
+{
+	uint8_t *p = s;
+
+	while (n--)
+		*p++ = (uint8_t)c;
+	return s;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	uint8_t *dp = d;
+	const uint8_t *sp = s;
+
+	while (n--)
+		*dp++ = *sp++;
+	return d;
+}
