@@ -6,6 +6,7 @@
 #   make fuzz             the libFuzzer targets for FUZZ_TIME seconds each (clang)
 #   make bench            the benchmark scripts (scripts/bench/)
 #   make bench-rt         the real-time benchmark (scripts/bench/rt.sh)
+#   make bench-smoke      every benchmark briefly, asserting its figures (in make check)
 #   make O=DIR            build into DIR instead of ./build (out of tree)
 
 comma := ,
@@ -230,14 +231,28 @@ $(O)/bench/pio_raw: $(O)/obj/scripts/bench/pio_raw.o $(O)/libtessera.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
 
-bench: all $(BENCH_BINS)
-	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
-		BENCH=$(abspath $(O))/bench PIO_COUNT=$(PIO_BENCH_COUNT) \
-		$(SRCDIR)/scripts/bench/run.sh
+BENCH_ENV = TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
+	BENCH=$(abspath $(O))/bench PIO_COUNT=$(PIO_BENCH_COUNT) BUILD=$(abspath $(O))
 
-bench-rt: all
-	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
-		$(SRCDIR)/scripts/bench/rt.sh
+bench: all $(BENCH_BINS)
+	$(BENCH_ENV) $(SRCDIR)/scripts/bench/run.sh
+
+bench-rt: all $(BENCH_BINS)
+	$(BENCH_ENV) $(SRCDIR)/scripts/bench/rt.sh
+
+# Every benchmark once in smoke mode (scripts/bench/smoke.sh): the host-side
+# ones run briefly and must print their figures, the lab-side ones are
+# syntax-checked and their summaries run on recorded samples. make check
+# runs it after the integration tests, so that its load (stress-ng in the
+# real-time smoke) never times their guests.
+.PHONY: bench-smoke check-bench
+bench-smoke: all $(BENCH_BINS)
+	$(BENCH_ENV) $(SRCDIR)/scripts/bench/smoke.sh
+
+check-bench: check-integration
+	$(MAKE) -f $(SRCDIR)/Makefile O=$(O) bench-smoke
+
+check: check-bench
 
 clean:
 	rm -rf $(O)

@@ -22,10 +22,17 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 top=$(cd "$here/.." && pwd)
 BUILD=${BUILD:-$top/build}
 ROUNDS=${BENCH_ROUNDS:-5}
+# BENCH_SMOKE=1 (make check): one round of a quarter of the requests; the
+# figures mean little, but every line must come out.
+SCALE=1
+if [ -n "${BENCH_SMOKE:-}" ] && [ "${BENCH_SMOKE:-}" != 0 ]; then
+	ROUNDS=${BENCH_ROUNDS:-1} SCALE=4
+fi
 what=${1:-host}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tessera-blkbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
+fail() { echo "blk bench: FAIL: $*" >&2; exit 1; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 now() { date +%s.%N; }
 
@@ -35,9 +42,9 @@ guest_secs() {
 	s=$(now)
 	"$BUILD/tessera" run --kernel "$BUILD/guests/vblk.elf" --disk "path=$tmp/bench.img" \
 		--cmdline "vblk.mode=bench $*" >"$tmp/out" 2>"$tmp/err" ||
-		{ cat "$tmp/out" "$tmp/err" >&2; exit 1; }
+		{ cat "$tmp/out" "$tmp/err" >&2; fail "the vblk guest failed ($*)"; }
 	e=$(now)
-	grep -q "vblk: ok" "$tmp/out" || { cat "$tmp/out" >&2; exit 1; }
+	grep -q "vblk: ok" "$tmp/out" || { cat "$tmp/out" >&2; fail "the vblk guest did not say ok ($*)"; }
 	echo "$e - $s" | bc -l
 }
 
@@ -49,6 +56,9 @@ bench_case() {
 		guest_secs "vblk.count=$count vblk.size=$size vblk.depth=$depth vblk.op=$op"
 	done | median)
 	secs=$(echo "$t - $base" | bc -l)
+	# A device time at or below zero means the runs measured nothing.
+	[ "$(echo "$secs > 0" | bc -l)" = 1 ] ||
+		fail "$name: device time $secs s ($t s with requests, $base s without): measured nothing"
 	mb=$(echo "$count * $size / 1048576" | bc -l)
 	awk -v n="$name" -v c="$count" -v s="$secs" -v mb="$mb" 'BEGIN {
 		printf "%-34s %6d req  %8.3f s  %8.1f MiB/s  %8.0f req/s  %7.1f us/req\n",
@@ -69,20 +79,22 @@ host_part() {
 	dd if=/dev/urandom of="$tmp/bench.img" bs=1M count=64 status=none
 	echo "== virtio-blk, freestanding guest on this host's KVM ($(uname -r)$([ -e /sys/module/kvm_pvm ] && echo ", kvm_pvm")) =="
 	echo "   image: 64 MiB file in $(df -T "$tmp" | awk 'NR == 2 { print $2 }'), page cache warm; medians of $ROUNDS"
-	bench_case "read 64 KiB, 16 in flight" 2000 65536 16 read
-	bench_case "write 64 KiB, 16 in flight" 2000 65536 16 write
-	bench_case "read 4 KiB, 1 in flight" 5000 4096 1 read
-	bench_case "write 4 KiB, 1 in flight" 5000 4096 1 write
-	TESSERA_NO_IOEVENTFD=1 bench_case "read 4 KiB, 1, no ioeventfd/irqfd" 5000 4096 1 read
+	bench_case "read 64 KiB, 16 in flight" $((2000 / SCALE)) 65536 16 read
+	bench_case "write 64 KiB, 16 in flight" $((2000 / SCALE)) 65536 16 write
+	bench_case "read 4 KiB, 1 in flight" $((5000 / SCALE)) 4096 1 read
+	bench_case "write 4 KiB, 1 in flight" $((5000 / SCALE)) 4096 1 write
+	TESSERA_NO_IOEVENTFD=1 bench_case "read 4 KiB, 1, no ioeventfd/irqfd" $((5000 / SCALE)) 4096 1 read
 	echo "== the same transfers by dd on the host (buffered) =="
+	local big=$((2000 / SCALE)) small=$((5000 / SCALE))
 	{
-		host_dd "read 64 KiB" if="$tmp/bench.img" of=/dev/null bs=64k count=2000
-		host_dd "write 64 KiB" if=/dev/zero of="$tmp/bench.img" bs=64k count=2000 conv=notrunc
-		host_dd "read 4 KiB" if="$tmp/bench.img" of=/dev/null bs=4k count=5000
-		host_dd "write 4 KiB" if=/dev/zero of="$tmp/bench.img" bs=4k count=5000 conv=notrunc
-	} | awk '{ t = $NF; $NF = ""; n = ($3 == "KiB" && $2 == 64) ? 2000 : 5000; sz = $2 * 1024
+		host_dd "read 64 KiB $big" if="$tmp/bench.img" of=/dev/null bs=64k count=$big
+		host_dd "write 64 KiB $big" if=/dev/zero of="$tmp/bench.img" bs=64k count=$big conv=notrunc
+		host_dd "read 4 KiB $small" if="$tmp/bench.img" of=/dev/null bs=4k count=$small
+		host_dd "write 4 KiB $small" if=/dev/zero of="$tmp/bench.img" bs=4k count=$small conv=notrunc
+	} | awk '{ t = $NF; n = $4; sz = $2 * 1024; name = $1 " " $2 " " $3
+		if (t <= 0) { print "blk bench: FAIL: dd " name " took no time: measured nothing" > "/dev/stderr"; exit 1 }
 		printf "%-34s %6d req  %8.3f s  %8.1f MiB/s  %8.0f req/s  %7.1f us/req\n",
-			$0, n, t, n * sz / 1048576 / t, n / t, 1e6 * t / n }'
+			name, n, t, n * sz / 1048576 / t, n / t, 1e6 * t / n }' || fail "the dd reference measured nothing"
 }
 
 lab_part() {

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench-smoke (and make check): every benchmark once, briefly, so that
+# none can go silent again (core.py printed nothing and exited 0 for weeks).
+#   - host-side ones (core.py, blk.sh host, rt.sh) run in smoke mode
+#     (BENCH_SMOKE=1: a few seconds each) and their output must hold every
+#     figure line, with numbers;
+#   - lab-side ones (boot.sh, net.sh, blk.sh lab and the lab-*-inner.sh they
+#     ship) are syntax-checked, and their summaries (lib.sh) run on recorded
+#     samples (samples/): each must print its figures, and a sample with a
+#     round lost must fail.
+# Prints PASS/FAIL/SKIP per check and "bench smoke: N passed, N failed, N
+# skipped"; exit 1 if any failed. SKIP only where the host lacks what the
+# check needs (/dev/kvm, root for rt.sh's tools), with the reason.
+# Environment: as make bench sets it (TESSERA, GUESTS, BENCH, BUILD, PIO_COUNT).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+export BENCH_SMOKE=1
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tessera-smoke.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+pass=0 failed=0 skip=0
+
+# result NAME RC SECS OUTFILE: one summary line; a failure shows the output.
+result() {
+	case $2 in
+	0) pass=$((pass + 1)); echo "PASS bench-$1 ($3s)" ;;
+	77) skip=$((skip + 1)); echo "SKIP bench-$1: $(tail -n 1 "$4")" ;;
+	*) failed=$((failed + 1)); echo "FAIL bench-$1 (status $2, $3s)"; sed 's/^/    /' "$4" | tail -n 60 ;;
+	esac
+}
+
+# expect FILE REGEX...: every regex matches a line of FILE (else one line, status 1).
+expect() {
+	local f=$1 re
+	shift
+	for re in "$@"; do
+		grep -Eq -- "$re" "$f" || { echo "missing figure line /$re/"; return 1; }
+	done
+}
+
+# check NAME FUNCTION: runs FUNCTION with its output in $tmp/NAME.out.
+check() {
+	local name=$1 rc start
+	start=$(date +%s.%N)
+	"$2" "$tmp/$name" >"$tmp/$name.log" 2>&1
+	rc=$?
+	result "$name" "$rc" "$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")" "$tmp/$name.log"
+}
+
+num='[0-9]+(\.[0-9]+)?'
+
+smoke_core() {
+	[ -w /dev/kvm ] || { echo "no /dev/kvm"; return 77; }
+	python3 "$here/core.py" >"$1.out" 2>&1 || { cat "$1.out"; return 1; }
+	cat "$1.out"
+	expect "$1.out" \
+		"^exec to hello exit, .*tessera wall $num .*ms, CPU $num " \
+		"^  floor, pio_raw running the same hello guest: wall $num .*CPU $num " \
+		"^  per-pair ratio tessera/floor, wall: $num " \
+		"^peak RSS of tessera .*monitor $num MiB beyond guest RAM" \
+		"^PIO exit by CPU time, .*tessera $num .*raw KVM_RUN loop $num " \
+		"^  per-round overhead of the dispatcher, CPU: -?$num " \
+		"^core.py: 3 figures$"
+}
+
+smoke_blk_host() {
+	[ -w /dev/kvm ] || { echo "no /dev/kvm"; return 77; }
+	"$here/blk.sh" host >"$1.out" 2>&1 || { cat "$1.out"; return 1; }
+	cat "$1.out"
+	local c
+	for c in "read 64 KiB, 16 in flight" "write 64 KiB, 16 in flight" "read 4 KiB, 1 in flight" \
+		"write 4 KiB, 1 in flight" "read 4 KiB, 1, no ioeventfd/irqfd" "read 64 KiB  " "write 4 KiB  "; do
+		expect "$1.out" "^$c +[0-9]+ req +$num s +$num MiB/s" || return 1
+	done
+}
+
+check core smoke_core
+check blk-host smoke_blk_host
+echo "bench smoke: $pass passed, $failed failed, $skip skipped"
+[ "$failed" -eq 0 ]
