@@ -120,7 +120,8 @@ $(O)/guests/%.elf: $(SRCDIR)/guests/%.c $(GUEST_COMMON) \
 $(GUESTS:%=$(O)/guests/%.elf): $(SRCDIR)/guests/common/dtb.h \
 	$(SRCDIR)/guests/common/virtio.h
 
-$(O)/obj/guests/rt/user.o: $(SRCDIR)/guests/rt/user.c $(SRCDIR)/guests/rt/probe.h
+$(O)/obj/guests/rt/user.o: $(SRCDIR)/guests/rt/user.c $(SRCDIR)/guests/rt/probe.h \
+		$(SRCDIR)/guests/rt/work.h
 	@mkdir -p $(dir $@)
 	$(call say,GUEST,$@)
 	$(Q)$(CC) $(GUEST_CFLAGS) $(RTPROBE_USER_CFLAGS) -c -o $@.tmp $<
@@ -128,7 +129,7 @@ $(O)/obj/guests/rt/user.o: $(SRCDIR)/guests/rt/user.c $(SRCDIR)/guests/rt/probe.
 	$(Q)rm -f $@.tmp
 
 $(RTPROBE): $(SRCDIR)/guests/rt/rtprobe.c $(O)/obj/guests/rt/user.o \
-		$(SRCDIR)/guests/rt/probe.h $(SRCDIR)/guests/rt/rtprobe.ld \
+		$(SRCDIR)/guests/rt/probe.h $(SRCDIR)/guests/rt/work.h $(SRCDIR)/guests/rt/rtprobe.ld \
 		$(GUEST_COMMON) $(SRCDIR)/guests/common/guest.h
 	@mkdir -p $(dir $@)
 	$(call say,GUEST,$@)
@@ -219,6 +220,13 @@ fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
 # Benchmarks (not tests): scripts/bench/run.sh prints the figures.
 PIO_BENCH_COUNT := 100000
 BENCH_BINS := $(O)/bench/pio_raw $(O)/bench/pio-0.elf $(O)/bench/pio-$(PIO_BENCH_COUNT).elf
+# The real-time probe's host-native reference (same work source: guests/rt/work.h).
+BENCH_BINS += $(O)/bench/rt_host
+
+$(O)/bench/rt_host: $(SRCDIR)/scripts/bench/rt_host.c $(SRCDIR)/guests/rt/work.h
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS_ALL)) -I$(SRCDIR)/guests/rt $(LDFLAGS_ALL) -o $@ $<
 
 $(O)/bench/pio-%.elf: $(SRCDIR)/guests/bench/pio.c $(GUEST_COMMON) \
 		$(SRCDIR)/guests/common/guest.h $(SRCDIR)/guests/common/guest.ld

@@ -74,7 +74,38 @@ smoke_blk_host() {
 	done
 }
 
+smoke_rt() {
+	local rc=0 key load row
+	RT_OUT=$1.rt "$here/rt.sh" >"$1.out" 2>&1 || rc=$?
+	cat "$1.out"
+	[ "$rc" -eq 0 ] || return "$rc" # 77: what it needs is missing here
+	for row in "(a) unpinned SCHED_OTHER" "(b) pinned" "(c) pinned+FIFO+mlock+no-exits"; do
+		for load in idle loaded; do
+			expect "$1.out" "^${row//[()+]/.} +$load +$num +$num +(>=)?[0-9]+ +$num +[0-9]+ +[0-9]+ +[0-9]+ +$num " || return 1
+		done
+	done
+	for load in idle loaded; do
+		expect "$1.out" "^.h. host cyclictest, pinned.FIFO.mlock +$load +$num +$num +[0-9]+ +$num +- " \
+			"^.l. host loop, probe's work, as .c. +$load +$num +$num +(>=)?[0-9]+ +$num +[0-9]+ " || return 1
+	done
+	expect "$1.out" "^goal 1: .c. loaded max latency $num us vs the host's .* $num us: $num""x" \
+		"^goal 2: .c. loaded counter max deviation $num % vs the host loop's $num %" || return 1
+	file "$1.rt/rt-latency.png" | grep -q "PNG image data" || { echo "no PNG plot"; return 1; }
+	cmp -s "$1.rt/rt.txt" "$1.out" || { echo "rt.txt is not the table printed"; return 1; }
+	# A report cut short (no histogram, or no ok) must not pass as figures.
+	. "$here/lib.sh"
+	for key in c-loaded l-loaded h-loaded; do
+		case $key in c-*) kind=probe ;; l-*) kind=host ;; *) kind=cyclictest ;; esac
+		head -n 3 "$1.rt/data/$key.out" >"$1.cut"
+		if rt_parse "$kind" "$1.cut" "$1.hist" >/dev/null 2>&1; then
+			echo "rt_parse took a cut $kind report for figures"
+			return 1
+		fi
+	done
+}
+
 check core smoke_core
 check blk-host smoke_blk_host
+check rt smoke_rt
 echo "bench smoke: $pass passed, $failed failed, $skip skipped"
 [ "$failed" -eq 0 ]
