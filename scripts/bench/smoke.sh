@@ -104,8 +104,54 @@ smoke_rt() {
 	done
 }
 
+# The lab-side scripts cannot run here (the lab is the lead's, and slow):
+# their syntax, and their summaries on recorded-format samples.
+smoke_lab() {
+	local f sh kind s cut
+	for f in "$here"/*.sh; do
+		sh=sh # the guest-side ones run under busybox sh
+		head -n 1 "$f" | grep -q bash && sh=bash
+		[ "${f##*/}" = lib.sh ] && sh=bash
+		"$sh" -n "$f" || { echo "syntax error in $f"; return 1; }
+	done
+	. "$here/lib.sh"
+	for kind in boot net blk; do
+		s=$here/samples/$kind-lab.log
+		"${kind}_summary" "$s" >"$1.$kind" 2>&1 || { cat "$1.$kind"; echo "$kind summary failed on its sample"; return 1; }
+		cat "$1.$kind"
+		# A round lost (its first figure line gone) and a cut log must fail, loudly.
+		cut=$(grep -n 'BENCH [a-z]' "$s" | sed -n 's/:.*//; 3p')
+		sed "${cut}d" "$s" >"$1.lost"
+		if "${kind}_summary" "$1.lost" >"$1.out" 2>&1 || ! grep -q "$kind bench: FAIL: .*round(s) [0-9]* lost" "$1.out"; then
+			cat "$1.out"; echo "$kind summary took a sample with a round lost"; return 1
+		fi
+		sed '/BENCH-DONE/,$d' "$s" >"$1.cut"
+		if "${kind}_summary" "$1.cut" >"$1.out" 2>&1 || ! grep -q "$kind bench: FAIL: no .*DONE line" "$1.out"; then
+			cat "$1.out"; echo "$kind summary took a cut sample"; return 1
+		fi
+		grep -Eq "echo \"(NET|BLK)?BENCH-PLAN " "$here/lab-$kind-inner.sh" &&
+			grep -Eq "echo \"(NET|BLK)?BENCH-ROUND " "$here/lab-$kind-inner.sh" &&
+			grep -Eq "echo \"(NET|BLK)?BENCH-DONE\"" "$here/lab-$kind-inner.sh" ||
+			{ echo "lab-$kind-inner.sh does not print the markers its summary needs"; return 1; }
+	done
+	expect "$1.boot" "^partition kernel, 5 of 5 rounds: to the init marker, tessera $num .* QEMU $num " \
+		"^  per-round ratio tessera/QEMU to the init marker: $num \(min $num, max $num\)" \
+		"^debian kernel, 5 of 5 rounds" "^hello guest inside L1, exec to exit, 10 runs: $num " || return 1
+	expect "$1.net" "^rx, 2 of 2 rounds: tessera $num .*QEMU $num " "^tx, 2 of 2 rounds" \
+		"^  per-round ratio tessera/QEMU: $num \(min $num, max $num\) \(goal >= 1.2 in every round" || return 1
+	for f in seqread seqwrite randread randwrite randread4j; do
+		expect "$1.blk" "^$f, 2 of 2 rounds: tessera $num .*QEMU $num " || return 1
+	done
+	expect "$1.blk" "^  per-round ratio tessera/QEMU $num \(min $num, max $num\), tessera/fio in L1 $num" || return 1
+	command -v gnuplot >/dev/null || { echo "no gnuplot: the boot plot is not checked (scripts/install-deps.sh gnuplot-nox)"; return 77; }
+	mkdir -p "$1.plot"
+	boot_plot "$here/samples/boot-lab.log" "$1.plot/boot-init.png" || return 1
+	file "$1.plot/boot-init.png" | grep -q "PNG image data" || { echo "boot plot: no PNG"; return 1; }
+}
+
 check core smoke_core
 check blk-host smoke_blk_host
 check rt smoke_rt
+check lab smoke_lab
 echo "bench smoke: $pass passed, $failed failed, $skip skipped"
 [ "$failed" -eq 0 ]
