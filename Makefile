@@ -6,6 +6,7 @@
 #   make fuzz             the libFuzzer targets for FUZZ_TIME seconds each (clang)
 #   make bench            the benchmark scripts (scripts/bench/)
 #   make bench-rt         the real-time benchmark (scripts/bench/rt.sh)
+#   make bench-smoke      every benchmark briefly, asserting its figures (in make check)
 #   make O=DIR            build into DIR instead of ./build (out of tree)
 #   make install          install under PREFIX (/usr/local); DESTDIR stages
 #   make uninstall        remove what make install installed
@@ -127,7 +128,8 @@ $(O)/guests/%.elf: $(SRCDIR)/guests/%.c $(GUEST_COMMON) \
 $(GUESTS:%=$(O)/guests/%.elf): $(SRCDIR)/guests/common/dtb.h \
 	$(SRCDIR)/guests/common/virtio.h
 
-$(O)/obj/guests/rt/user.o: $(SRCDIR)/guests/rt/user.c $(SRCDIR)/guests/rt/probe.h
+$(O)/obj/guests/rt/user.o: $(SRCDIR)/guests/rt/user.c $(SRCDIR)/guests/rt/probe.h \
+		$(SRCDIR)/guests/rt/work.h
 	@mkdir -p $(dir $@)
 	$(call say,GUEST,$@)
 	$(Q)$(CC) $(GUEST_CFLAGS) $(RTPROBE_USER_CFLAGS) -c -o $@.tmp $<
@@ -135,7 +137,7 @@ $(O)/obj/guests/rt/user.o: $(SRCDIR)/guests/rt/user.c $(SRCDIR)/guests/rt/probe.
 	$(Q)rm -f $@.tmp
 
 $(RTPROBE): $(SRCDIR)/guests/rt/rtprobe.c $(O)/obj/guests/rt/user.o \
-		$(SRCDIR)/guests/rt/probe.h $(SRCDIR)/guests/rt/rtprobe.ld \
+		$(SRCDIR)/guests/rt/probe.h $(SRCDIR)/guests/rt/work.h $(SRCDIR)/guests/rt/rtprobe.ld \
 		$(GUEST_COMMON) $(SRCDIR)/guests/common/guest.h
 	@mkdir -p $(dir $@)
 	$(call say,GUEST,$@)
@@ -231,6 +233,13 @@ fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
 # Benchmarks (not tests): scripts/bench/run.sh prints the figures.
 PIO_BENCH_COUNT := 100000
 BENCH_BINS := $(O)/bench/pio_raw $(O)/bench/pio-0.elf $(O)/bench/pio-$(PIO_BENCH_COUNT).elf
+# The real-time probe's host-native reference (same work source: guests/rt/work.h).
+BENCH_BINS += $(O)/bench/rt_host
+
+$(O)/bench/rt_host: $(SRCDIR)/scripts/bench/rt_host.c $(SRCDIR)/guests/rt/work.h
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS_ALL)) -I$(SRCDIR)/guests/rt $(LDFLAGS_ALL) -o $@ $<
 
 $(O)/bench/pio-%.elf: $(SRCDIR)/guests/bench/pio.c $(GUEST_COMMON) \
 		$(SRCDIR)/guests/common/guest.h $(SRCDIR)/guests/common/guest.ld
@@ -243,14 +252,28 @@ $(O)/bench/pio_raw: $(O)/obj/scripts/bench/pio_raw.o $(O)/libtessera.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
 
-bench: all $(BENCH_BINS)
-	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
-		BENCH=$(abspath $(O))/bench PIO_COUNT=$(PIO_BENCH_COUNT) \
-		$(SRCDIR)/scripts/bench/run.sh
+BENCH_ENV = TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
+	BENCH=$(abspath $(O))/bench PIO_COUNT=$(PIO_BENCH_COUNT) BUILD=$(abspath $(O))
 
-bench-rt: all
-	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
-		$(SRCDIR)/scripts/bench/rt.sh
+bench: all $(BENCH_BINS)
+	$(BENCH_ENV) $(SRCDIR)/scripts/bench/run.sh
+
+bench-rt: all $(BENCH_BINS)
+	$(BENCH_ENV) $(SRCDIR)/scripts/bench/rt.sh
+
+# Every benchmark once in smoke mode (scripts/bench/smoke.sh): the host-side
+# ones run briefly and must print their figures, the lab-side ones are
+# syntax-checked and their summaries run on recorded samples. make check
+# runs it after the integration tests, so that its load (stress-ng in the
+# real-time smoke) never times their guests.
+.PHONY: bench-smoke check-bench
+bench-smoke: all $(BENCH_BINS)
+	$(BENCH_ENV) $(SRCDIR)/scripts/bench/smoke.sh
+
+check-bench: check-integration
+	$(MAKE) -f $(SRCDIR)/Makefile O=$(O) bench-smoke
+
+check: check-bench
 
 # The one version string (VERSION): `tessera --version`, `tessera --help`,
 # debian/changelog (checked by scripts/check-docs.sh).

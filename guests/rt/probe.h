@@ -10,11 +10,13 @@
 
 #include <stdint.h>
 
+#include "work.h"
+
 #define PROBE_HIST_BUCKETS 18 /* [0,1) us, [1,2), [2,4) ... [65536, inf) */
 #define PROBE_VEC_TIMER 0x30
 #define PROBE_VEC_SLEEP 0x50 /* int $0x50 from ring 3: wait for the next period */
 #define PROBE_VEC_DONE 0x51  /* int $0x51 from ring 3: report and exit */
-#define PROBE_INNER_LOOP 64  /* iterations of the fixed busy body per count */
+#define PROBE_FINE_US 20000 /* 1 us buckets of the ring-3 latency (plots, percentiles) */
 
 struct probe_lat {
 	uint64_t min_ns, max_ns, sum_ns, n;
@@ -39,6 +41,8 @@ struct probe_shared {
 	struct probe_lat lat_cpl3; /* deadline -> the work loop resumes (ring 3) */
 	uint64_t cnt_min, cnt_max, cnt_sum, cnt_n; /* work counts per period */
 	uint64_t cnt_over1, cnt_over3; /* periods more than 1 % / 3 % off the mean */
+	uint64_t fine_over;		/* ring-3 latencies of PROBE_FINE_US or more */
+	uint32_t fine[PROBE_FINE_US];	/* ring-3 latencies, 1 us buckets */
 };
 
 #define PROBE_MAX_KEPT 65536 /* periods whose counts ring 3 keeps */

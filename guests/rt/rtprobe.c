@@ -15,6 +15,8 @@
  *   rtprobe: latency cpl0 min_ns=N avg_ns=N max_ns=N   (deadline -> timer handler)
  *   rtprobe: latency cpl3 min_ns=N avg_ns=N max_ns=N   (deadline -> ring 3 resumes)
  *   rtprobe: hist cpl3 A-Bus=N ...                      (non-empty buckets)
+ *   rtprobe: hist1us cpl3 US:N ...                      (1 us buckets, 16 a line)
+ *   rtprobe: hist1us cpl3 over=N                        (beyond PROBE_FINE_US)
  *   rtprobe: counter cpl3 min=N avg=N max=N maxdev=P.PP% over1pct=N over3pct=N
  *   rtprobe: overruns=N
  *   rtprobe: ok
@@ -176,6 +178,33 @@ static void put_hist(const char *mode, const struct probe_lat *l)
 	uart_puts("\n");
 }
 
+/*
+ * The ring-3 latency's 1 us histogram (the plots' and percentiles' source,
+ * in cyclictest -h's buckets): non-empty buckets, 16 to a line, then the
+ * count past the last bucket.
+ */
+static void put_fine(const struct probe_shared *s)
+{
+	unsigned int on_line = 0;
+
+	for (unsigned int us = 0; us < PROBE_FINE_US; us++) {
+		if (!s->fine[us])
+			continue;
+		if (!on_line)
+			uart_puts("rtprobe: hist1us cpl3");
+		put_kv(" ", us);
+		put_kv(":", s->fine[us]);
+		if (++on_line == 16) {
+			uart_puts("\n");
+			on_line = 0;
+		}
+	}
+	if (on_line)
+		uart_puts("\n");
+	put_kv("rtprobe: hist1us cpl3 over=", s->fine_over);
+	uart_puts("\n");
+}
+
 static void __attribute__((noreturn)) report(void)
 {
 	const struct probe_shared *s = &probe_shared;
@@ -190,6 +219,7 @@ static void __attribute__((noreturn)) report(void)
 	put_lat("cpl0", &s->lat_cpl0);
 	put_lat("cpl3", &s->lat_cpl3);
 	put_hist("cpl3", &s->lat_cpl3);
+	put_fine(s);
 	put_kv("rtprobe: counter cpl3 min=", s->cnt_min);
 	put_kv(" avg=", avg);
 	put_kv(" max=", s->cnt_max);

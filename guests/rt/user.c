@@ -15,14 +15,6 @@ static uint8_t user_stack[16384] __attribute__((aligned(16)));
 static uint32_t counts[PROBE_MAX_KEPT];
 uint8_t *const probe_user_stack_end = user_stack + sizeof(user_stack);
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 static void record(struct probe_lat *l, uint64_t ticks, uint64_t khz)
 {
 	uint64_t ns = ticks * 1000000 / khz, us = ns / 1000;
@@ -43,17 +35,17 @@ static void record(struct probe_lat *l, uint64_t ticks, uint64_t khz)
 	l->n++;
 }
 
-/* How many rounds of a fixed busy body fit between now and end. */
-static uint64_t count_until(uint64_t end)
+/* The ring-3 latency in 1 us buckets, as cyclictest -h keeps the host's. */
+static void record_fine(struct probe_shared *s, uint64_t ticks)
 {
-	uint64_t n = 0;
+	uint64_t us = ticks * 1000 / s->tsc_khz;
 
-	while (rdtsc() < end) {
-		for (unsigned int j = 0; j < PROBE_INNER_LOOP; j++)
-			__asm__ volatile("" : "+r"(j));
-		n++;
-	}
-	return n;
+	if (ticks > (1ULL << 60)) /* before the deadline: see record() */
+		us = 0;
+	if (us < PROBE_FINE_US)
+		s->fine[us]++;
+	else
+		s->fine_over++;
 }
 
 /* Waits for the next period's timer interrupt. */
@@ -90,15 +82,16 @@ void probe_user_main(void)
 		uint64_t woke, deadline, n;
 
 		wait_period(s, seen);
-		woke = rdtsc();
+		woke = probe_rdtsc();
 		if (s->spin && s->fired - seen > 1) /* periods gone by unseen */
 			s->overruns += s->fired - seen - 1;
 		seen = s->fired;
 		deadline = s->deadline;
-		n = count_until(woke + s->window);
+		n = probe_count_until(woke + s->window);
 		if (i < s->warmup)
 			continue;
 		record(&s->lat_cpl3, woke - deadline, s->tsc_khz);
+		record_fine(s, woke - deadline);
 		record(&s->lat_cpl0, s->isr_tsc - deadline, s->tsc_khz);
 		if (!s->cnt_n || n < s->cnt_min)
 			s->cnt_min = n;

@@ -14,7 +14,12 @@
 #         /dev/vda under tessera and under QEMU's microvm with
 #         virtio-blk-device, and on the image file in L1 itself. Slow
 #         (everything in the lab runs under TCG): only the ratios mean
-#         anything.
+#         anything: each is given per round, paired (median, min, max
+#         of the rounds' ratios; lib.sh blk_summary), BENCH_ROUNDS (2)
+#         rounds; the whole lab log stays in BENCH_OUT (BUILD/bench-blk).
+#
+# Both fail (status 1, one "blk bench: FAIL" line) when they measured
+# nothing, or (lab) a run failed or a round is missing.
 #
 # usage: scripts/bench/blk.sh [host|lab|all]     (BUILD: the build directory)
 set -euo pipefail
@@ -22,10 +27,18 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 top=$(cd "$here/.." && pwd)
 BUILD=${BUILD:-$top/build}
 ROUNDS=${BENCH_ROUNDS:-5}
+# BENCH_SMOKE=1 (make check): one round of a quarter of the requests; the
+# figures mean little, but every line must come out.
+SCALE=1
+if [ -n "${BENCH_SMOKE:-}" ] && [ "${BENCH_SMOKE:-}" != 0 ]; then
+	ROUNDS=${BENCH_ROUNDS:-1} SCALE=4
+fi
 what=${1:-host}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tessera-blkbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+. "$here/bench/lib.sh"
 
+fail() { echo "blk bench: FAIL: $*" >&2; exit 1; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 now() { date +%s.%N; }
 
@@ -35,20 +48,29 @@ guest_secs() {
 	s=$(now)
 	"$BUILD/tessera" run --kernel "$BUILD/guests/vblk.elf" --disk "path=$tmp/bench.img" \
 		--cmdline "vblk.mode=bench $*" >"$tmp/out" 2>"$tmp/err" ||
-		{ cat "$tmp/out" "$tmp/err" >&2; exit 1; }
+		{ cat "$tmp/out" "$tmp/err" >&2; fail "the vblk guest failed ($*)"; }
 	e=$(now)
-	grep -q "vblk: ok" "$tmp/out" || { cat "$tmp/out" >&2; exit 1; }
+	grep -q "vblk: ok" "$tmp/out" || { cat "$tmp/out" >&2; fail "the vblk guest did not say ok ($*)"; }
 	echo "$e - $s" | bc -l
 }
 
 # case NAME COUNT SIZE DEPTH OP: median device time and throughput.
 bench_case() {
 	local name=$1 count=$2 size=$3 depth=$4 op=$5 base t secs mb
-	base=$(for _ in $(seq "$ROUNDS"); do guest_secs vblk.count=0; done | median)
+	if [ "$SCALE" = 1 ]; then
+		base=$(for _ in $(seq "$ROUNDS"); do guest_secs vblk.count=0; done | median)
+	else # smoke: the fastest of 3 empty runs, taken once, so one slow start cannot turn a figure negative
+		[ -n "${smoke_base:-}" ] ||
+			smoke_base=$(for _ in 1 2 3; do guest_secs vblk.count=0; done | sort -g | head -n 1)
+		base=$smoke_base
+	fi
 	t=$(for _ in $(seq "$ROUNDS"); do
 		guest_secs "vblk.count=$count vblk.size=$size vblk.depth=$depth vblk.op=$op"
 	done | median)
 	secs=$(echo "$t - $base" | bc -l)
+	# A device time at or below zero means the runs measured nothing.
+	[ "$(echo "$secs > 0" | bc -l)" = 1 ] ||
+		fail "$name: device time $secs s ($t s with requests, $base s without): measured nothing"
 	mb=$(echo "$count * $size / 1048576" | bc -l)
 	awk -v n="$name" -v c="$count" -v s="$secs" -v mb="$mb" 'BEGIN {
 		printf "%-34s %6d req  %8.3f s  %8.1f MiB/s  %8.0f req/s  %7.1f us/req\n",
@@ -69,20 +91,22 @@ host_part() {
 	dd if=/dev/urandom of="$tmp/bench.img" bs=1M count=64 status=none
 	echo "== virtio-blk, freestanding guest on this host's KVM ($(uname -r)$([ -e /sys/module/kvm_pvm ] && echo ", kvm_pvm")) =="
 	echo "   image: 64 MiB file in $(df -T "$tmp" | awk 'NR == 2 { print $2 }'), page cache warm; medians of $ROUNDS"
-	bench_case "read 64 KiB, 16 in flight" 2000 65536 16 read
-	bench_case "write 64 KiB, 16 in flight" 2000 65536 16 write
-	bench_case "read 4 KiB, 1 in flight" 5000 4096 1 read
-	bench_case "write 4 KiB, 1 in flight" 5000 4096 1 write
-	TESSERA_NO_IOEVENTFD=1 bench_case "read 4 KiB, 1, no ioeventfd/irqfd" 5000 4096 1 read
+	bench_case "read 64 KiB, 16 in flight" $((2000 / SCALE)) 65536 16 read
+	bench_case "write 64 KiB, 16 in flight" $((2000 / SCALE)) 65536 16 write
+	bench_case "read 4 KiB, 1 in flight" $((5000 / SCALE)) 4096 1 read
+	bench_case "write 4 KiB, 1 in flight" $((5000 / SCALE)) 4096 1 write
+	TESSERA_NO_IOEVENTFD=1 bench_case "read 4 KiB, 1, no ioeventfd/irqfd" $((5000 / SCALE)) 4096 1 read
 	echo "== the same transfers by dd on the host (buffered) =="
+	local big=$((2000 / SCALE)) small=$((5000 / SCALE))
 	{
-		host_dd "read 64 KiB" if="$tmp/bench.img" of=/dev/null bs=64k count=2000
-		host_dd "write 64 KiB" if=/dev/zero of="$tmp/bench.img" bs=64k count=2000 conv=notrunc
-		host_dd "read 4 KiB" if="$tmp/bench.img" of=/dev/null bs=4k count=5000
-		host_dd "write 4 KiB" if=/dev/zero of="$tmp/bench.img" bs=4k count=5000 conv=notrunc
-	} | awk '{ t = $NF; $NF = ""; n = ($3 == "KiB" && $2 == 64) ? 2000 : 5000; sz = $2 * 1024
+		host_dd "read 64 KiB $big" if="$tmp/bench.img" of=/dev/null bs=64k count=$big
+		host_dd "write 64 KiB $big" if=/dev/zero of="$tmp/bench.img" bs=64k count=$big conv=notrunc
+		host_dd "read 4 KiB $small" if="$tmp/bench.img" of=/dev/null bs=4k count=$small
+		host_dd "write 4 KiB $small" if=/dev/zero of="$tmp/bench.img" bs=4k count=$small conv=notrunc
+	} | awk '{ t = $NF; n = $4; sz = $2 * 1024; name = $1 " " $2 " " $3
+		if (t <= 0) { print "blk bench: FAIL: dd " name " took no time: measured nothing" > "/dev/stderr"; exit 1 }
 		printf "%-34s %6d req  %8.3f s  %8.1f MiB/s  %8.0f req/s  %7.1f us/req\n",
-			$0, n, t, n * sz / 1048576 / t, n / t, 1e6 * t / n }'
+			name, n, t, n * sz / 1048576 / t, n / t, 1e6 * t / n }' || fail "the dd reference measured nothing"
 }
 
 lab_part() {
@@ -97,30 +121,20 @@ lab_part() {
 		--add "$fio:/bin/fio" --add "$here/bench/blk-fio-jobs.sh:/tessera/fio-jobs.sh" \
 		--cmd "sh /tessera/fio-jobs.sh /dev/vda 1" >&2
 	mkdir -p "$tmp/tests"
-	cp "$here/bench/lab-blk-inner.sh" "$tmp/tests/bench_blk.sh"
+	# The rounds are set in the copy: L1 does not inherit this environment.
+	sed "s/^ROUNDS=.*/ROUNDS=${BENCH_ROUNDS:-2}/" "$here/bench/lab-blk-inner.sh" >"$tmp/tests/bench_blk.sh"
+	out=${BENCH_OUT:-$BUILD/bench-blk}
+	mkdir -p "$out"
 	cd "$top"
-	LAB_TESTS_DIR=$tmp/tests LAB_APPEND=lab.verbose=1 LAB_TEST_TIMEOUT=1500 LAB_TIMEOUT=1800 \
-	LAB_LOG=${LAB_LOG:-$tmp/console.log} \
+	# lab.tail: every line of the test's output reaches the console (the
+	# default keeps the last 80, and a round was once lost past them).
+	LAB_TESTS_DIR=$tmp/tests LAB_APPEND="lab.verbose=1 lab.tail=1000000" LAB_TEST_TIMEOUT=1500 LAB_TIMEOUT=1800 \
+	LAB_LOG=${LAB_LOG:-$out/lab-console.log} \
 	LAB_EXTRA="$kernel:/linux/bzImage-partition $tmp/initrd.cpio.gz:/linux/initrd-fio.cpio.gz $fio:/usr/bin/fio $here/bench/blk-fio-jobs.sh:/usr/bin/fio-jobs.sh $(command -v qemu-system-x86_64):/usr/bin/qemu-system-x86_64 /usr/share/qemu/bios-microvm.bin:/usr/share/qemu/bios-microvm.bin /usr/share/qemu/qboot.rom:/usr/share/qemu/qboot.rom" \
-		"$here/lab/run.sh" bench_blk >"$tmp/lab.log" 2>&1 || true
-	grep -ao 'BLKBENCH .*' "$tmp/lab.log" >"$tmp/bench.txt" || { tail -n 60 "$tmp/lab.log"; exit 1; }
-	grep -a 'BLKBENCH-FAIL' -A 20 "$tmp/lab.log" >&2 || true
-	echo "== fio in the nested lab (L1 under TCG; our partition kernel as L2), means of the rounds =="
-	awk '$1 == "BLKBENCH" && NF == 6 {
-		k = $2 " " $3; n[k]++; bw[k] += $4; io[k] += $5; lat[k] += $6
-		mon[$2] = 1; job[$3] = 1
-	} END {
-		split("seqread seqwrite randread randwrite randread4j", order)
-		for (i = 1; i in order; i++) {
-			j = order[i]
-			for (m in mon) { k = m " " j; if (n[k])
-				printf "%-8s %-11s %9.0f KiB/s %8.0f IOPS  clat %8.1f us  (%d runs)\n",
-					m, j, bw[k] / n[k], io[k] / n[k], lat[k] / n[k], n[k] }
-			t = "tessera " j; q = "qemu " j; h = "host " j
-			if (n[t] && n[q]) printf "   ratio tessera/qemu %.2f, tessera/host %.2f\n",
-				(bw[t] / n[t]) / (bw[q] / n[q]), (n[h] ? (bw[t] / n[t]) / (bw[h] / n[h]) : 0)
-		}
-	}' "$tmp/bench.txt"
+		"$here/lab/run.sh" bench_blk >"$out/lab.log" 2>&1 || echo "blk bench: the lab run ended with status $? (see $out/lab.log)" >&2
+	tr -d '\r' <"$out/lab.log" | grep -a 'BLKBENCH-FAIL' -A 20 >&2 || true
+	echo "== fio in the nested lab (L1 under TCG; our partition kernel as L2), per-round paired ratios =="
+	blk_summary "$out/lab.log" | tee "$out/blk.txt" || fail "see the lines above and $out/lab.log"
 }
 
 case $what in

@@ -6,6 +6,8 @@
 # under QEMU microvm (virtio-blk-device, cache=writeback, ioeventfd on),
 # alternating for BENCH_ROUNDS rounds. One line per job and run:
 #   BLKBENCH <host|tessera|qemu> <job> <KiB/s> <IOPS> <clat us>
+# around them BLKBENCH-PLAN rounds=N, BLKBENCH-ROUND r and BLKBENCH-DONE,
+# so that the summary (lib.sh blk_summary) knows when a round was lost.
 set -u
 K=${BENCH_KERNEL:-/linux/bzImage-partition}
 I=${BENCH_INITRD:-/linux/initrd-fio.cpio.gz}
@@ -13,7 +15,7 @@ ROUNDS=${BENCH_ROUNDS:-2}
 CMD="quiet tessera.exit=reboot"
 img=$TMPDIR/bench.img
 [ -x "$TESSERA" ] && [ -f "$K" ] && [ -f "$I" ] && command -v fio >/dev/null ||
-	{ echo "BLKBENCH missing inputs"; exit 1; }
+	{ echo "BLKBENCH-FAIL missing inputs"; exit 1; }
 dd if=/dev/zero of="$img" bs=1M count=256 status=none
 
 guest() { # guest NAME COMMAND...: the guest's FIOJOB lines, renamed
@@ -26,7 +28,9 @@ guest() { # guest NAME COMMAND...: the guest's FIOJOB lines, renamed
 		{ echo "BLKBENCH-FAIL $name"; tail -n 20 "$TMPDIR/$name.console"; }
 }
 
+echo "BLKBENCH-PLAN rounds=$ROUNDS"
 for r in $(seq "$ROUNDS"); do
+	echo "BLKBENCH-ROUND $r"
 	sh /usr/bin/fio-jobs.sh "$img" 0 | sed 's/^FIOJOB /BLKBENCH host /'
 	guest tessera "$TESSERA" run --kernel "$K" --initrd "$I" --memory 512M --cpus 1 \
 		--cpu-template host --disk "path=$img" --cmdline "$CMD"
@@ -36,4 +40,5 @@ for r in $(seq "$ROUNDS"); do
 		-drive "file=$img,format=raw,if=none,id=d0,cache=writeback" \
 		-device virtio-blk-device,drive=d0 -append "console=ttyS0 reboot=t $CMD"
 done
+echo "BLKBENCH-DONE"
 exit 0

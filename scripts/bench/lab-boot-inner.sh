@@ -6,7 +6,10 @@
 #   BENCH <monitor>/<kernel> <round> marker=<s> exit=<s> guest_uptime=<s>
 # marker: launch to the init's TESSERA-INIT-OK line; exit: launch to the
 # monitor's exit; guest_uptime: the guest kernel's own clock at init, so
-# (marker - guest_uptime) is what the monitor and firmware cost.
+# (marker - guest_uptime) is what the monitor and firmware cost. Around
+# them BENCH-PLAN, BENCH-ROUND r and BENCH-DONE, so that the summary
+# (lib.sh boot_summary) knows when a round or the end was lost. Rounds
+# are the outer loop: each round boots every kernel under both monitors.
 set -u
 I=${BENCH_INITRD:-/linux/initrd.cpio.gz}
 ROUNDS=${BENCH_ROUNDS:-5}
@@ -29,16 +32,19 @@ time_boot() {
 }
 
 [ -x "$TESSERA" ] && [ -f "$I" ] && ls /linux/bzImage-* >/dev/null 2>&1 ||
-	{ echo "BENCH missing inputs"; exit 1; }
+	{ echo "BENCH-FAIL missing inputs"; exit 1; }
+kernels=$(for K in /linux/bzImage-*; do printf '%s,' "${K##*/bzImage-}"; done)
+echo "BENCH-PLAN rounds=$ROUNDS kernels=${kernels%,}"
 # The hello guest, exec to exit, inside L1.
 for r in $(seq 10); do
 	start=$(now)
-	"$TESSERA" run --kernel "$GUESTS/hello.elf" >/dev/null 2>&1
+	"$TESSERA" run --kernel "$GUESTS/hello.elf" >/dev/null 2>&1 || { echo "BENCH-FAIL hello run $r"; continue; }
 	awk -v s="$start" -v e="$(now)" -v r="$r" 'BEGIN { printf "HELLO %d %.4f\n", r, e - s }'
 done
-for K in /linux/bzImage-*; do
-	k=${K##*/bzImage-}
-	for r in $(seq "$ROUNDS"); do
+for r in $(seq "$ROUNDS"); do
+	echo "BENCH-ROUND $r"
+	for K in /linux/bzImage-*; do
+		k=${K##*/bzImage-}
 		time_boot "tessera/$k" "$r" "$TESSERA" run --kernel "$K" --initrd "$I" \
 			--memory 256M --cpus 1 --cpu-template host --cmdline "$CMD"
 		time_boot "qemu/$k" "$r" qemu-system-x86_64 -L /usr/share/qemu -accel kvm \
@@ -47,4 +53,5 @@ for K in /linux/bzImage-*; do
 			-kernel "$K" -initrd "$I" -append "console=ttyS0 reboot=t $CMD"
 	done
 done
+echo "BENCH-DONE"
 exit 0

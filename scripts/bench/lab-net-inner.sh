@@ -9,6 +9,8 @@
 # then fetches the same file from the guest's httpd (timed here: tx).
 # One line per direction and run:
 #   NETBENCH <tessera|qemu> <rx|tx> <bytes> <seconds>
+# around them NETBENCH-PLAN rounds=N, NETBENCH-ROUND r and NETBENCH-DONE,
+# so that the summary (lib.sh net_summary) knows when a round was lost.
 set -u
 K=${BENCH_KERNEL:-/linux/bzImage-partition}
 I=${BENCH_INITRD:-/linux/initrd-netbench.cpio.gz}
@@ -66,7 +68,9 @@ grep -q "TESSERA-CMD-RC 0" "$TMPDIR/$name.console" ||
 SH
 
 export MB TMPDIR
+echo "NETBENCH-PLAN rounds=$ROUNDS"
 for r in $(seq "$ROUNDS"); do
+	echo "NETBENCH-ROUND $r"
 	unshare -n sh "$TMPDIR/one.sh" tessera "$TESSERA" run --kernel "$K" --initrd "$I" \
 		--memory 512M --cpus 1 --cpu-template host --net tap=tsn0 -v --cmdline "$CMD"
 	unshare -n sh "$TMPDIR/one.sh" qemu qemu-system-x86_64 -L /usr/share/qemu -accel kvm -cpu host \
@@ -75,4 +79,5 @@ for r in $(seq "$ROUNDS"); do
 		-netdev tap,id=n0,ifname=tsn0,script=no,downscript=no,vhost=off \
 		-device virtio-net-device,netdev=n0 -append "console=ttyS0 reboot=t $CMD"
 done
+echo "NETBENCH-DONE"
 exit 0
