@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The layout's promises (ARCHITECTURE.md, issue "Platform seams"), checked.
+# Each rule prints the offending lines and the script exits 1 if any broke.
+#   scripts/check-layout.sh            the text rules
+#   scripts/check-layout.sh --stub     also: `make ARCH=stub` links
+set -u
+cd "$(dirname "$0")/.."
+fail=0
+broke() { echo "check-layout: $1"; fail=1; }
+
+# Generic code names no board device.
+hits=$(grep -nE 'COM1|I8042|\bi8042|ACPI_PM|\bacpi_pm|DEBUG_EXIT|\bdebug_exit|\bISA\b|serial8250' vmm/*.c vmm/*.h)
+[ -z "$hits" ] || broke "PC device named in generic vmm/ code:
+$hits"
+
+# The device tree, the gdb stub and virtio know no x86 interrupt controller
+# and no x86 instruction.
+hits=$(grep -niE 'ioapic|lapic|apic_id|\bint3\b' fdt/*.[ch] vmm/gdb/*.[ch] devices/virtio/*.[ch])
+[ -z "$hits" ] || broke "x86 detail in fdt/, vmm/gdb/ or devices/virtio/:
+$hits"
+
+# One vCPU run loop: KVM_RUN only in vcpu.c and the arch's capability probe.
+hits=$(grep -rn 'KVM_RUN\b' vmm devices fdt --include=*.c --include=*.h |
+	grep -vE '^vmm/vcpu\.c:|^vmm/arch/[^/]+/probe\.c:')
+[ -z "$hits" ] || broke "KVM_RUN outside vmm/vcpu.c and vmm/arch/*/probe.c:
+$hits"
+
+# Virtio devices do not know where they live.
+hits=$(grep -nE '^\s*[a-z_0-9 ]+\b(base|gsi)\s*;' devices/virtio/*.h | grep -v '^devices/virtio/mmio\.h:')
+[ -z "$hits" ] || broke "placement field (base, gsi) in a virtio device header:
+$hits"
+
+# Files a reader can take in at once.
+for f in vmm/*.c vmm/gdb/*.c; do
+	n=$(wc -l <"$f")
+	[ "$n" -le 750 ] || broke "$f has $n lines (at most about 700)"
+done
+
+# The vCPU loop does not know the debugger.
+hits=$(grep -nE '#include\s+"(gdb/|stub\.h|packet\.h)' vmm/vcpu.c)
+[ -z "$hits" ] || broke "vmm/vcpu.c includes from vmm/gdb/:
+$hits"
+
+if [ "${1:-}" = --stub ]; then
+	tmp=$(mktemp -d)
+	if ! make -s O="$tmp" ARCH=stub "$tmp/tessera" >"$tmp/log" 2>&1; then
+		cat "$tmp/log"
+		broke "make ARCH=stub does not link"
+	fi
+	rm -rf "$tmp"
+fi
+
+[ "$fail" = 0 ] && echo "check-layout: ok"
+exit "$fail"
