@@ -21,7 +21,7 @@ hits=$(grep -niE 'ioapic|lapic|apic_id|\bint3\b' fdt/*.[ch] vmm/gdb/*.[ch] devic
 $hits"
 
 # One vCPU run loop: KVM_RUN only in vcpu.c and the arch's capability probe.
-hits=$(grep -rnE 'KVM_RUN\s*,' vmm devices fdt --include=*.c --include=*.h |
+hits=$(grep -rnE 'ioctl\(.*KVM_RUN\b' vmm devices fdt --include=*.c --include=*.h |
 	grep -vE '^vmm/vcpu\.c:|^vmm/arch/[^/]+/(probe|gdb)\.c:')
 [ -z "$hits" ] || broke "ioctl KVM_RUN outside vmm/vcpu.c and the arch's probe (vmm/arch/*/probe.c or gdb.c):
 $hits"
