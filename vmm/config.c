@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "rt.h"
+#include "sandbox.h"
 
 const char config_usage[] =
 	"usage: tessera run --kernel FILE [options]\n"
@@ -58,6 +59,14 @@ const char config_usage[] =
 	"  --no-disable-exits     keep HLT and PAUSE exits even with --rt\n"
 	"  --cgroup PATH          move the monitor into this cgroup (v2: PATH;\n"
 	"                         v1: PATH under the cpuset and cpu hierarchies)\n"
+	"\n"
+	"Confinement (docs/security.md):\n"
+	"  --seccomp MODE         kill (default), trap, log or off: what a thread's\n"
+	"                         seccomp filter does with a call outside its\n"
+	"                         rules; list prints the rules and exits\n"
+	"  --user UID[:GID]       run as these ids once the partition is built\n"
+	"  --chroot DIR           enter DIR (in a new mount namespace) once every\n"
+	"                         file is open\n"
 	"\n"
 	"  --gdb tcp:HOST:PORT|unix:PATH\n"
 	"                         serve a gdb stub there (HOST empty: 127.0.0.1)\n"
@@ -662,6 +671,32 @@ static int set_net(struct vm_config *cfg, const char *v, char *err,
 	return 0;
 }
 
+static int set_seccomp(struct vm_config *cfg, const char *v, char *err,
+		       size_t errlen)
+{
+	if (sandbox_parse_mode(v, &cfg->seccomp) < 0)
+		return fail(err, errlen, "--seccomp: '%s' is not kill, trap, log, off or list", v);
+	return 0;
+}
+
+static int set_user(struct vm_config *cfg, const char *v, char *err,
+		    size_t errlen)
+{
+	if (sandbox_parse_user(v, &cfg->uid, &cfg->gid) < 0)
+		return fail(err, errlen, "--user: '%s' is not UID[:GID] (numbers, not 0)", v);
+	cfg->user_set = true;
+	return 0;
+}
+
+static int set_chroot(struct vm_config *cfg, const char *v, char *err,
+		      size_t errlen)
+{
+	if (v[0] != '/')
+		return fail(err, errlen, "--chroot: '%s' is not an absolute path", v);
+	cfg->chroot = v;
+	return 0;
+}
+
 static const struct flag flags[] = {
 	{ "--kernel", NULL, true, set_kernel },
 	{ "--initrd", NULL, true, set_initrd },
@@ -689,6 +724,9 @@ static const struct flag flags[] = {
 	{ "--disable-exits", NULL, false, set_disable_exits },
 	{ "--no-disable-exits", NULL, false, set_keep_exits },
 	{ "--cgroup", NULL, true, set_cgroup },
+	{ "--seccomp", NULL, true, set_seccomp },
+	{ "--user", NULL, true, set_user },
+	{ "--chroot", NULL, true, set_chroot },
 };
 
 /* Flags whose value is optional and given only as --flag=VALUE. */

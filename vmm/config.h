@@ -103,6 +103,11 @@ struct vm_config {
 	enum exits_mode exits;   /* KVM_CAP_X86_DISABLE_EXITS */
 	const char *cgroup;      /* join this cgroup at start, or NULL */
 	const char *config_file; /* --config FILE (main.c reads it) */
+	/* Confinement: see vmm/sandbox.h and docs/security.md. */
+	int seccomp;             /* enum sandbox_mode; 0 = kill, the default */
+	bool user_set;           /* --user UID[:GID]: run as these ids */
+	uint32_t uid, gid;
+	const char *chroot;      /* --chroot DIR, or NULL */
 };
 
 /* Fills cfg with the defaults. */

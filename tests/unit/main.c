@@ -28,6 +28,7 @@ int main(void)
 	srunner_add_suite(sr, virtio_mmio_suite());
 	srunner_add_suite(sr, vblk_suite());
 	srunner_add_suite(sr, vnet_suite());
+	srunner_add_suite(sr, sandbox_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

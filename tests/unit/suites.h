@@ -22,5 +22,6 @@ Suite *virtq_suite(void);
 Suite *virtio_mmio_suite(void);
 Suite *vblk_suite(void);
 Suite *vnet_suite(void);
+Suite *sandbox_suite(void);
 
 #endif
