@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "sandbox.h"
 #include "vm.h"
 
 #ifndef TESSERA_VERSION
@@ -67,7 +68,7 @@ static int cmd_run(int argc, char **argv)
 	struct vm vm;
 	char err[256];
 	sigset_t sigs;
-	int status;
+	int status, r;
 
 	config_init(&cfg);
 	file = config_find_file(argc, argv);
@@ -90,6 +91,9 @@ static int cmd_run(int argc, char **argv)
 			  strerror(errno));
 	if (cfg.verbose)
 		log_level = LOG_INFO;
+	r = sandbox_init(&cfg); /* before any thread: filters, fds, namespace */
+	if (r)
+		return r > 0 ? 0 : TESSERA_EXIT_ERROR;
 
 	/* vm_run takes these through a signalfd; vCPU threads inherit the mask. */
 	sigemptyset(&sigs);

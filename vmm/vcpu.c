@@ -13,6 +13,7 @@
 #include "gdb/stub.h"
 #include "log.h"
 #include "rt.h"
+#include "sandbox.h"
 
 /* The kick handler's only state: this thread's kvm_run, if it is a vCPU. */
 static __thread struct kvm_run *tls_run;
@@ -180,6 +181,7 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	ok = apply_rt(v);
+	sandbox_enter(SANDBOX_VCPU);
 	while (ok && !atomic_load(&vm->stopping)) {
 		if (vm->gdb && !gdb_vcpu_checkpoint(vm->gdb, v))
 			break;

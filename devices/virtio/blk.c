@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sandbox.h"
 
 #define F(bit) (1ULL << (bit))
 #define HDR_SIZE 16u
@@ -562,6 +563,7 @@ static void *io_thread(void *arg)
 	int kick = virtio_mmio_kick_fd(&b->mmio, 0);
 
 	pthread_setname_np(pthread_self(), "vblk-io");
+	sandbox_enter(SANDBOX_BLK);
 	for (;;) {
 		struct pollfd p[2] = { { b->stop_fd, POLLIN, 0 },
 				       { kick, POLLIN, 0 } };

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sandbox.h"
 
 #define F(bit) (1ULL << (bit))
 #define NUM_BUFFERS_OFF offsetof(struct virtio_net_hdr_v1, num_buffers)
@@ -625,6 +626,7 @@ static void *io_thread(void *arg)
 	int tx_kick = virtio_mmio_kick_fd(&n->mmio, VNET_TXQ);
 
 	pthread_setname_np(pthread_self(), "vnet-io");
+	sandbox_enter(SANDBOX_NET);
 	for (;;) {
 		struct epoll_event ev[4];
 		bool rx = false, tx = false;

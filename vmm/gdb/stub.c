@@ -45,6 +45,7 @@
 #include "gdb/arch_gdb.h"
 #include "gdb/packet.h"
 #include "log.h"
+#include "sandbox.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -1482,6 +1483,7 @@ static void *stub_thread(void *arg)
 	struct gdb_stub *g = arg;
 
 	pthread_setname_np(pthread_self(), "gdb");
+	sandbox_enter(SANDBOX_GDB);
 	for (;;) {
 		struct pollfd pfd[3] = {
 			{ g->wake_fd, POLLIN, 0 },
