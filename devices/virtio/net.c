@@ -270,6 +270,7 @@ static int open_tap(const char *name, char *err, size_t errlen)
 {
 	struct ifreq ifr;
 	int fd, hdr = VNET_HDR_LEN, r;
+	bool existed = if_nametoindex(name) != 0; /* else TUNSETIFF creates it */
 
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
@@ -293,6 +294,11 @@ static int open_tap(const char *name, char *err, size_t errlen)
 				    "'%s' is not a tap (a tun device, or flags it was made without)",
 				    name);
 		return err_printf(err, errlen, r, "tap '%s': TUNSETIFF: %s", name,
+			    strerror(-r));
+	}
+	if (!existed && (r = sandbox_tap_owner(fd)) < 0) { /* --user's, not root's */
+		close(fd);
+		return err_printf(err, errlen, r, "tap '%s': TUNSETOWNER: %s", name,
 			    strerror(-r));
 	}
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) {
