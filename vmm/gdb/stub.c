@@ -46,6 +46,7 @@
 #include "gdb/arch_gdb.h"
 #include "gdb/packet.h"
 #include "log.h"
+#include "sandbox.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -1442,6 +1443,7 @@ static void *stub_thread(void *arg)
 	struct gdb_stub *g = arg;
 
 	pthread_setname_np(pthread_self(), "gdb");
+	sandbox_enter(SANDBOX_GDB);
 	for (;;) {
 		struct pollfd pfd[3] = {
 			{ g->wake_fd, POLLIN, 0 },
