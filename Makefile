@@ -47,7 +47,9 @@ CORE_SRCS := \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c devices/iothread.c
 CORE_SRCS += fdt/fdt.c
-CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/arch/$(ARCH)/gdb.c
+CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/gdb/cmd.c vmm/gdb/bp.c \
+	vmm/arch/$(ARCH)/gdb.c \
+	vmm/arch/$(ARCH)/probe.c
 CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.c \
 	devices/virtio/blk.c devices/virtio/net.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
