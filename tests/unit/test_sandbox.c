@@ -179,7 +179,7 @@ START_TEST(conditions_and_drops)
 {
 	const struct sandbox_rule *run = find("vcpu:ioctl:KVM_RUN");
 	const struct sandbox_rule *stats = find("main:ioctl:KVM_GET_STATS_FD");
-	const struct sandbox_rule *trap = find("vcpu:rt_sigreturn:trap");
+	const struct sandbox_rule *trap = find("blk:rt_sigreturn:trap");
 
 	ck_assert_ptr_nonnull(run);
 	ck_assert_ptr_nonnull(stats);
