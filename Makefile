@@ -38,7 +38,7 @@ CORE_SRCS := \
 	vmm/log.c vmm/config.c vmm/config_value.c vmm/config_file.c \
 	vmm/cmdline.c vmm/preflight.c vmm/mem.c vmm/bus.c vmm/exit.c vmm/loader.c \
 	vmm/console.c vmm/vm.c vmm/boot_setup.c vmm/devices.c vmm/irq.c vmm/resource.c \
-	vmm/vcpu.c vmm/stats.c vmm/rt.c vmm/status.c \
+	vmm/vcpu.c vmm/stats.c vmm/rt.c vmm/status.c vmm/stop.c \
 	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/board.c vmm/arch/$(ARCH)/cpuid.c \
 	vmm/arch/$(ARCH)/boot.c vmm/arch/$(ARCH)/bzimage.c \
 	vmm/arch/$(ARCH)/mptable.c vmm/arch/$(ARCH)/acpi.c \
@@ -178,16 +178,16 @@ FUZZ_SRCS_gdb_packet := vmm/gdb/packet.c vmm/config.c vmm/config_value.c \
 	vmm/rt.c vmm/log.c
 # The virtqueue parser and virtio-blk requests (docs/virtio.md).
 FUZZ_TARGETS += virtq
-FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
+FUZZ_SRCS_virtq := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
 	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/blk.c
 # virtio-net: transmit and receive on a fuzzed RAM and tap (docs/virtio.md).
 FUZZ_TARGETS += vnet
-FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
+FUZZ_SRCS_vnet := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
 	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/net.c
 # Partition files and command lines (vmm/config*.c).
 FUZZ_TARGETS += config
 FUZZ_SRCS_config := vmm/config.c vmm/config_value.c vmm/config_file.c \
-	vmm/preflight.c vmm/rt.c vmm/log.c
+	vmm/preflight.c vmm/rt.c vmm/log.c vmm/stop.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz
