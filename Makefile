@@ -4,6 +4,7 @@
 #   make check            unit suites (Check) + integration tests on /dev/kvm
 #   make check-asan       the unit suites under ASan + UBSan
 #   make fuzz             the libFuzzer targets for FUZZ_TIME seconds each (clang)
+#   make fuzz-ci          the same from scratch corpora, failing on any finding (CI)
 #   make bench            the benchmark scripts (scripts/bench/)
 #   make bench-rt         the real-time benchmark (scripts/bench/rt.sh)
 #   make bench-smoke      every benchmark briefly, asserting its figures (in make check)
@@ -188,6 +189,17 @@ FUZZ_SRCS_vnet := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c devices/
 FUZZ_TARGETS += config
 FUZZ_SRCS_config := vmm/config.c vmm/config_value.c vmm/config_file.c \
 	vmm/preflight.c vmm/rt.c vmm/log.c vmm/stop.c
+# The virtio-mmio register file in front of virtio-blk (issue 19).
+FUZZ_TARGETS += virtio_mmio
+FUZZ_SRCS_virtio_mmio := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c \
+	devices/iothread.c devices/virtio/virtio.c devices/virtio/mmio.c \
+	devices/virtio/blk.c
+# The 16550A (devices/serial8250.c).
+FUZZ_TARGETS += serial8250
+FUZZ_SRCS_serial8250 := vmm/log.c devices/serial8250.c fdt/fdt.c
+# The ELF, raw and bzImage loaders (vmm/loader.c, vmm/arch/$(ARCH)/bzimage.c).
+FUZZ_TARGETS += loader
+FUZZ_SRCS_loader := vmm/log.c vmm/mem.c vmm/loader.c vmm/arch/$(ARCH)/bzimage.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz
@@ -221,7 +233,27 @@ $(O)/fuzz/%_fuzzer: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/fuzz.h \
 	$(call say,FUZZ,$@)
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-D_GNU_SOURCE $(INCLUDES) -I$(SRCDIR)/tests/fuzz -MMD -MP -MF $@.d \
-		-o $@ $< $(FUZZ_SRCS_$*:%=$(SRCDIR)/%)
+		-o $@ $< $(FUZZ_SRCS_$*:%=$(SRCDIR)/%) $(LIBS_ALL)
+
+# CI (.ci/run): every target under libFuzzer + ASan/UBSan for FUZZ_TIME
+# seconds (60 unless told) from its seed corpus, into a scratch corpus;
+# a crash, leak, timeout or sanitizer report fails it, and the input that
+# did it is kept as $(O)/fuzz/ci/crash-* (replay it: $(O)/fuzz/NAME_fuzzer FILE).
+# Needs clang: scripts/install-deps.sh clang.
+.PHONY: fuzz-ci
+fuzz-ci: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
+	$(Q)mkdir -p $(O)/fuzz/ci
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		rm -rf $(O)/fuzz/ci/corpus-$$t && mkdir -p $(O)/fuzz/ci/corpus-$$t && \
+		echo "fuzz-ci: $$t for $(FUZZ_TIME) s" && \
+		$(O)/fuzz/$${t}_fuzzer -max_total_time=$(FUZZ_TIME) -timeout=10 \
+			-rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=$(O)/fuzz/ci/ \
+			$(O)/fuzz/ci/corpus-$$t $(SRCDIR)/tests/fuzz/corpus/$$t \
+			>$(O)/fuzz/ci/$$t.log 2>&1 || { \
+			tail -n 40 $(O)/fuzz/ci/$$t.log; echo "fuzz-ci: $$t FAILED"; exit 1; }; \
+		grep -E "^stat::number_of_executed_units|^stat::peak_rss" $(O)/fuzz/ci/$$t.log | tr '\n' ' '; echo; \
+	done; echo "fuzz-ci: $(words $(FUZZ_TARGETS)) targets, $(FUZZ_TIME) s each, no finding"
 
 fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
 	$(Q)for t in $(FUZZ_TARGETS); do \
