@@ -2,6 +2,7 @@
 #include "iothread.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -29,7 +30,7 @@ static void *stalled(void *arg)
 {
 	(void)arg;
 	for (;;)
-		pause();
+		poll(NULL, 0, -1);
 	return NULL;
 }
 

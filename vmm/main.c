@@ -13,6 +13,7 @@
 #include "log.h"
 #include "preflight.h"
 #include "status.h"
+#include "sandbox.h"
 #include "stop.h"
 #include "vm.h"
 
@@ -105,11 +106,10 @@ static int cmd_run(int argc, char **argv)
 	char *text = NULL;
 	struct vm vm;
 	char err[512];
-	int status;
+	int status, r;
 
 	/* From here on, SIGINT/SIGTERM/SIGHUP end the process in every phase. */
-	if (stop_start() < 0)
-		return TESSERA_EXIT_ERROR;
+	stop_early();
 	signal(SIGPIPE, SIG_IGN);
 	stop_phase("parsing the command line");
 	config_init(&cfg);
@@ -130,6 +130,13 @@ static int cmd_run(int argc, char **argv)
 	if (cfg.verbose)
 		log_level = LOG_INFO;
 	stop_test_stall("parse");
+	stop_phase("setting up the sandbox");
+	r = sandbox_init(&cfg); /* before any thread: filters, fds, namespace */
+	if (r)
+		return r > 0 ? 0 : TESSERA_EXIT_ERROR;
+	/* The first thread: sandbox_init() wants none before it. */
+	if (stop_start() < 0)
+		return TESSERA_EXIT_ERROR;
 	/* Everything the user named, before anything is built: exit 2 if not. */
 	stop_phase("checking the files and resources named (preflight)");
 	stop_test_stall("preflight");

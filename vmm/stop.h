@@ -2,8 +2,9 @@
 /*
  * Stop signals (SIGINT, SIGTERM, SIGHUP) in every phase of `tessera run`.
  *
- * They are blocked in every thread from the start of `run` and taken by one
- * thread of their own (sigwait), so that no phase can make the monitor
+ * Until the first thread starts they end the process from a plain handler
+ * (stop_early); from then on they are blocked in every thread and taken by
+ * one thread of their own (sigwait), so that no phase can make the monitor
  * unkillable: a blocking open of a FIFO or of a file on a hung network file
  * system, a vCPU or an I/O thread that does not come back, a teardown that
  * waits on one.
@@ -33,6 +34,12 @@
 
 /* What the hook is called with: the signal's number. */
 typedef void (*stop_hook_fn)(void *arg, int sig);
+
+/*
+ * Until stop_start(): a stop signal ends the process at once from a
+ * handler, with the same line. Main thread, first thing in `run`.
+ */
+void stop_early(void);
 
 /*
  * Blocks the stop signals (and SIGUSR1, the vCPU kick, which vcpu.c
