@@ -71,11 +71,14 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -no-pie \
 GUEST_CFLAGS := $(filter-out -Wmissing-prototypes,$(GUEST_CFLAGS))
 GUEST_LDFLAGS := -Wl,-T,$(SRCDIR)/guests/common/guest.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
-GUEST_COMMON := $(SRCDIR)/guests/common/start.S $(SRCDIR)/guests/common/runtime.c
+GUEST_COMMON := $(SRCDIR)/guests/common/start.S $(SRCDIR)/guests/common/runtime.c \
+	$(SRCDIR)/guests/common/smp.S
 GUESTS += dtinfo
 GUEST_COMMON += $(SRCDIR)/guests/common/dtb.c
 # virtio-blk: a driver that checks the disk, and a hostile one.
 GUESTS += vblk vhostile
+# Two vCPUs racing on one virtio-mmio register file (issue 19).
+GUESTS += vrace
 # virtio-net: a polling driver that trades frames with a packet socket.
 GUESTS += vnet
 GUEST_COMMON += $(SRCDIR)/guests/common/virtio.c
@@ -202,6 +205,10 @@ FUZZ_SRCS_virtio_mmio := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c \
 # The 16550A (devices/serial8250.c).
 FUZZ_TARGETS += serial8250
 FUZZ_SRCS_serial8250 := vmm/log.c devices/serial8250.c fdt/fdt.c
+# The gdb stub's command handler on decoded packets (vmm/gdb/cmd.c, bp.c):
+# it reaches most of the monitor, so the fuzzer builds it all.
+FUZZ_TARGETS += gdb_cmd
+FUZZ_SRCS_gdb_cmd = $(CORE_SRCS)
 # The ELF, raw and bzImage loaders (vmm/loader.c, vmm/arch/$(ARCH)/bzimage.c).
 FUZZ_TARGETS += loader
 FUZZ_SRCS_loader := vmm/log.c vmm/mem.c vmm/loader.c vmm/arch/$(ARCH)/bzimage.c

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Writes the seed corpora of tests/fuzz/virtio_mmio_fuzz.c,
-serial8250_fuzz.c and loader_fuzz.c (issue 19): the input formats are in
-each target's comment.
+serial8250_fuzz.c, loader_fuzz.c and gdb_cmd_fuzz.c (issue 19): the input
+formats are in each target's comment. gdb_cmd's seeds are the packets of
+the gdb_packet corpus (real gdb sessions), decoded, plus hostile ones.
 usage: tests/fuzz/mkcorpus-devices.py CORPUS_DIR [GUEST_ELF]"""
+import re
 import os
 import struct
 import sys
@@ -192,6 +194,51 @@ def loader_corpus(guest):
     return c
 
 
+# --- gdb commands: selector, then (LE16 length, packet)* ---------------------
+def packets(raw):
+    out = []
+    for m in re.finditer(rb"\$([^#$]*)#", raw):
+        body, dec, i = m.group(1), bytearray(), 0
+        while i < len(body):
+            if body[i] == 0x7d and i + 1 < len(body):
+                dec.append(body[i + 1] ^ 0x20)
+                i += 2
+            else:
+                dec.append(body[i])
+                i += 1
+        out.append(bytes(dec))
+    return out
+
+
+def gdb_input(sel, pkts):
+    return bytes([sel]) + b"".join(struct.pack("<H", len(p)) + p for p in pkts)
+
+
+def gdb_corpus(packet_dir):
+    c = {}
+    if os.path.isdir(packet_dir):
+        for name in sorted(os.listdir(packet_dir)):
+            with open(os.path.join(packet_dir, name), "rb") as f:
+                pkts = packets(f.read())
+            if pkts:
+                c["from-" + name] = gdb_input(0x09 if name.startswith("session") else 0x01, pkts)
+    hostile = [b"m0,ffffffffffffffff", b"M0,4:zz", b"Mffffffffffffffff,8:0011223344556677",
+               b"X0,10:" + bytes(range(16)), b"X100000,4000:", b"Z0,0,1", b"Z1,ffffffffffffff00,1",
+               b"Z2,100000,0", b"Z2,100000,ffffffff", b"Z4,100001,7", b"Z9,0,0", b"z0,0,1",
+               b"Hg99", b"Hc-1", b"Hg0", b"T0", b"T7fffffffffffffff", b"p", b"pffffffff", b"P0=", b"P10=" + b"1" * 40,
+               b"G" + b"0" * 3000, b"G" + b"zz", b"vCont;s:1;c", b"vCont;s:99", b"vCont;x", b"vCont;c:-1;s:1",
+               b"qXfer:features:read:target.xml:ffffffff,ffffffff", b"qXfer:features:read:../../etc:0,10",
+               b"qThreadExtraInfo,ffff", b"qRcmd,6869", b"QStartNoAckMode", b"c100000", b"s", b"C05", b"S0b;100",
+               b"?", b"D", b"D;1", b"k", b"vKill;1", b"vMustReplyEmpty", b"", b"\x00\xff"]
+    for sel in (0x00, 0x07, 0x1c, 0x23):
+        c["hostile-%02x" % sel] = gdb_input(sel, hostile)
+    bps = [b"Z0,101000,1", b"Z0,101000,1", b"Z1,102000,1", b"Z2,103000,8", b"Z3,103008,4", b"Z4,104000,2",
+           b"c", b"?", b"s", b"z0,101000,1", b"z2,103000,8", b"D"]
+    for sel in (0x01, 0x05, 0x19):
+        c["breakpoints-%02x" % sel] = gdb_input(sel, bps + [b"Z0,%x,1" % (0x100000 + i) for i in range(70)] + [b"c"])
+    return c
+
+
 def write(d, files):
     os.makedirs(d, exist_ok=True)
     for name, data in files.items():
@@ -206,6 +253,7 @@ def main():
     write(os.path.join(root, "virtio_mmio"), mmio_corpus())
     write(os.path.join(root, "serial8250"), serial_corpus())
     write(os.path.join(root, "loader"), loader_corpus(sys.argv[2] if len(sys.argv) > 2 else None))
+    write(os.path.join(root, "gdb_cmd"), gdb_corpus(os.path.join(root, "gdb_packet")))
 
 
 if __name__ == "__main__":
