@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sandbox.h"
 
 #define F(bit) (1ULL << (bit))
 #define HDR_SIZE 16u
@@ -263,7 +264,7 @@ static int bounce_rw(struct vblk *b, struct vblk_io *io, bool write,
 			}
 			r = pwritev2(b->fd, &one, 1, (off_t)off, rwf);
 		} else {
-			r = pread(b->fd, io->bounce, chunk, (off_t)off);
+			r = preadv(b->fd, &one, 1, (off_t)off); /* preadv: one call less in the filter */
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -650,6 +651,7 @@ static void *worker(void *arg)
 	unsigned int me;
 	uint64_t one = 1;
 
+	sandbox_enter(SANDBOX_BLK); /* the same file operations as the I/O thread */
 	pthread_mutex_lock(&p->lock);
 	me = p->nthreads++;
 	io = &p->io[me];
@@ -702,6 +704,8 @@ static void *io_thread(void *arg)
 	struct vblk *b = arg;
 	int kick = virtio_dev_kick_fd(&b->vdev, 0);
 
+	pthread_setname_np(pthread_self(), "vblk-io"); /* before the filter: its messages name the thread */
+	sandbox_enter(SANDBOX_BLK);
 	for (;;) {
 		struct pollfd p[3] = { { b->io.stop_fd, POLLIN, 0 },
 				       { kick, POLLIN, 0 },
