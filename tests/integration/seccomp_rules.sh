@@ -23,6 +23,9 @@
 #                          rt_sigreturn; without it a refused call kills
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
+# gdb may crash when its target is killed under it: no core files left behind.
+ulimit -c 0
+cd "$TMP" || fail "cannot enter $TMP"
 DOC=$HERE/docs/security.md
 IMG=$TMP/disk.img
 truncate -s 1M "$IMG"
