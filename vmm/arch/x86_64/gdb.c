@@ -12,11 +12,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "boot.h"
-#include "cpuid.h"
+#include "arch/x86_64/boot.h"
+#include "arch/x86_64/cpuid.h"
+#include "arch/x86_64/layout.h"
 #include "exit.h"
 #include "gdb/arch_gdb.h"
-#include "layout.h"
 #include "vm.h"
 
 /*
