@@ -47,7 +47,6 @@ CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
 # vmm/arch/<arch>/include/ (arch_vm.h: the arch's part of struct vm); arch
 # code includes its own headers by path ("arch/x86_64/boot.h").
 .DEFAULT_GOAL := all
-PIO_BENCH_COUNT := 100000
 ARCH_MK := $(SRCDIR)/vmm/arch/$(ARCH)/arch.mk
 ifneq ($(wildcard $(ARCH_MK)),)
 include $(ARCH_MK)

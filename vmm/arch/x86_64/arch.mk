@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # x86_64's part of the build, included by the top Makefile (ARCH=x86_64).
 # The top Makefile defines SRCDIR, O, CC, WARN, CFLAGS_ALL, LDFLAGS_ALL,
-# LIBS_ALL, comma, PIO_BENCH_COUNT and the say/Q helpers before it includes
+# LIBS_ALL, comma and the say/Q helpers (recipes only) before it includes
 # this file, and names no file of ours; an arch sets these variables (paths
 # relative to SRCDIR unless they are build products under $(O)):
 #   ARCH_SRCS            the monitor's arch code: every hook of vmm/arch.h
@@ -81,7 +81,9 @@ $(RTPROBE): $(SRCDIR)/guests/rt/rtprobe.c $(O)/obj/guests/rt/user.o \
 		-Wl,-T,$(SRCDIR)/guests/rt/rtprobe.ld -Wl,--no-warn-rwx-segments
 
 # --- Benchmarks (scripts/bench/): the PIO exit guests and the bare KVM_RUN
-# loop they are compared against.
+# loop they are compared against. PIO_BENCH_COUNT: exits per timed run
+# (PIO_COUNT in the bench scripts' environment).
+PIO_BENCH_COUNT := 100000
 ARCH_BENCH_BINS := $(O)/bench/pio_raw $(O)/bench/pio-0.elf \
 	$(O)/bench/pio-$(PIO_BENCH_COUNT).elf
 
