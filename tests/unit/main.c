@@ -33,6 +33,7 @@ int main(void)
 	srunner_add_suite(sr, iothread_suite());
 	srunner_add_suite(sr, status_suite());
 	srunner_add_suite(sr, preflight_suite());
+	srunner_add_suite(sr, sandbox_suite());
 	arch_unit_suites(sr);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

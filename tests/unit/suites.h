@@ -27,6 +27,7 @@ Suite *devices_suite(void);
 Suite *iothread_suite(void);
 Suite *status_suite(void);
 Suite *preflight_suite(void);
+Suite *sandbox_suite(void);
 
 /*
  * Adds the arch's own suites (tests/unit/<arch>/, ARCH_UNIT_SRCS in its

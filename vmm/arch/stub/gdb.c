@@ -55,11 +55,6 @@ size_t arch_gdb_regs_size(void)
 	return 0;
 }
 
-unsigned int arch_gdb_nregs(void)
-{
-	return 0;
-}
-
 int arch_gdb_read_regs(struct vcpu *v, uint8_t *buf, size_t cap)
 {
 	(void)v, (void)buf, (void)cap;

@@ -16,7 +16,8 @@
 
 X86 := vmm/arch/x86_64
 ARCH_SRCS := $(X86)/arch.c $(X86)/board.c $(X86)/cpuid.c $(X86)/boot.c \
-	$(X86)/bzimage.c $(X86)/mptable.c $(X86)/acpi.c $(X86)/fdt.c $(X86)/gdb.c
+	$(X86)/bzimage.c $(X86)/mptable.c $(X86)/acpi.c $(X86)/fdt.c $(X86)/gdb.c \
+	$(X86)/probe.c
 ARCH_DEVICE_SRCS := devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c
 ARCH_UNIT_SRCS := $(sort $(patsubst $(SRCDIR)/%,%,$(wildcard $(SRCDIR)/tests/unit/x86_64/*.c)))
