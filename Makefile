@@ -36,6 +36,7 @@ CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
 
 # The arch's part of the build (see vmm/arch/x86_64/arch.mk for the model):
 #   ARCH_SRCS            its monitor sources (vmm/arch/<arch>/*.c)
+#   ARCH_HOST_SRCS       the monitor's own ISA (the SIGSYS handler's registers)
 #   ARCH_DEVICE_SRCS     its board's devices (devices/*.c)
 #   ARCH_UNIT_SRCS       its unit suites (tests/unit/<arch>/*.c); one of them
 #                        defines arch_unit_suites(), which registers them all
@@ -63,7 +64,7 @@ CORE_SRCS += fdt/fdt.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/gdb/cmd.c vmm/gdb/bp.c
 CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.c \
 	devices/virtio/blk.c devices/virtio/net.c
-CORE_SRCS += $(ARCH_SRCS) $(ARCH_DEVICE_SRCS)
+CORE_SRCS += $(ARCH_SRCS) $(ARCH_HOST_SRCS) $(ARCH_DEVICE_SRCS)
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
 UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/*.c))
@@ -159,12 +160,12 @@ FUZZ_SRCS_gdb_packet := vmm/gdb/packet.c vmm/config.c vmm/config_value.c \
 FUZZ_TARGETS += virtq
 FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
 	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/blk.c \
-	vmm/sandbox.c vmm/sandbox_rules.c
+	vmm/sandbox.c vmm/sandbox_rules.c $(ARCH_HOST_SRCS)
 # virtio-net: transmit and receive on a fuzzed RAM and tap (docs/virtio.md).
 FUZZ_TARGETS += vnet
 FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
 	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/net.c \
-	vmm/sandbox.c vmm/sandbox_rules.c
+	vmm/sandbox.c vmm/sandbox_rules.c $(ARCH_HOST_SRCS)
 # Partition files and command lines (vmm/config*.c).
 FUZZ_TARGETS += config
 FUZZ_SRCS_config := vmm/config.c vmm/config_value.c vmm/config_file.c \

@@ -5,6 +5,7 @@
 # does not provide through it. No board devices, no guests. The variables
 # are those of vmm/arch/x86_64/arch.mk.
 ARCH_SRCS := vmm/arch/stub/arch.c vmm/arch/stub/gdb.c
+ARCH_HOST_SRCS := vmm/arch/stub/host.c
 ARCH_DEVICE_SRCS :=
 ARCH_UNIT_SRCS := tests/unit/stub/suites.c
 ARCH_GUESTS :=

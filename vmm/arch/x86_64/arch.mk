@@ -6,6 +6,8 @@
 # relative to SRCDIR unless they are build products under $(O)):
 #   ARCH_SRCS            the monitor's arch code: every hook of vmm/arch.h
 #                        and vmm/gdb/arch_gdb.h
+#   ARCH_HOST_SRCS       the monitor's own ISA, apart from the guest's: the
+#                        arch_sigsys_* hooks (a fuzz target links them alone)
 #   ARCH_DEVICE_SRCS     the board's devices (arch_create_platform() creates them)
 #   ARCH_UNIT_SRCS       unit suites of arch code; one defines arch_unit_suites()
 #   ARCH_GUESTS          freestanding test guests (files under $(O)/guests/),
@@ -18,6 +20,7 @@ X86 := vmm/arch/x86_64
 ARCH_SRCS := $(X86)/arch.c $(X86)/board.c $(X86)/cpuid.c $(X86)/boot.c \
 	$(X86)/bzimage.c $(X86)/mptable.c $(X86)/acpi.c $(X86)/fdt.c $(X86)/gdb.c \
 	$(X86)/probe.c
+ARCH_HOST_SRCS := $(X86)/host.c
 ARCH_DEVICE_SRCS := devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c
 ARCH_UNIT_SRCS := $(sort $(patsubst $(SRCDIR)/%,%,$(wildcard $(SRCDIR)/tests/unit/x86_64/*.c)))
