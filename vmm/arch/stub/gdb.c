@@ -32,6 +32,7 @@ bool arch_gdb_slot_fits(enum gdb_bp_type type, uint64_t addr, uint64_t len)
 /* No breakpoint instruction: zero bytes long. */
 const uint8_t arch_gdb_sw_bp_insn[1];
 const size_t arch_gdb_sw_bp_len = 0;
+const char arch_gdb_sw_bp_name[] = "none";
 
 int arch_gdb_set_debug(struct vcpu *v, const struct gdb_debug_cfg *cfg)
 {
