@@ -95,13 +95,13 @@ arch-mk:
 .PHONY: all check boot-test lab-test check-unit check-integration check-asan bench bench-rt clean
 all: $(O)/tessera $(ARCH_GUESTS)
 
-$(O)/obj/%.o: $(SRCDIR)/%.c
+$(O)/obj/%.o: $(SRCDIR)/%.c | arch-mk
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # The member list lives in this Makefile: a change to it rebuilds the archive.
-$(O)/libtessera.a: $(CORE_OBJS) $(SRCDIR)/Makefile $(wildcard $(ARCH_MK)) | arch-mk
+$(O)/libtessera.a: $(CORE_OBJS) $(SRCDIR)/Makefile $(wildcard $(ARCH_MK))
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)$(AR) rcs $@ $(filter %.o,$^)
