@@ -4,6 +4,7 @@
 #   make check            unit suites (Check) + integration tests on /dev/kvm
 #   make check-asan       the unit suites under ASan + UBSan
 #   make fuzz             the libFuzzer targets for FUZZ_TIME seconds each (clang)
+#   make fuzz-ci          the same from scratch corpora, failing on any finding (CI)
 #   make bench            the benchmark scripts (scripts/bench/)
 #   make bench-rt         the real-time benchmark (scripts/bench/rt.sh)
 #   make bench-smoke      every benchmark briefly, asserting its figures (in make check)
@@ -43,6 +44,7 @@ CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
 #   ARCH_GUESTS          its freestanding test guests ($(O)/guests/*), with
 #                        the rules that build them (make all, the integration tests)
 #   ARCH_BENCH_BINS      its benchmark programs and guests, with their rules
+#   ARCH_FUZZ_TARGETS    its fuzz targets (tests/fuzz/NAME_fuzz.c, FUZZ_SRCS_NAME)
 #   ARCH_INSTALL_GUESTS  the guests make install ships
 # Generic code reaches the arch's headers only through vmm/arch.h and
 # vmm/arch/<arch>/include/ (arch_vm.h: the arch's part of struct vm); arch
@@ -57,7 +59,7 @@ CORE_SRCS := \
 	vmm/log.c vmm/config.c vmm/config_value.c vmm/config_file.c \
 	vmm/cmdline.c vmm/preflight.c vmm/mem.c vmm/bus.c vmm/exit.c vmm/loader.c \
 	vmm/console.c vmm/vm.c vmm/boot_setup.c vmm/devices.c vmm/irq.c vmm/resource.c \
-	vmm/vcpu.c vmm/stats.c vmm/rt.c vmm/status.c \
+	vmm/vcpu.c vmm/stats.c vmm/rt.c vmm/status.c vmm/stop.c \
 	vmm/sandbox.c vmm/sandbox_rules.c \
 	devices/iothread.c
 CORE_SRCS += fdt/fdt.c
@@ -135,6 +137,8 @@ check: check-unit check-integration
 check-layout:
 	+MAKE="$(MAKE)" $(SRCDIR)/scripts/check-layout.sh --stub
 
+check: check-layout
+
 # Linux guests and everything else in the nested-KVM lab (scripts/lab/).
 lab-test: all
 	BUILD=$(abspath $(O)) $(SRCDIR)/scripts/lab/run.sh
@@ -158,23 +162,39 @@ FUZZ_SRCS_gdb_packet := vmm/gdb/packet.c vmm/config.c vmm/config_value.c \
 	vmm/rt.c vmm/log.c vmm/sandbox_rules.c
 # The virtqueue parser and virtio-blk requests (docs/virtio.md).
 FUZZ_TARGETS += virtq
-FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
+FUZZ_SRCS_virtq := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
 	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/blk.c \
 	vmm/sandbox.c vmm/sandbox_rules.c $(ARCH_HOST_SRCS)
 # virtio-net: transmit and receive on a fuzzed RAM and tap (docs/virtio.md).
 FUZZ_TARGETS += vnet
-FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
+FUZZ_SRCS_vnet := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
 	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/net.c \
 	vmm/sandbox.c vmm/sandbox_rules.c $(ARCH_HOST_SRCS)
 # Partition files and command lines (vmm/config*.c).
 FUZZ_TARGETS += config
 FUZZ_SRCS_config := vmm/config.c vmm/config_value.c vmm/config_file.c \
-	vmm/preflight.c vmm/rt.c vmm/log.c vmm/sandbox_rules.c
+	vmm/preflight.c vmm/rt.c vmm/log.c vmm/stop.c vmm/sandbox_rules.c
+# The virtio-mmio register file in front of virtio-blk (issue 19).
+FUZZ_TARGETS += virtio_mmio
+FUZZ_SRCS_virtio_mmio := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c \
+	devices/iothread.c devices/virtio/virtio.c devices/virtio/mmio.c \
+	devices/virtio/blk.c vmm/sandbox.c vmm/sandbox_rules.c
+# The 16550A (devices/serial8250.c).
+FUZZ_TARGETS += serial8250
+FUZZ_SRCS_serial8250 := vmm/log.c devices/serial8250.c fdt/fdt.c
+# The gdb stub's command handler on decoded packets (vmm/gdb/cmd.c, bp.c):
+# it reaches most of the monitor, so the fuzzer builds it all.
+FUZZ_TARGETS += gdb_cmd
+FUZZ_SRCS_gdb_cmd = $(CORE_SRCS)
+# The arch's own (tests/fuzz/<arch>/NAME_fuzz.c; FUZZ_SRCS_NAME in its arch.mk).
+FUZZ_TARGETS += $(ARCH_FUZZ_TARGETS)
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz
 
-$(O)/fuzz/%_replay: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/replay.c \
+# A target's source is tests/fuzz/NAME_fuzz.c, or tests/fuzz/<arch>/ for an arch's.
+vpath %_fuzz.c $(SRCDIR)/tests/fuzz $(SRCDIR)/tests/fuzz/$(ARCH)
+$(O)/fuzz/%_replay: %_fuzz.c $(SRCDIR)/tests/fuzz/replay.c \
 		$(SRCDIR)/tests/fuzz/fuzz.h $(O)/libtessera.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
@@ -196,14 +216,34 @@ check-asan: check-asan-fuzz
 # A fuzzer depends on every source it compiles (FUZZ_SRCS_<name>), and
 # clang's -MMD file (included below) on every header they read.
 .SECONDEXPANSION:
-$(O)/fuzz/%_fuzzer: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/fuzz.h \
+$(O)/fuzz/%_fuzzer: %_fuzz.c $(SRCDIR)/tests/fuzz/fuzz.h \
 		$$(addprefix $(SRCDIR)/,$$(FUZZ_SRCS_$$*))
 	@mkdir -p $(dir $@)
 	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs $(FUZZ_CC) (apt-get install clang)"; exit 1; }
 	$(call say,FUZZ,$@)
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-D_GNU_SOURCE $(INCLUDES) -I$(SRCDIR)/tests/fuzz -MMD -MP -MF $@.d \
-		-o $@ $< $(FUZZ_SRCS_$*:%=$(SRCDIR)/%) -lseccomp
+		-o $@ $< $(FUZZ_SRCS_$*:%=$(SRCDIR)/%) $(LIBS_ALL)
+
+# CI (.ci/run): every target under libFuzzer + ASan/UBSan for FUZZ_TIME
+# seconds (60 unless told) from its seed corpus, into a scratch corpus;
+# a crash, leak, timeout or sanitizer report fails it, and the input that
+# did it is kept as $(O)/fuzz/ci/crash-* (replay it: $(O)/fuzz/NAME_fuzzer FILE).
+# Needs clang: scripts/install-deps.sh clang.
+.PHONY: fuzz-ci
+fuzz-ci: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
+	$(Q)mkdir -p $(O)/fuzz/ci
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		rm -rf $(O)/fuzz/ci/corpus-$$t && mkdir -p $(O)/fuzz/ci/corpus-$$t && \
+		echo "fuzz-ci: $$t for $(FUZZ_TIME) s" && \
+		$(O)/fuzz/$${t}_fuzzer -max_total_time=$(FUZZ_TIME) -timeout=10 \
+			-rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=$(O)/fuzz/ci/ \
+			$(O)/fuzz/ci/corpus-$$t $(SRCDIR)/tests/fuzz/corpus/$$t \
+			>$(O)/fuzz/ci/$$t.log 2>&1 || { \
+			tail -n 40 $(O)/fuzz/ci/$$t.log; echo "fuzz-ci: $$t FAILED"; exit 1; }; \
+		grep -E "^stat::number_of_executed_units|^stat::peak_rss" $(O)/fuzz/ci/$$t.log | tr '\n' ' '; echo; \
+	done; echo "fuzz-ci: $(words $(FUZZ_TARGETS)) targets, $(FUZZ_TIME) s each, no finding"
 
 fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
 	$(Q)for t in $(FUZZ_TARGETS); do \

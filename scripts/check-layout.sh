@@ -47,7 +47,8 @@ $hits"
 
 # The build names no arch's file: each arch adds its own through
 # vmm/arch/<arch>/arch.mk, beside its include/arch_vm.h.
-hits=$(grep -nE '^[^#]*(vmm/arch/[a-z0-9_]+/|tests/unit/[a-z0-9_]+/)' Makefile | grep -v '\$(ARCH)')
+hits=$(grep -nE '^[^#]*(vmm/arch/|tests/(unit|fuzz)/[a-z0-9_$()]+/)' Makefile |
+	grep -vE 'vmm/arch/\$\(ARCH\)/(include|arch\.mk)|tests/(unit|fuzz)/(\$\(ARCH\)|corpus)/')
 [ -z "$hits" ] || broke "the Makefile names an arch's file (it belongs in vmm/arch/<arch>/arch.mk):
 $hits"
 for d in vmm/arch/*/; do
@@ -55,10 +56,10 @@ for d in vmm/arch/*/; do
 		broke "${d%/} lacks arch.mk or include/arch_vm.h"
 done
 
-# Arch headers by path ("arch/x86_64/boot.h"), from the arch's own code
-# and unit suites only; generic code includes "arch.h" and "arch_vm.h".
+# Arch headers by path ("arch/x86_64/boot.h"), from the arch's own code,
+# unit suites and fuzz targets only; generic code includes "arch.h" and "arch_vm.h".
 hits=$(grep -rnE '#include\s+"arch/' vmm devices fdt tests --include=*.c --include=*.h |
-	grep -vE '^(vmm/arch/|tests/unit/[a-z0-9_]+/)')
+	grep -vE '^(vmm/arch/|tests/(unit|fuzz)/[a-z0-9_]+/)')
 [ -z "$hits" ] || broke "generic code includes an arch's header:
 $hits"
 

@@ -13,6 +13,9 @@
 #   ARCH_GUESTS          freestanding test guests (files under $(O)/guests/),
 #                        built by `make all`, run by the integration tests
 #   ARCH_BENCH_BINS      benchmark programs and guests (make bench, bench-smoke)
+#   ARCH_FUZZ_TARGETS    fuzz targets of arch code: tests/fuzz/<arch>/NAME_fuzz.c,
+#                        tests/fuzz/corpus/NAME/, and FUZZ_SRCS_NAME the
+#                        sources the libFuzzer build compiles
 #   ARCH_INSTALL_GUESTS  the guests `make install` ships (a subset of ARCH_GUESTS)
 # and the rules that build its guests and benchmark binaries.
 
@@ -36,11 +39,14 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -no-pie \
 GUEST_CFLAGS := $(filter-out -Wmissing-prototypes,$(GUEST_CFLAGS))
 GUEST_LDFLAGS := -Wl,-T,$(SRCDIR)/guests/common/guest.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
-GUEST_COMMON := $(SRCDIR)/guests/common/start.S $(SRCDIR)/guests/common/runtime.c
+GUEST_COMMON := $(SRCDIR)/guests/common/start.S $(SRCDIR)/guests/common/runtime.c \
+	$(SRCDIR)/guests/common/smp.S
 X86_GUESTS += dtinfo
 GUEST_COMMON += $(SRCDIR)/guests/common/dtb.c
 # virtio-blk: a driver that checks the disk, and a hostile one.
 X86_GUESTS += vblk vhostile
+# Two vCPUs racing on one virtio-mmio register file (issue 19).
+X86_GUESTS += vrace
 # virtio-net: a polling driver that trades frames with a packet socket.
 X86_GUESTS += vnet
 GUEST_COMMON += $(SRCDIR)/guests/common/virtio.c
@@ -101,3 +107,7 @@ $(O)/bench/pio_raw: $(O)/obj/scripts/bench/pio_raw.o $(O)/libtessera.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+
+# --- Fuzzing: the ELF, raw and bzImage loaders (vmm/loader.c, bzimage.c).
+ARCH_FUZZ_TARGETS := loader
+FUZZ_SRCS_loader := vmm/log.c vmm/mem.c vmm/loader.c $(X86)/bzimage.c
