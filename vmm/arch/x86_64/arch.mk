@@ -24,6 +24,10 @@ ARCH_SRCS := $(X86)/arch.c $(X86)/board.c $(X86)/cpuid.c $(X86)/boot.c \
 	$(X86)/bzimage.c $(X86)/mptable.c $(X86)/acpi.c $(X86)/fdt.c $(X86)/gdb.c \
 	$(X86)/probe.c
 ARCH_HOST_SRCS := $(X86)/host.c
+# Fuzz targets of x86 code (tests/fuzz/x86_64/NAME_fuzz.c): the ELF, raw
+# and bzImage loaders.
+ARCH_FUZZ_TARGETS := loader
+FUZZ_SRCS_loader := vmm/log.c vmm/mem.c vmm/loader.c $(X86)/bzimage.c
 ARCH_DEVICE_SRCS := devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c
 ARCH_UNIT_SRCS := $(sort $(patsubst $(SRCDIR)/%,%,$(wildcard $(SRCDIR)/tests/unit/x86_64/*.c)))
@@ -107,7 +111,3 @@ $(O)/bench/pio_raw: $(O)/obj/scripts/bench/pio_raw.o $(O)/libtessera.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
-
-# --- Fuzzing: the ELF, raw and bzImage loaders (vmm/loader.c, bzimage.c).
-ARCH_FUZZ_TARGETS := loader
-FUZZ_SRCS_loader := vmm/log.c vmm/mem.c vmm/loader.c $(X86)/bzimage.c
