@@ -42,9 +42,10 @@ CORE_SRCS := \
 	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/board.c vmm/arch/$(ARCH)/cpuid.c \
 	vmm/arch/$(ARCH)/boot.c vmm/arch/$(ARCH)/bzimage.c \
 	vmm/arch/$(ARCH)/mptable.c vmm/arch/$(ARCH)/acpi.c \
-	vmm/arch/$(ARCH)/fdt.c \
+	vmm/arch/$(ARCH)/fdt.c vmm/arch/$(ARCH)/pci.c vmm/pci_bus.c \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c devices/iothread.c
+CORE_SRCS += devices/pci/pci.c devices/pci/host.c
 CORE_SRCS += fdt/fdt.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/arch/$(ARCH)/gdb.c
 CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.c \

@@ -32,5 +32,6 @@ Suite *iothread_suite(void);
 Suite *status_suite(void);
 Suite *preflight_suite(void);
 Suite *board_suite(void);
+Suite *pci_suite(void);
 
 #endif
