@@ -45,7 +45,7 @@ CORE_SRCS := \
 	vmm/arch/$(ARCH)/fdt.c vmm/arch/$(ARCH)/pci.c vmm/pci_bus.c \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c devices/iothread.c
-CORE_SRCS += devices/pci/pci.c devices/pci/host.c
+CORE_SRCS += devices/pci/pci.c devices/pci/host.c devices/vfio/vfio.c devices/vfio/pci.c
 CORE_SRCS += fdt/fdt.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/arch/$(ARCH)/gdb.c
 CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.c \
@@ -75,6 +75,8 @@ GUEST_COMMON += $(SRCDIR)/guests/common/dtb.c
 GUESTS += vblk vhostile
 # virtio-net: a polling driver that trades frames with a packet socket.
 GUESTS += vnet
+# VFIO-PCI: drives QEMU's edu device passed through with --vfio (the lab).
+GUESTS += vfio_edu
 GUEST_COMMON += $(SRCDIR)/guests/common/virtio.c
 
 # The real-time probe (guests/rt/): its ring-3 half is built alone and its

@@ -59,6 +59,15 @@ int irq_ioeventfd_assign(struct vm *vm, gpa_t addr, uint32_t len,
  */
 int irq_irqfd_assign(struct vm *vm, uint32_t gsi, int fd);
 
+/*
+ * KVM_IRQFD with KVM_IRQFD_FLAG_RESAMPLE: a signal of fd raises the
+ * level-triggered line gsi and keeps it up until the guest's EOI, when KVM
+ * lowers it and signals resample_fd (VFIO's INTx unmask eventfd: the
+ * device may assert again). 0 or -errno.
+ */
+int irq_irqfd_assign_resample(struct vm *vm, uint32_t gsi, int fd,
+			      int resample_fd);
+
 /* Undoes irq_irqfd_assign(). 0 or -errno. */
 int irq_irqfd_deassign(struct vm *vm, uint32_t gsi, int fd);
 

@@ -47,6 +47,7 @@ struct vcpu {
 
 struct gdb_stub;
 struct pci_host;
+struct vfio_container;
 
 struct vm {
 	const struct vm_config *cfg;
@@ -74,6 +75,7 @@ struct vm {
 	struct resources res;       /* device placement (arch-seeded) */
 	struct irq_routes routes;   /* the GSI routing table (irq.h) */
 	struct pci_host *pci;       /* the PCI host bridge (pci_bus.h), or NULL */
+	struct vfio_container *vfio; /* --vfio's container (devices/vfio/), or NULL */
 	bool user_fault;            /* vm_create failed on the user's input */
 
 	int stop_fd; /* eventfd: a vCPU asks the main thread to stop the VM */

@@ -33,5 +33,6 @@ Suite *status_suite(void);
 Suite *preflight_suite(void);
 Suite *board_suite(void);
 Suite *pci_suite(void);
+Suite *vfio_suite(void);
 
 #endif
