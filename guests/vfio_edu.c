@@ -178,16 +178,16 @@ static int dma_round_trip(void)
 	edu_write64(EDU_DMA_COUNT, DMA_LEN);
 	edu_write64(EDU_DMA_CMD, 1); /* start, RAM -> edu */
 	if (!wait_clear(EDU_DMA_CMD, 1))
-		return fail(6, "DMA to the device did not finish", edu_read(EDU_DMA_CMD));
+		return fail(26, "DMA to the device did not finish", edu_read(EDU_DMA_CMD));
 	edu_write64(EDU_DMA_SRC, EDU_DMA_BUF);
 	edu_write64(EDU_DMA_DST, (uint64_t)(uintptr_t)dma_dst);
 	edu_write64(EDU_DMA_COUNT, DMA_LEN);
 	edu_write64(EDU_DMA_CMD, 1 | 2); /* start, edu -> RAM */
 	if (!wait_clear(EDU_DMA_CMD, 1))
-		return fail(6, "DMA from the device did not finish", edu_read(EDU_DMA_CMD));
+		return fail(27, "DMA from the device did not finish", edu_read(EDU_DMA_CMD));
 	for (unsigned int i = 0; i < DMA_LEN; i++)
 		if (dma_dst[i] != dma_src[i])
-			return fail(7, "DMA round trip: byte differs at", i);
+			return fail(28, "DMA round trip: byte differs at", i);
 	uart_puts("vfio_edu: DMA round trip ok\n");
 	return 0;
 }
@@ -210,7 +210,7 @@ static int interrupts(unsigned int slot)
 	for (unsigned int n = 1; n <= 2; n++) {
 		edu_write(EDU_IRQ_RAISE, 0x100u << n);
 		if (!wait_irqs(&intx_irqs, n))
-			return fail(8, "no INTx interrupt, line", line);
+			return fail(29, "no INTx interrupt, line", line);
 	}
 	uart_puts("vfio_edu: INTx ok (2 interrupts on line ");
 	uart_put_dec(line);
@@ -218,7 +218,7 @@ static int interrupts(unsigned int slot)
 	ioapic_write(0x10 + 2 * line, 1u << 16); /* masked */
 
 	if (!msi)
-		return fail(9, "no MSI capability", 0);
+		return fail(30, "no MSI capability", 0);
 	flags = cfg_read32(slot, msi) >> 16;
 	cfg_write32(slot, msi + 4, 0xfee00000u); /* APIC 0 */
 	if (flags & 0x80) { /* 64-bit address */
@@ -230,7 +230,7 @@ static int interrupts(unsigned int slot)
 	cfg_write32(slot, msi, (cfg_read32(slot, msi) & 0xffff) | 1u << 16);
 	edu_write(EDU_IRQ_RAISE, 0x1000);
 	if (!wait_irqs(&msi_irqs, 1))
-		return fail(10, "no MSI interrupt", msi_irqs);
+		return fail(31, "no MSI interrupt", msi_irqs);
 	uart_puts("vfio_edu: MSI ok\n");
 	return 0;
 }
@@ -243,13 +243,13 @@ int main(void)
 
 	uart_init();
 	if (find_edu(&slot))
-		return fail(2, "no edu device on bus 0", 0);
+		return fail(20, "no edu device on bus 0", 0);
 	bar = cfg_read32(slot, 0x10);
 	bar0 = bar & ~0xfu;
 	if ((bar & 0x6) == 0x4)
 		bar0 |= (uint64_t)cfg_read32(slot, 0x14) << 32;
 	if (!bar0 || bar0 >= 1ULL << 32)
-		return fail(3, "BAR0 not placed below 4 GiB", bar0);
+		return fail(21, "BAR0 not placed below 4 GiB", bar0);
 	/* Memory decode and bus master (for DMA and MSI). */
 	cfg_write32(slot, 0x04, (cfg_read32(slot, 0x04) & 0xffff) | 0x6);
 	v = edu_read(EDU_ID);
@@ -257,24 +257,24 @@ int main(void)
 	uart_put_hex(v);
 	uart_puts("\n");
 	if ((v & 0xff) != 0xed)
-		return fail(4, "identification register", v);
+		return fail(22, "identification register", v);
 	edu_write(EDU_LIVE, 0x12345678);
 	v = edu_read(EDU_LIVE);
 	if (v != ~0x12345678u)
-		return fail(4, "liveness register", v);
+		return fail(23, "liveness register", v);
 	edu_write(EDU_FACT, 10);
 	if (!wait_clear(EDU_STATUS, 1))
-		return fail(5, "factorial never finished", edu_read(EDU_STATUS));
+		return fail(24, "factorial never finished", edu_read(EDU_STATUS));
 	v = edu_read(EDU_FACT);
 	if (v != 3628800)
-		return fail(5, "10! is not", v);
+		return fail(25, "10! is not", v);
 	uart_puts("vfio_edu: liveness and 10! ok\n");
 	r = dma_round_trip();
 	r = r ?: interrupts(slot);
 	if (r)
 		return r;
 	if (other_irqs)
-		return fail(11, "unexpected interrupts", other_irqs);
+		return fail(32, "unexpected interrupts", other_irqs);
 	uart_puts("vfio_edu: all ok\n");
 	return 0;
 }
