@@ -191,6 +191,9 @@ FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c 
 FUZZ_TARGETS += config
 FUZZ_SRCS_config := vmm/config.c vmm/config_value.c vmm/config_file.c \
 	vmm/preflight.c vmm/rt.c vmm/log.c
+# Guest configuration-space accesses: type-1, ECAM, BARs, MSI (devices/pci/).
+FUZZ_TARGETS += pci_cfg
+FUZZ_SRCS_pci_cfg := vmm/log.c devices/pci/pci.c devices/pci/host.c fdt/fdt.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz
@@ -224,7 +227,7 @@ $(O)/fuzz/%_fuzzer: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/fuzz.h \
 	$(call say,FUZZ,$@)
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-D_GNU_SOURCE $(INCLUDES) -I$(SRCDIR)/tests/fuzz -MMD -MP -MF $@.d \
-		-o $@ $< $(FUZZ_SRCS_$*:%=$(SRCDIR)/%)
+		-o $@ $< $(FUZZ_SRCS_$*:%=$(SRCDIR)/%) $(LIBS_ALL)
 
 fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
 	$(Q)for t in $(FUZZ_TARGETS); do \

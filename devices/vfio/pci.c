@@ -639,7 +639,15 @@ static int setup_bar(struct vfio_pci *d, unsigned int i)
 	b->size = info.size;
 	b->offset = info.offset;
 	msix_here = d->msix_cap && (i == d->msix_bar || i == d->pba_bar);
-	if (!b->io && i != PCI_ROM_BAR && !msix_here &&
+	/*
+	 * TESSERA_VFIO_NO_MMAP (tests and benchmarks of the slow path): trap
+	 * every BAR, as TESSERA_NO_IOEVENTFD does for virtio notifications.
+	 */
+	if (getenv("TESSERA_VFIO_NO_MMAP")) {
+		if (i == 0)
+			log_info("%s: TESSERA_VFIO_NO_MMAP: every BAR access exits to the monitor",
+				 d->label);
+	} else if (!b->io && i != PCI_ROM_BAR && !msix_here &&
 	    (info.flags & VFIO_REGION_INFO_FLAG_MMAP) && b->size >= PAGE_SIZE_4K) {
 		void *p = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED,
 			       d->fd, (off_t)b->offset);

@@ -58,9 +58,14 @@ expect_rc 0
 for step in "id " "liveness and 10! ok" "DMA round trip ok" "INTx ok" "MSI ok" "all ok"; do
 	grep -qF "vfio_edu: $step" "$TMP/out" || fail "vfio_edu did not print '$step': $(cat "$TMP/out")"
 done
-# Again, the same device: the last run released it (group, container, DMA).
-run_guest vfio_edu --vfio "/sys/bus/pci/devices/$bdf" --memory 64M
+mapped=$(sed -n 's/^vfio_edu: BAR0 read \([0-9]*\) TSC.*/\1/p' "$TMP/out")
+# Again, the same device (the last run released it: group, container,
+# DMA), with every BAR trapped and forwarded instead of mapped.
+TESSERA_VFIO_NO_MMAP=1 run_guest vfio_edu --vfio "/sys/bus/pci/devices/$bdf" --memory 64M
 expect_rc 0
+trapped=$(sed -n 's/^vfio_edu: BAR0 read \([0-9]*\) TSC.*/\1/p' "$TMP/out")
+echo "vfio_pci: BAR0 read: mapped $mapped TSC ticks, trapped $trapped (guest-measured)"
+[ -n "$mapped" ] && [ -n "$trapped" ] || fail "no BAR read figures: $(cat "$TMP/out")"
 
 # Already open in another partition: the echo guest holds it until stopped.
 "$TESSERA" run --kernel "$GUESTS/echo.elf" --vfio "$bdf" --serial none \
