@@ -39,6 +39,7 @@ int main(void)
 	srunner_add_suite(sr, board_suite());
 	srunner_add_suite(sr, pci_suite());
 	srunner_add_suite(sr, vfio_suite());
+	srunner_add_suite(sr, sandbox_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

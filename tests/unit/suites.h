@@ -34,5 +34,6 @@ Suite *preflight_suite(void);
 Suite *board_suite(void);
 Suite *pci_suite(void);
 Suite *vfio_suite(void);
+Suite *sandbox_suite(void);
 
 #endif
