@@ -142,4 +142,13 @@ void arch_dump_vcpu(struct vcpu *v);
 /* The CPU template "auto" resolves to (baseline on kvm_pvm hosts). */
 enum cpu_template arch_default_cpu_template(void);
 
+/*
+ * The monitor's own system-call convention (KVM runs guests of the host's
+ * arch), for the seccomp SIGSYS handler (vmm/sandbox.c): argument n (0-5)
+ * of the trapped call, and its return value. uc is the handler's
+ * ucontext_t. Async-signal-safe.
+ */
+uint64_t arch_sigsys_arg(const void *uc, unsigned int n);
+void arch_sigsys_set_return(void *uc, long ret);
+
 #endif

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "arch.h"
-#include "layout.h"
+#include "arch/x86_64/layout.h"
 #include "log.h"
 #include "pci/host.h"
 #include "vm.h"
