@@ -17,7 +17,11 @@
  *   checked without KVM (unit-tested); irq_routes_commit() hands it to KVM.
  *
  * Lines and routes are set up on the main thread; irq_line() and
- * irq_pulse() may be called from any thread.
+ * irq_pulse() may be called from any thread. Exception: VFIO's MSI and
+ * MSI-X emulation (devices/vfio/pci.c) changes MSI routes and commits the
+ * table from vCPU threads while the guest programs its vectors; those
+ * changes are serialised by the VFIO container's routes_lock, and nothing
+ * else changes the table once vCPUs run.
  */
 #ifndef TESSERA_IRQ_H
 #define TESSERA_IRQ_H
