@@ -61,7 +61,8 @@ CORE_SRCS := \
 	vmm/console.c vmm/vm.c vmm/boot_setup.c vmm/devices.c vmm/irq.c vmm/resource.c \
 	vmm/vcpu.c vmm/stats.c vmm/rt.c vmm/status.c vmm/stop.c \
 	vmm/sandbox.c vmm/sandbox_rules.c \
-	devices/iothread.c
+	devices/iothread.c vmm/pci_bus.c
+CORE_SRCS += devices/pci/pci.c devices/pci/host.c devices/vfio/vfio.c devices/vfio/pci.c
 CORE_SRCS += fdt/fdt.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/gdb/cmd.c vmm/gdb/bp.c
 CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.c \
@@ -188,6 +189,9 @@ FUZZ_TARGETS += gdb_cmd
 FUZZ_SRCS_gdb_cmd = $(CORE_SRCS)
 # The arch's own (tests/fuzz/<arch>/NAME_fuzz.c; FUZZ_SRCS_NAME in its arch.mk).
 FUZZ_TARGETS += $(ARCH_FUZZ_TARGETS)
+# Guest configuration-space accesses: type-1, ECAM, BARs, MSI (devices/pci/).
+FUZZ_TARGETS += pci_cfg
+FUZZ_SRCS_pci_cfg := vmm/log.c devices/pci/pci.c devices/pci/host.c fdt/fdt.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz

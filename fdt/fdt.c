@@ -26,7 +26,7 @@
 #define NAME_MAX_CHARS 31 /* DT spec 2.2.1 and 2.2.4.1 */
 #define UNIT_MAX_CHARS 31 /* our own bound on the part after '@' */
 #define PATH_MAX_CHARS 256
-#define CELLS_MAX 16
+#define CELLS_MAX 320 /* a PCI interrupt-map: 31 devices x 9 cells */
 
 #define ISA_SPACE_IO 0x1 /* ISA binding: bit 0 of phys.hi selects I/O space */
 #define ISA_IO_END 0x10000
@@ -234,6 +234,24 @@ static int w_prop_interrupts(struct fdt_writer *w, const struct fdt_device *dev)
 		return w_set_err(w, r);
 	r = fdt_w_prop_u32(w, "interrupt-parent", a->irq_parent);
 	return r ?: fdt_w_prop_cells(w, "interrupts", cells, a->irq_cells);
+}
+
+int fdt_w_irq_spec(struct fdt_writer *w, const struct fdt_device *dev,
+		   uint32_t *parent, uint32_t *cells, unsigned int *ncells)
+{
+	const struct fdt_arch *a = w->m ? w->m->arch : NULL;
+	int r;
+
+	if (w->err)
+		return w->err;
+	if (!a || !dev)
+		return w_set_err(w, -EINVAL);
+	r = a->irq_spec(dev, cells);
+	if (r)
+		return w_set_err(w, r);
+	*parent = a->irq_parent;
+	*ncells = a->irq_cells;
+	return 0;
 }
 
 int fdt_w_begin_device(struct fdt_writer *w, const char *name,

@@ -172,13 +172,23 @@ int fdt_w_begin_node(struct fdt_writer *w, const char *fmt, ...)
 int fdt_w_begin_device(struct fdt_writer *w, const char *name,
 		       const char *compatible, const struct fdt_device *dev);
 
+/*
+ * The interrupt specifier of dev's line (dev->irq, dev->irq_type) in the
+ * arch's format, for an emitter that writes its own interrupt-map:
+ * the controller's phandle in *parent, *ncells (the arch's
+ * #interrupt-cells) cells in cells[FDT_MAX_IRQ_CELLS]. 0 or the writer's
+ * error (-EINVAL: no interrupt controller, or no such input).
+ */
+int fdt_w_irq_spec(struct fdt_writer *w, const struct fdt_device *dev,
+		   uint32_t *parent, uint32_t *cells, unsigned int *ncells);
+
 /* Closes the node opened last. */
 int fdt_w_end_node(struct fdt_writer *w);
 
 int fdt_w_prop_empty(struct fdt_writer *w, const char *name);
 int fdt_w_prop_u32(struct fdt_writer *w, const char *name, uint32_t v);
 int fdt_w_prop_u64(struct fdt_writer *w, const char *name, uint64_t v);
-/* n cells (n <= 16), written big-endian. */
+/* n cells (n <= 320), written big-endian. */
 int fdt_w_prop_cells(struct fdt_writer *w, const char *name,
 		     const uint32_t *cells, unsigned int n);
 int fdt_w_prop_string(struct fdt_writer *w, const char *name, const char *s);

@@ -21,6 +21,8 @@ struct fdt_machine;
 struct fdt_arch;
 struct irq_routes;
 struct resources;
+struct pci_host;
+struct pci_host_place;
 
 /* The arch's name in messages ("x86-64"). Pure. */
 const char *arch_name(void);
@@ -105,6 +107,19 @@ void arch_fdt_describe(const struct vm *vm, struct fdt_machine *m);
 
 /* The arch's device-tree model alone (what arch_fdt_describe() sets). */
 const struct fdt_arch *arch_fdt_model(void);
+
+/*
+ * Where a PCI host bridge lives (ECAM window, 32- and 64-bit BAR windows)
+ * in this partition, chosen after guest RAM is laid out. 0 or -errno
+ * (-ENOSYS: the arch has no PCI).
+ */
+int arch_pci_place(const struct vm *vm, struct pci_host_place *p);
+
+/*
+ * Connects what else reaches the bridge's configuration space besides
+ * ECAM (x86: the type-1 ports). 0 or -errno (logged).
+ */
+int arch_pci_attach(struct vm *vm, struct pci_host *h);
 
 /* Writes boot structures (page tables, descriptor tables) into guest RAM. */
 int arch_setup_boot(struct vm *vm);

@@ -26,6 +26,8 @@
 #define CONFIG_DISK_SERIAL_MAX 20 /* VIRTIO_BLK_ID_BYTES */
 #define CONFIG_MAX_NICS 4
 #define CONFIG_NET_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+#define CONFIG_MAX_VFIO 8
+#define CONFIG_BDF_LEN 12 /* "0000:00:01.0" */
 
 enum serial_mode {
 	SERIAL_STDIO, /* output to stdout, input from stdin */
@@ -105,6 +107,8 @@ struct vm_config {
 	struct disk_config disk[CONFIG_MAX_DISKS];
 	unsigned int nnics; /* --net, in order: the guest's eth0, eth1, ... */
 	struct net_config net[CONFIG_MAX_NICS];
+	unsigned int nvfio; /* --vfio, in order: the guest's PCI slots 1, 2, ... */
+	const char *vfio[CONFIG_MAX_VFIO]; /* a BDF or a sysfs path, as given */
 	bool verbose;
 	bool help;
 	/* Real-time partitions: see vmm/rt.h. */
@@ -251,6 +255,13 @@ int config_parse_disk(struct disk_config *d, const char *s, char *err,
  */
 int config_parse_net(struct net_config *n, const char *s, unsigned int index,
 		     char *err, size_t errlen);
+
+/*
+ * Parses a PCI address "[DDDD:]BB:DD.F" (hex; the domain defaults to 0000)
+ * into its canonical sysfs form "DDDD:BB:DD.F", lowercase, in
+ * out[CONFIG_BDF_LEN + 1]. 0 or -EINVAL. Pure.
+ */
+int config_parse_bdf(const char *s, char *out);
 
 /* Parses an unsigned integer in decimal or 0x hex. Returns 0 or -EINVAL. */
 int config_parse_u64(const char *s, uint64_t *out);

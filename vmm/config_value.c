@@ -303,3 +303,38 @@ int config_parse_serial(const char *v, enum serial_mode *mode, char *path,
 	*mode = SERIAL_FILE;
 	return 0;
 }
+
+static int hex_field(const char **p, unsigned int digits, unsigned int max,
+		     unsigned int *v)
+{
+	unsigned int n = 0, val = 0;
+
+	while (n < digits && isxdigit((unsigned char)**p)) {
+		char c = (char)tolower((unsigned char)**p);
+
+		val = val * 16 + (unsigned int)(isdigit((unsigned char)c) ? c - '0' : c - 'a' + 10);
+		(*p)++;
+		n++;
+	}
+	if (n == 0 || val > max)
+		return -EINVAL;
+	*v = val;
+	return 0;
+}
+
+int config_parse_bdf(const char *s, char *out)
+{
+	unsigned int dom = 0, bus, dev, fn;
+	const char *p = s, *colon = strchr(s, ':');
+
+	if (colon && strchr(colon + 1, ':')) {
+		if (hex_field(&p, 4, 0xffff, &dom) || *p++ != ':')
+			return -EINVAL;
+	}
+	if (hex_field(&p, 2, 0xff, &bus) || *p++ != ':' ||
+	    hex_field(&p, 2, 0x1f, &dev) || *p++ != '.' ||
+	    hex_field(&p, 1, 7, &fn) || *p)
+		return -EINVAL;
+	snprintf(out, CONFIG_BDF_LEN + 1, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	return 0;
+}

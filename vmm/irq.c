@@ -62,6 +62,19 @@ int irq_irqfd_assign(struct vm *vm, uint32_t gsi, int fd)
 	return irqfd(vm, gsi, fd, 0);
 }
 
+int irq_irqfd_assign_resample(struct vm *vm, uint32_t gsi, int fd,
+			      int resample_fd)
+{
+	struct kvm_irqfd irq;
+
+	memset(&irq, 0, sizeof(irq));
+	irq.fd = (uint32_t)fd;
+	irq.gsi = gsi;
+	irq.flags = KVM_IRQFD_FLAG_RESAMPLE;
+	irq.resamplefd = (uint32_t)resample_fd;
+	return ioctl(vm->vm_fd, KVM_IRQFD, &irq) < 0 ? -errno : 0;
+}
+
 int irq_irqfd_deassign(struct vm *vm, uint32_t gsi, int fd)
 {
 	return irqfd(vm, gsi, fd, KVM_IRQFD_FLAG_DEASSIGN);

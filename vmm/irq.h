@@ -17,7 +17,11 @@
  *   checked without KVM (unit-tested); irq_routes_commit() hands it to KVM.
  *
  * Lines and routes are set up on the main thread; irq_line() and
- * irq_pulse() may be called from any thread.
+ * irq_pulse() may be called from any thread. Exception: VFIO's MSI and
+ * MSI-X emulation (devices/vfio/pci.c) changes MSI routes and commits the
+ * table from vCPU threads while the guest programs its vectors; those
+ * changes are serialised by the VFIO container's routes_lock, and nothing
+ * else changes the table once vCPUs run.
  */
 #ifndef TESSERA_IRQ_H
 #define TESSERA_IRQ_H
@@ -58,6 +62,15 @@ int irq_ioeventfd_assign(struct vm *vm, gpa_t addr, uint32_t len,
  * (arm64: SPI INTID - 32) will need a hook beside arch_irq_line_encode().
  */
 int irq_irqfd_assign(struct vm *vm, uint32_t gsi, int fd);
+
+/*
+ * KVM_IRQFD with KVM_IRQFD_FLAG_RESAMPLE: a signal of fd raises the
+ * level-triggered line gsi and keeps it up until the guest's EOI, when KVM
+ * lowers it and signals resample_fd (VFIO's INTx unmask eventfd: the
+ * device may assert again). 0 or -errno.
+ */
+int irq_irqfd_assign_resample(struct vm *vm, uint32_t gsi, int fd,
+			      int resample_fd);
 
 /* Undoes irq_irqfd_assign(). 0 or -errno. */
 int irq_irqfd_deassign(struct vm *vm, uint32_t gsi, int fd);

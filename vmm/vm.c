@@ -31,6 +31,7 @@
 #include "vcpu.h"
 #include "virtio/blk.h"
 #include "virtio/net.h"
+#include "vfio/pci.h"
 
 #define CONSOLE_FLUSH_MS 1000 /* bound on the final console flush */
 
@@ -159,7 +160,7 @@ static int create_nic(struct vm *vm, const struct net_config *nc)
 /*
  * Every device of the machine, created in one place: the console, the
  * arch's board (which connects its UART to the console), then the user's
- * disks and NICs in command-line order.
+ * disks, NICs and passed-through PCI devices in command-line order.
  */
 static int create_devices(struct vm *vm)
 {
@@ -172,6 +173,8 @@ static int create_devices(struct vm *vm)
 		r = create_disk(vm, &vm->cfg->disk[i]);
 	for (unsigned int i = 0; i < vm->cfg->nnics && !r; i++)
 		r = create_nic(vm, &vm->cfg->net[i]);
+	for (unsigned int i = 0; i < vm->cfg->nvfio && !r; i++)
+		r = vfio_pci_create(vm, vm->cfg->vfio[i]);
 	return r;
 }
 

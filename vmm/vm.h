@@ -46,6 +46,8 @@ struct vcpu {
 };
 
 struct gdb_stub;
+struct pci_host;
+struct vfio_container;
 
 struct vm {
 	const struct vm_config *cfg;
@@ -72,6 +74,8 @@ struct vm {
 	struct device_list devices; /* every device, board and user, in order */
 	struct resources res;       /* device placement (arch-seeded) */
 	struct irq_routes routes;   /* the GSI routing table (irq.h) */
+	struct pci_host *pci;       /* the PCI host bridge (pci_bus.h), or NULL */
+	struct vfio_container *vfio; /* --vfio's container (devices/vfio/), or NULL */
 	bool user_fault;            /* vm_create failed on the user's input */
 
 	int stop_fd; /* eventfd: a vCPU asks the main thread to stop the VM */

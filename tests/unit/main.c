@@ -34,6 +34,8 @@ int main(void)
 	srunner_add_suite(sr, iothread_suite());
 	srunner_add_suite(sr, status_suite());
 	srunner_add_suite(sr, preflight_suite());
+	srunner_add_suite(sr, pci_suite());
+	srunner_add_suite(sr, vfio_suite());
 	srunner_add_suite(sr, sandbox_suite());
 	arch_unit_suites(sr);
 	srunner_run_all(sr, CK_NORMAL);

@@ -28,6 +28,8 @@ Suite *devices_suite(void);
 Suite *iothread_suite(void);
 Suite *status_suite(void);
 Suite *preflight_suite(void);
+Suite *pci_suite(void);
+Suite *vfio_suite(void);
 Suite *sandbox_suite(void);
 
 /*

@@ -271,6 +271,48 @@ START_TEST(serial_values)
 }
 END_TEST
 
+START_TEST(vfio_values)
+{
+	struct vm_config cfg;
+	char err[256], bdf[CONFIG_BDF_LEN + 1];
+
+	ck_assert_int_eq(config_parse_bdf("0000:00:01.0", bdf), 0);
+	ck_assert_str_eq(bdf, "0000:00:01.0");
+	ck_assert_int_eq(config_parse_bdf("00:1F.7", bdf), 0);
+	ck_assert_str_eq(bdf, "0000:00:1f.7");
+	ck_assert_int_eq(config_parse_bdf("abcd:ff:1f.7", bdf), 0);
+	ck_assert_str_eq(bdf, "abcd:ff:1f.7");
+	ck_assert_int_eq(config_parse_bdf("00:20.0", bdf), -EINVAL); /* device > 31 */
+	ck_assert_int_eq(config_parse_bdf("00:01.8", bdf), -EINVAL);
+	ck_assert_int_eq(config_parse_bdf("00:01", bdf), -EINVAL);
+	ck_assert_int_eq(config_parse_bdf("00:01.0x", bdf), -EINVAL);
+	ck_assert_int_eq(config_parse_bdf("10000:00:01.0", bdf), -EINVAL);
+	ck_assert_int_eq(config_parse_bdf("000:01.0", bdf), -EINVAL);
+	ck_assert_int_eq(config_parse_bdf("", bdf), -EINVAL);
+	ck_assert_int_eq(config_parse_bdf(":00:01.0", bdf), -EINVAL);
+
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio", "00:01.0"),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "no VFIO rules yet"));
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio", "00:01.0",
+			       "--vfio=/sys/bus/pci/devices/0000:00:02.0",
+			       "--seccomp", "off"), 0);
+	ck_assert_uint_eq(cfg.nvfio, 2);
+	ck_assert_str_eq(cfg.vfio[0], "00:01.0");
+	ck_assert_str_eq(cfg.vfio[1], "/sys/bus/pci/devices/0000:00:02.0");
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio", "eth0"),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "neither a PCI address"));
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio", "1:1.1",
+			       "--vfio", "1:1.1", "--vfio", "1:1.1", "--vfio",
+			       "1:1.1", "--vfio", "1:1.1", "--vfio", "1:1.1",
+			       "--vfio", "1:1.1", "--vfio", "1:1.1", "--vfio",
+			       "1:1.1"),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "at most 8"));
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -285,6 +327,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, usage_is_formatted);
 	tcase_add_test(tc, find_file_walks_values);
 	tcase_add_test(tc, serial_values);
+	tcase_add_test(tc, vfio_values);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -189,6 +189,41 @@ START_TEST(acpi_tables)
 }
 END_TEST
 
+/* With a PCI host bridge: a third XSDT entry, an MCFG for bus 0. */
+START_TEST(acpi_mcfg)
+{
+	static uint8_t buf[4096];
+	const uint64_t base = 0xe0000;
+	size_t n = acpi_build_pci(buf, sizeof(buf), base, 2, 0xfec00000,
+				  0xe0000000);
+	const uint8_t *xsdt, *mcfg;
+	uint64_t xsdt_addr, ptr[3], ecam;
+
+	ck_assert_uint_gt(n, 0);
+	memcpy(&xsdt_addr, buf + 24, 8);
+	xsdt = buf + (xsdt_addr - base);
+	ck_assert_uint_eq(le32(xsdt + 4), 36 + 3 * 8);
+	ck_assert_uint_eq(sum(xsdt, le32(xsdt + 4)), 0);
+	memcpy(ptr, xsdt + 36, sizeof(ptr));
+	ck_assert_uint_lt(ptr[2] - base + 60, n + 1);
+	mcfg = buf + (ptr[2] - base);
+	ck_assert(!memcmp(mcfg, "MCFG", 4));
+	ck_assert_uint_eq(le32(mcfg + 4), 60);
+	ck_assert_uint_eq(sum(mcfg, 60), 0);
+	memcpy(&ecam, mcfg + 44, 8);
+	ck_assert_uint_eq(ecam, 0xe0000000);
+	ck_assert_uint_eq(mcfg[52] | mcfg[53] << 8, 0); /* segment */
+	ck_assert_uint_eq(mcfg[54], 0);                 /* buses 0-0 */
+	ck_assert_uint_eq(mcfg[55], 0);
+	/* Without PCI: no MCFG, two XSDT entries, as before. */
+	n = acpi_build_pci(buf, sizeof(buf), base, 2, 0xfec00000, 0);
+	ck_assert_uint_gt(n, 0);
+	ck_assert_uint_eq(le32(buf + (xsdt_addr - base) + 4), 36 + 2 * 8);
+	ck_assert_uint_eq(acpi_build_pci(buf, 600, base, 2, 0xfec00000,
+					 0xe0000000), 0);
+}
+END_TEST
+
 START_TEST(e820_map)
 {
 	static uint8_t ram[4096];
@@ -255,6 +290,7 @@ Suite *boot_suite(void)
 	tcase_add_test(tc, bzimage_every_prefix);
 	tcase_add_test(tc, mptable_checksums);
 	tcase_add_test(tc, acpi_tables);
+	tcase_add_test(tc, acpi_mcfg);
 	tcase_add_test(tc, e820_map);
 	tcase_add_test(tc, cmdline_merge);
 	tcase_add_test(tc, initrd_placement);

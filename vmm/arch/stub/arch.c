@@ -143,3 +143,15 @@ enum cpu_template arch_default_cpu_template(void)
 {
 	return CPU_TEMPLATE_HOST;
 }
+
+int arch_pci_place(const struct vm *vm, struct pci_host_place *p)
+{
+	(void)vm, (void)p;
+	return -ENOSYS;
+}
+
+int arch_pci_attach(struct vm *vm, struct pci_host *h)
+{
+	(void)vm, (void)h;
+	return -ENOSYS;
+}

@@ -83,6 +83,17 @@ struct madt_lapic_nmi {
 	uint8_t lint;
 } __attribute__((packed));
 
+/* MCFG (PCI Firmware 3.2, 4.1.2): one allocation, segment 0, bus 0. */
+struct mcfg {
+	struct sdt h;
+	uint64_t reserved;
+	uint64_t ecam_base;
+	uint16_t segment;
+	uint8_t start_bus, end_bus;
+	uint32_t reserved2;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct mcfg) == 60, "MCFG with one allocation");
 _Static_assert(sizeof(struct rsdp) == 36, "RSDP is 36 bytes");
 _Static_assert(sizeof(struct fadt) == 276, "FADT (rev 6) is 276 bytes");
 
@@ -171,22 +182,30 @@ static size_t build_madt(uint8_t *p, unsigned int ncpus, uint32_t ioapic_addr)
 size_t acpi_build(uint8_t *buf, size_t len, uint64_t base, unsigned int ncpus,
 		  uint32_t ioapic_addr)
 {
+	return acpi_build_pci(buf, len, base, ncpus, ioapic_addr, 0);
+}
+
+size_t acpi_build_pci(uint8_t *buf, size_t len, uint64_t base,
+		      unsigned int ncpus, uint32_t ioapic_addr, uint64_t ecam_base)
+{
 	size_t off_xsdt = 64, off_fadt = 128, off_dsdt = 416, off_madt = 512;
 	size_t madt_len = sizeof(struct madt) + ncpus * sizeof(struct madt_lapic) +
 			  sizeof(struct madt_ioapic) + sizeof(struct madt_lapic_nmi);
-	size_t total = off_madt + madt_len;
+	size_t off_mcfg = (off_madt + madt_len + 7) & ~(size_t)7;
+	size_t total = ecam_base ? off_mcfg + sizeof(struct mcfg) : off_madt + madt_len;
 	struct rsdp *rsdp = (struct rsdp *)buf;
 	struct sdt *xsdt = (struct sdt *)(buf + off_xsdt);
 	struct fadt *fadt = (struct fadt *)(buf + off_fadt);
 	struct sdt *dsdt = (struct sdt *)(buf + off_dsdt);
-	uint64_t ptrs[2] = { base + off_fadt, base + off_madt };
+	uint64_t ptrs[3] = { base + off_fadt, base + off_madt, base + off_mcfg };
+	size_t nptrs = ecam_base ? 3 : 2;
 
 	if (ncpus == 0 || ncpus > 254 || len < total || base > UINT32_MAX - total)
 		return 0;
 	memset(buf, 0, total);
 
-	memcpy(xsdt + 1, ptrs, sizeof(ptrs));
-	header(xsdt, "XSDT", sizeof(*xsdt) + sizeof(ptrs), 1);
+	memcpy(xsdt + 1, ptrs, nptrs * sizeof(ptrs[0]));
+	header(xsdt, "XSDT", (uint32_t)(sizeof(*xsdt) + nptrs * sizeof(ptrs[0])), 1);
 	finish(xsdt);
 
 	memcpy(dsdt + 1, dsdt_aml, sizeof(dsdt_aml));
@@ -213,6 +232,16 @@ size_t acpi_build(uint8_t *buf, size_t len, uint64_t base, unsigned int ncpus,
 	finish(fadt);
 
 	build_madt(buf + off_madt, ncpus, ioapic_addr);
+	if (ecam_base) {
+		struct mcfg *m = (struct mcfg *)(buf + off_mcfg);
+
+		header(&m->h, "MCFG", sizeof(*m), 1);
+		m->ecam_base = ecam_base;
+		m->segment = 0;
+		m->start_bus = 0;
+		m->end_bus = 0;
+		finish(m);
+	}
 
 	memcpy(rsdp->signature, "RSD PTR ", 8);
 	memcpy(rsdp->oem_id, "TESSRA", 6);

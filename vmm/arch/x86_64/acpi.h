@@ -29,4 +29,12 @@
 size_t acpi_build(uint8_t *buf, size_t len, uint64_t base, unsigned int ncpus,
 		  uint32_t ioapic_addr);
 
+/*
+ * The same, plus an MCFG table naming the ECAM window of PCI segment 0,
+ * bus 0 at ecam_base (0: no PCI, no MCFG). Pure; unit-tested.
+ */
+size_t acpi_build_pci(uint8_t *buf, size_t len, uint64_t base,
+		      unsigned int ncpus, uint32_t ioapic_addr,
+		      uint64_t ecam_base);
+
 #endif

@@ -22,7 +22,7 @@
 X86 := vmm/arch/x86_64
 ARCH_SRCS := $(X86)/arch.c $(X86)/board.c $(X86)/cpuid.c $(X86)/boot.c \
 	$(X86)/bzimage.c $(X86)/mptable.c $(X86)/acpi.c $(X86)/fdt.c $(X86)/gdb.c \
-	$(X86)/probe.c
+	$(X86)/probe.c $(X86)/pci.c
 ARCH_HOST_SRCS := $(X86)/host.c
 # Fuzz targets of x86 code (tests/fuzz/x86_64/NAME_fuzz.c): the ELF, raw
 # and bzImage loaders.
@@ -53,6 +53,8 @@ X86_GUESTS += vblk vhostile
 X86_GUESTS += vrace
 # virtio-net: a polling driver that trades frames with a packet socket.
 X86_GUESTS += vnet
+# VFIO-PCI: drives QEMU's edu device passed through with --vfio (the lab).
+X86_GUESTS += vfio_edu
 GUEST_COMMON += $(SRCDIR)/guests/common/virtio.c
 
 # The real-time probe (guests/rt/): its ring-3 half is built alone and its

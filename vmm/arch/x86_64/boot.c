@@ -22,6 +22,7 @@
 #include "arch/x86_64/pvh.h"
 #include "loader.h"
 #include "log.h"
+#include "pci/host.h"
 #include "vm.h"
 
 #define KERNEL_ENTRY_64_OFFSET 0x200
@@ -184,8 +185,9 @@ static int write_mptable(struct vm *vm)
 static int write_acpi(struct vm *vm, struct boot_params *bp)
 {
 	uint8_t buf[4096];
-	size_t n = acpi_build(buf, sizeof(buf), ACPI_TABLES_ADDR, vm->nvcpus,
-			      (uint32_t)X86_IOAPIC_ADDR);
+	size_t n = acpi_build_pci(buf, sizeof(buf), ACPI_TABLES_ADDR, vm->nvcpus,
+				  (uint32_t)X86_IOAPIC_ADDR,
+				  vm->pci ? vm->pci->place.ecam_base : 0);
 
 	if (!n || n > ACPI_TABLES_MAX) {
 		log_err("ACPI tables for %u vCPUs do not fit", vm->nvcpus);
