@@ -651,6 +651,7 @@ static void *worker(void *arg)
 	unsigned int me;
 	uint64_t one = 1;
 
+	pthread_setname_np(pthread_self(), "vblk-worker"); /* before the filter: its messages name the thread */
 	sandbox_enter(SANDBOX_BLK); /* the same file operations as the I/O thread */
 	pthread_mutex_lock(&p->lock);
 	me = p->nthreads++;
@@ -777,7 +778,6 @@ int vblk_start(struct vblk *b)
 		r = pthread_create(&thr[n], &a, worker, b);
 		if (r)
 			break;
-		pthread_setname_np(thr[n], "vblk-worker");
 	}
 	pthread_attr_destroy(&a);
 	if (n < VBLK_WORKERS) {
