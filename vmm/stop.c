@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sandbox.h"
 #include "status.h"
 #include "vcpu.h"
 
@@ -28,7 +29,17 @@ static struct {
 	void *arg;
 	bool tty_saved;
 	struct termios tty;
-} st = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	int err_fd; /* stderr for the last line: non-blocking if a pipe */
+	pthread_t thread;
+	bool started;
+	pthread_cond_t confined_cond;
+	bool confined; /* the signal thread is in its filter */
+} st = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	 .err_fd = 2,
+	 .confined_cond = PTHREAD_COND_INITIALIZER };
+
+/* Asks the signal thread to confine itself (stop_confine()). */
+#define STOP_CONFINE_SIGNAL SIGRTMIN
 
 static void stop_signals(sigset_t *set)
 {
@@ -69,23 +80,26 @@ char *stop_format_line(char *buf, size_t len, int sig, const char *phase,
 
 /*
  * One line on stderr that cannot block the exit: a pipe nobody reads is
- * written through a non-blocking description of its own.
+ * written through a non-blocking description of its own, opened by
+ * stop_start() (the thread's filter allows no open).
  */
 static void write_line(const char *line)
 {
-	struct stat sb;
-	int fd = 2;
-
-	if (fstat(2, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
-		fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			return; /* better silent than stuck */
-	}
-	if (write(fd, line, strlen(line)) < 0) {
+	if (st.err_fd < 0)
+		return; /* better silent than stuck */
+	if (write(st.err_fd, line, strlen(line)) < 0) {
 		/* nothing left to tell it to */
 	}
-	if (fd != 2)
-		close(fd);
+}
+
+/* In the signal thread: its own privileges and filter, then tells the main thread. */
+static void confine(void)
+{
+	sandbox_enter(SANDBOX_SIGNALS);
+	pthread_mutex_lock(&st.lock);
+	st.confined = true;
+	pthread_cond_broadcast(&st.confined_cond);
+	pthread_mutex_unlock(&st.lock);
 }
 
 static void __attribute__((noreturn))
@@ -157,9 +171,17 @@ static void *signal_thread(void *unused)
 	sigset_t set;
 
 	(void)unused;
+	/* Its own name, before its filter: the SIGSYS reporter gives it. */
+	pthread_setname_np(pthread_self(), "signals");
 	stop_signals(&set);
-	while (sigwait(&set, &sig) != 0)
-		;
+	sigaddset(&set, STOP_CONFINE_SIGNAL);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig != STOP_CONFINE_SIGNAL)
+			break;
+		confine();
+	}
 	/*
 	 * The hook runs under the lock: once stop_set_hook() has replaced it,
 	 * the old one (and what its arg points to) is no longer in use.
@@ -181,6 +203,10 @@ static void *signal_thread(void *unused)
 		left.tv_sec = (STOP_BOUND_MS - waited) / 1000;
 		left.tv_nsec = (long)((STOP_BOUND_MS - waited) % 1000) * 1000000;
 		again = sigtimedwait(&set, NULL, &left);
+		if (again == STOP_CONFINE_SIGNAL) { /* the stop came first */
+			confine();
+			continue;
+		}
 		/*
 		 * A second signal cuts the wait short, unless it is the same
 		 * stop sent twice at once (timeout(1) signals the child and
@@ -194,12 +220,14 @@ static void *signal_thread(void *unused)
 
 int stop_start(void)
 {
+	struct stat sb;
 	sigset_t set;
 	pthread_t t;
 	int r;
 
 	stop_signals(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
+	sigaddset(&set, STOP_CONFINE_SIGNAL);
 	r = pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (r) {
 		log_err("pthread_sigmask: %s", strerror(r));
@@ -207,14 +235,40 @@ int stop_start(void)
 	}
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &st.tty) == 0)
 		st.tty_saved = true;
+	if (fstat(2, &sb) == 0 && S_ISFIFO(sb.st_mode))
+		st.err_fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	r = pthread_create(&t, NULL, signal_thread, NULL);
 	if (r) {
 		log_err("cannot start the signal thread: %s", strerror(r));
 		return -r;
 	}
-	pthread_setname_np(t, "signals");
 	pthread_detach(t);
+	st.thread = t;
+	st.started = true;
 	return 0;
+}
+
+void stop_confine(void)
+{
+	struct timespec until;
+	int r = 0;
+
+	if (!st.started)
+		return;
+	r = pthread_kill(st.thread, STOP_CONFINE_SIGNAL);
+	if (r) {
+		log_err("cannot confine the signal thread: %s", strerror(r));
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += STOP_CONFINE_WAIT_S;
+	pthread_mutex_lock(&st.lock);
+	while (!st.confined && r != ETIMEDOUT)
+		r = pthread_cond_timedwait(&st.confined_cond, &st.lock, &until);
+	pthread_mutex_unlock(&st.lock);
+	if (r == ETIMEDOUT)
+		log_warn("the signal thread did not confine itself within %d s",
+			 STOP_CONFINE_WAIT_S);
 }
 
 void stop_phase(const char *fmt, ...)

@@ -50,6 +50,16 @@ void stop_early(void);
 int stop_start(void);
 
 /*
+ * Main thread, once every other thread is started and before its own
+ * filter: the signal thread drops its capabilities and enters its seccomp
+ * filter (SANDBOX_SIGNALS) itself, since both are per thread; it is told
+ * by a realtime signal it also waits for. Returns once it has, or after
+ * STOP_CONFINE_WAIT_S (logged). A no-op before stop_start().
+ */
+void stop_confine(void);
+#define STOP_CONFINE_WAIT_S 1
+
+/*
  * Records what the main thread (or the teardown) is doing now, for the
  * line printed when a stop signal finds the process there ("reading the
  * partition file 'x'"). printf-style; the text is escaped when printed.

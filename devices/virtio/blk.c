@@ -651,6 +651,8 @@ static void *worker(void *arg)
 	unsigned int me;
 	uint64_t one = 1;
 
+	/* Its own name before its filter (the SIGSYS reporter gives it); not the creator's: that races. */
+	pthread_setname_np(pthread_self(), "vblk-worker");
 	sandbox_enter(SANDBOX_BLK); /* the same file operations as the I/O thread */
 	pthread_mutex_lock(&p->lock);
 	me = p->nthreads++;
@@ -769,7 +771,6 @@ int vblk_start(struct vblk *b)
 		r = pthread_create(&thr[n], &a, worker, b);
 		if (r)
 			break;
-		pthread_setname_np(thr[n], "vblk-worker");
 	}
 	pthread_attr_destroy(&a);
 	if (n < VBLK_WORKERS) {
