@@ -175,7 +175,7 @@ FUZZ_SRCS_config := vmm/config.c vmm/config_value.c vmm/config_file.c \
 FUZZ_TARGETS += virtio_mmio
 FUZZ_SRCS_virtio_mmio := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c \
 	devices/iothread.c devices/virtio/virtio.c devices/virtio/mmio.c \
-	devices/virtio/blk.c vmm/sandbox.c vmm/sandbox_rules.c
+	devices/virtio/blk.c vmm/sandbox.c vmm/sandbox_rules.c $(ARCH_HOST_SRCS)
 # The 16550A (devices/serial8250.c).
 FUZZ_TARGETS += serial8250
 FUZZ_SRCS_serial8250 := vmm/log.c devices/serial8250.c fdt/fdt.c
