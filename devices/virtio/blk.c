@@ -651,8 +651,7 @@ static void *worker(void *arg)
 	unsigned int me;
 	uint64_t one = 1;
 
-	/* Its own name before its filter (the SIGSYS reporter gives it); not the creator's: that races. */
-	pthread_setname_np(pthread_self(), "vblk-worker");
+	pthread_setname_np(pthread_self(), "vblk-worker"); /* before the filter: its messages name the thread */
 	sandbox_enter(SANDBOX_BLK); /* the same file operations as the I/O thread */
 	pthread_mutex_lock(&p->lock);
 	me = p->nthreads++;
