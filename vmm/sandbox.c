@@ -525,6 +525,19 @@ void sandbox_enter(enum sandbox_role role)
 		probe();
 }
 
+void sandbox_enter_signals(void)
+{
+	if (!st.ready)
+		return;
+	tls_role = sandbox_role_name(SANDBOX_MAIN);
+	if (prctl(PR_GET_NAME, tls_name, 0, 0, 0) < 0)
+		snprintf(tls_name, sizeof(tls_name), "?");
+	drop_privileges();
+	if (st.mode != SANDBOX_OFF &&
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &st.prog[SANDBOX_MAIN]) < 0)
+		fatal("seccomp(SECCOMP_SET_MODE_FILTER)", errno);
+}
+
 int sandbox_tap_owner(int tap_fd)
 {
 	if (!st.user_set)

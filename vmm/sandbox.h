@@ -106,6 +106,16 @@ int sandbox_init(const struct vm_config *cfg);
  */
 void sandbox_enter(enum sandbox_role role);
 
+/*
+ * The stop-signal thread (stop.h) confines itself as it starts: the main
+ * thread's filter (its calls are a subset of the main thread's: poll, read
+ * of its signalfd, write, exit_group, TCSETS, futex) and the privilege
+ * drop, without the main thread's process-wide steps (closing inherited
+ * descriptors, --chroot), which the main thread takes later. A no-op
+ * before sandbox_init().
+ */
+void sandbox_enter_signals(void);
+
 /* A tap tessera just created: owned by --user's ids (TUNSETOWNER). 0 or -errno. */
 int sandbox_tap_owner(int tap_fd);
 

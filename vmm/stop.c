@@ -3,6 +3,7 @@
 #include "stop.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -11,12 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/signalfd.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "sandbox.h"
 #include "status.h"
 #include "vcpu.h"
 
@@ -68,24 +70,20 @@ char *stop_format_line(char *buf, size_t len, int sig, const char *phase,
 }
 
 /*
- * One line on stderr that cannot block the exit: a pipe nobody reads is
- * written through a non-blocking description of its own.
+ * One line on stderr that cannot block the exit: written only if stderr
+ * has room within 100 ms (a pipe nobody reads gets no line, but the
+ * process still ends). poll and write: calls the main thread's seccomp
+ * filter allows, which this thread runs under (sandbox_enter_signals).
  */
 static void write_line(const char *line)
 {
-	struct stat sb;
-	int fd = 2;
+	struct pollfd pfd = { 2, POLLOUT, 0 };
 
-	if (fstat(2, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
-		fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			return; /* better silent than stuck */
-	}
-	if (write(fd, line, strlen(line)) < 0) {
+	if (poll(&pfd, 1, 100) != 1 || !(pfd.revents & POLLOUT))
+		return;
+	if (write(2, line, strlen(line)) < 0) {
 		/* nothing left to tell it to */
 	}
-	if (fd != 2)
-		close(fd);
 }
 
 static void __attribute__((noreturn))
@@ -103,11 +101,15 @@ end_process(int sig, bool forced, unsigned int waited_ms)
 	_exit(TESSERA_EXIT_SIGNAL + sig);
 }
 
-/* Async-signal-safe: appends src to dst[*n], printable bytes only. */
-static void put_safe(char *dst, size_t len, size_t *n, const char *src)
+/*
+ * Async-signal-safe: appends at most max bytes of src to dst[*n],
+ * printable bytes only (the phase may be half rewritten: never past it).
+ */
+static void put_safe(char *dst, size_t len, size_t *n, const char *src,
+		     size_t max)
 {
-	for (; *src && *n + 2 < len; src++)
-		dst[(*n)++] = (*src >= ' ' && *src < 0x7f) ? *src : '?';
+	for (size_t i = 0; i < max && src[i] && *n + 2 < len; i++)
+		dst[(*n)++] = (src[i] >= ' ' && src[i] < 0x7f) ? src[i] : '?';
 }
 
 /* Before the signal thread: the same line, from a handler, then the end. */
@@ -116,10 +118,11 @@ static void early_handler(int sig)
 	char line[sizeof(st.phase) + 64];
 	size_t n = 0;
 
-	put_safe(line, sizeof(line), &n, "tessera: stopped by ");
-	put_safe(line, sizeof(line), &n, sig_name(sig));
-	put_safe(line, sizeof(line), &n, " while ");
-	put_safe(line, sizeof(line), &n, st.phase[0] ? st.phase : "starting");
+	put_safe(line, sizeof(line), &n, "tessera: stopped by ", 64);
+	put_safe(line, sizeof(line), &n, sig_name(sig), 64);
+	put_safe(line, sizeof(line), &n, " while ", 64);
+	put_safe(line, sizeof(line), &n, st.phase[0] ? st.phase : "starting",
+		 sizeof(st.phase));
 	line[n++] = '\n';
 	if (write(2, line, n) < 0) {
 		/* nothing left to tell it to */
@@ -150,15 +153,29 @@ static unsigned int ms_since(const struct timespec *t0)
 			      (now.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
-static void *signal_thread(void *unused)
+/*
+ * The next stop signal from the signalfd, waiting at most timeout_ms
+ * (-1: no limit); 0 if none came.
+ */
+static int next_signal(int fd, int timeout_ms)
 {
-	struct timespec t0, left;
-	int sig = 0, again;
-	sigset_t set;
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	struct signalfd_siginfo si;
 
-	(void)unused;
-	stop_signals(&set);
-	while (sigwait(&set, &sig) != 0)
+	if (poll(&pfd, 1, timeout_ms) != 1)
+		return 0;
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	return (int)si.ssi_signo;
+}
+
+static void *signal_thread(void *arg)
+{
+	int fd = (int)(intptr_t)arg, sig = 0, again;
+	struct timespec t0;
+
+	sandbox_enter_signals();
+	while (!(sig = next_signal(fd, -1)))
 		;
 	/*
 	 * The hook runs under the lock: once stop_set_hook() has replaced it,
@@ -178,9 +195,7 @@ static void *signal_thread(void *unused)
 
 		if (waited >= STOP_BOUND_MS)
 			end_process(sig, true, waited);
-		left.tv_sec = (STOP_BOUND_MS - waited) / 1000;
-		left.tv_nsec = (long)((STOP_BOUND_MS - waited) % 1000) * 1000000;
-		again = sigtimedwait(&set, NULL, &left);
+		again = next_signal(fd, (int)(STOP_BOUND_MS - waited));
 		/*
 		 * A second signal cuts the wait short, unless it is the same
 		 * stop sent twice at once (timeout(1) signals the child and
@@ -196,7 +211,7 @@ int stop_start(void)
 {
 	sigset_t set;
 	pthread_t t;
-	int r;
+	int r, fd;
 
 	stop_signals(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
@@ -207,8 +222,15 @@ int stop_start(void)
 	}
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &st.tty) == 0)
 		st.tty_saved = true;
-	r = pthread_create(&t, NULL, signal_thread, NULL);
+	stop_signals(&set);
+	fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (fd < 0) {
+		log_err_errno("signalfd");
+		return -errno;
+	}
+	r = pthread_create(&t, NULL, signal_thread, (void *)(intptr_t)fd);
 	if (r) {
+		close(fd);
 		log_err("cannot start the signal thread: %s", strerror(r));
 		return -r;
 	}
