@@ -757,6 +757,14 @@ int vblk_start(struct vblk *b)
 	unsigned int n;
 	int r;
 
+	/* Bounce buffers now: a worker under the blk filter cannot mmap. */
+	for (n = 0; b->direct && n < VBLK_WORKERS; n++) {
+		p->io[n].bounce = aligned_alloc(4096, VBLK_BOUNCE_SIZE);
+		if (!p->io[n].bounce) {
+			log_err("%s: cannot allocate O_DIRECT bounce buffers", b->vdev.label);
+			return -ENOMEM;
+		}
+	}
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
 	p->lock_init = true;

@@ -43,7 +43,7 @@
 #define VBLK_SIZE_MAX (1u << 20)      /* advertised largest segment */
 #define VBLK_MAX_DISCARD_SEG 32u
 #define VBLK_MAX_RANGE_SECTORS (1u << 22) /* 2 GiB per discard/zeroes range */
-#define VBLK_BOUNCE_SIZE (1u << 20)   /* O_DIRECT fallback buffer */
+#define VBLK_BOUNCE_SIZE (128u << 10) /* O_DIRECT fallback buffer, per worker */
 #define VBLK_ZEROES_SIZE (64u << 10)  /* write-zeroes fallback buffer */
 #define VBLK_DEPTH 16u                /* requests in flight per disk */
 #define VBLK_WORKERS VBLK_DEPTH       /* threads doing the blocking I/O */
@@ -63,7 +63,9 @@ struct vblk_stats {
 /* Scratch for one request's I/O: one per worker (and one for inline use). */
 struct vblk_io {
 	struct iovec iov[VBLK_QUEUE_SIZE];
-	uint8_t *bounce;          /* VBLK_BOUNCE_SIZE, aligned; direct only, lazily */
+	uint8_t *bounce;          /* VBLK_BOUNCE_SIZE, aligned; direct only: a
+				     worker's comes from vblk_start() (the
+				     blk filter has no mmap), io0's lazily */
 	uint64_t features;        /* negotiated, when the request was taken */
 };
 
