@@ -44,6 +44,7 @@ CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
 #   ARCH_GUESTS          its freestanding test guests ($(O)/guests/*), with
 #                        the rules that build them (make all, the integration tests)
 #   ARCH_BENCH_BINS      its benchmark programs and guests, with their rules
+#   ARCH_FUZZ_TARGETS    its fuzz targets (tests/fuzz/NAME_fuzz.c, FUZZ_SRCS_NAME)
 #   ARCH_INSTALL_GUESTS  the guests make install ships
 # Generic code reaches the arch's headers only through vmm/arch.h and
 # vmm/arch/<arch>/include/ (arch_vm.h: the arch's part of struct vm); arch
@@ -136,6 +137,8 @@ check: check-unit check-integration
 check-layout:
 	+MAKE="$(MAKE)" $(SRCDIR)/scripts/check-layout.sh --stub
 
+check: check-layout
+
 # Linux guests and everything else in the nested-KVM lab (scripts/lab/).
 lab-test: all
 	BUILD=$(abspath $(O)) $(SRCDIR)/scripts/lab/run.sh
@@ -170,7 +173,7 @@ FUZZ_SRCS_vnet := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c devices/
 # Partition files and command lines (vmm/config*.c).
 FUZZ_TARGETS += config
 FUZZ_SRCS_config := vmm/config.c vmm/config_value.c vmm/config_file.c \
-	vmm/preflight.c vmm/rt.c vmm/log.c vmm/stop.c vmm/sandbox_rules.c
+	vmm/preflight.c vmm/rt.c vmm/log.c vmm/stop.c vmm/sandbox.c vmm/sandbox_rules.c
 # The virtio-mmio register file in front of virtio-blk (issue 19).
 FUZZ_TARGETS += virtio_mmio
 FUZZ_SRCS_virtio_mmio := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c \
@@ -183,13 +186,15 @@ FUZZ_SRCS_serial8250 := vmm/log.c devices/serial8250.c fdt/fdt.c
 # it reaches most of the monitor, so the fuzzer builds it all.
 FUZZ_TARGETS += gdb_cmd
 FUZZ_SRCS_gdb_cmd = $(CORE_SRCS)
-# The arch's own targets (ARCH_FUZZ_TARGETS and their FUZZ_SRCS_<name>, arch.mk).
+# The arch's own (tests/fuzz/<arch>/NAME_fuzz.c; FUZZ_SRCS_NAME in its arch.mk).
 FUZZ_TARGETS += $(ARCH_FUZZ_TARGETS)
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz
 
-$(O)/fuzz/%_replay: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/replay.c \
+# A target's source is tests/fuzz/NAME_fuzz.c, or tests/fuzz/<arch>/ for an arch's.
+vpath %_fuzz.c $(SRCDIR)/tests/fuzz $(SRCDIR)/tests/fuzz/$(ARCH)
+$(O)/fuzz/%_replay: %_fuzz.c $(SRCDIR)/tests/fuzz/replay.c \
 		$(SRCDIR)/tests/fuzz/fuzz.h $(O)/libtessera.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
@@ -211,7 +216,7 @@ check-asan: check-asan-fuzz
 # A fuzzer depends on every source it compiles (FUZZ_SRCS_<name>), and
 # clang's -MMD file (included below) on every header they read.
 .SECONDEXPANSION:
-$(O)/fuzz/%_fuzzer: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/fuzz.h \
+$(O)/fuzz/%_fuzzer: %_fuzz.c $(SRCDIR)/tests/fuzz/fuzz.h \
 		$$(addprefix $(SRCDIR)/,$$(FUZZ_SRCS_$$*))
 	@mkdir -p $(dir $@)
 	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs $(FUZZ_CC) (apt-get install clang)"; exit 1; }

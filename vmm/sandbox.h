@@ -8,9 +8,8 @@
  * Order: sandbox_init() on the main thread before anything is built (it
  * compiles every role's filter, so a thread's entry is one system call);
  * each I/O, vCPU and gdb thread calls sandbox_enter(its role) when its
- * setup is done; the signal thread, started before anything is built,
- * enters SANDBOX_SIGNALS when the main thread asks it to (stop_confine());
- * the main thread calls sandbox_enter(SANDBOX_MAIN) last,
+ * setup is done; the signal thread (stop.c), started before anything is
+ * built, enters SANDBOX_SIGNALS as it starts; the main thread calls sandbox_enter(SANDBOX_MAIN) last,
  * after it has started every thread: a filter is inherited by the threads
  * created after it, so the main thread's must not be on when it creates them.
  */

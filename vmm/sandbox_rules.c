@@ -160,10 +160,10 @@ const struct sandbox_rule sandbox_rules[] = {
 	TRAP_RETURN("main", MAIN),
 
 	/*
-	 * The stop-signal thread (stop.c), confined once the partition is
-	 * built: it waits for SIGINT/SIGTERM/SIGHUP, asks for a clean stop
-	 * through the stop eventfd and, when the stop is stuck past its bound,
-	 * says so on stderr and ends the process. It never returns.
+	 * The stop-signal thread (stop.c), confined as it starts (before the
+	 * partition is built): it waits for SIGINT/SIGTERM/SIGHUP, asks for a
+	 * clean stop through the stop eventfd and, when the stop is stuck past
+	 * its bound, says so on stderr and ends the process. It never returns.
 	 */
 	ANY("signals:rt_sigtimedwait", SIGNALS, "rt_sigtimedwait",
 	    "waits for a stop signal (sigwait), then for a second one within the stop's bound"),

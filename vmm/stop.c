@@ -30,16 +30,7 @@ static struct {
 	bool tty_saved;
 	struct termios tty;
 	int err_fd; /* stderr for the last line: non-blocking if a pipe */
-	pthread_t thread;
-	bool started;
-	pthread_cond_t confined_cond;
-	bool confined; /* the signal thread is in its filter */
-} st = { .lock = PTHREAD_MUTEX_INITIALIZER,
-	 .err_fd = 2,
-	 .confined_cond = PTHREAD_COND_INITIALIZER };
-
-/* Asks the signal thread to confine itself (stop_confine()). */
-#define STOP_CONFINE_SIGNAL SIGRTMIN
+} st = { .lock = PTHREAD_MUTEX_INITIALIZER, .err_fd = 2 };
 
 static void stop_signals(sigset_t *set)
 {
@@ -92,16 +83,6 @@ static void write_line(const char *line)
 	}
 }
 
-/* In the signal thread: its own privileges and filter, then tells the main thread. */
-static void confine(void)
-{
-	sandbox_enter(SANDBOX_SIGNALS);
-	pthread_mutex_lock(&st.lock);
-	st.confined = true;
-	pthread_cond_broadcast(&st.confined_cond);
-	pthread_mutex_unlock(&st.lock);
-}
-
 static void __attribute__((noreturn))
 end_process(int sig, bool forced, unsigned int waited_ms)
 {
@@ -117,11 +98,15 @@ end_process(int sig, bool forced, unsigned int waited_ms)
 	_exit(TESSERA_EXIT_SIGNAL + sig);
 }
 
-/* Async-signal-safe: appends src to dst[*n], printable bytes only. */
-static void put_safe(char *dst, size_t len, size_t *n, const char *src)
+/*
+ * Async-signal-safe: appends at most max bytes of src to dst[*n],
+ * printable bytes only (the phase may be half rewritten: never past it).
+ */
+static void put_safe(char *dst, size_t len, size_t *n, const char *src,
+		     size_t max)
 {
-	for (; *src && *n + 2 < len; src++)
-		dst[(*n)++] = (*src >= ' ' && *src < 0x7f) ? *src : '?';
+	for (size_t i = 0; i < max && src[i] && *n + 2 < len; i++)
+		dst[(*n)++] = (src[i] >= ' ' && src[i] < 0x7f) ? src[i] : '?';
 }
 
 /* Before the signal thread: the same line, from a handler, then the end. */
@@ -130,10 +115,11 @@ static void early_handler(int sig)
 	char line[sizeof(st.phase) + 64];
 	size_t n = 0;
 
-	put_safe(line, sizeof(line), &n, "tessera: stopped by ");
-	put_safe(line, sizeof(line), &n, sig_name(sig));
-	put_safe(line, sizeof(line), &n, " while ");
-	put_safe(line, sizeof(line), &n, st.phase[0] ? st.phase : "starting");
+	put_safe(line, sizeof(line), &n, "tessera: stopped by ", 64);
+	put_safe(line, sizeof(line), &n, sig_name(sig), 64);
+	put_safe(line, sizeof(line), &n, " while ", 64);
+	put_safe(line, sizeof(line), &n, st.phase[0] ? st.phase : "starting",
+		 sizeof(st.phase));
 	line[n++] = '\n';
 	if (write(2, line, n) < 0) {
 		/* nothing left to tell it to */
@@ -173,15 +159,15 @@ static void *signal_thread(void *unused)
 	(void)unused;
 	/* Its own name, before its filter: the SIGSYS reporter gives it. */
 	pthread_setname_np(pthread_self(), "signals");
+	/*
+	 * Confined from its first instant, in every phase: capabilities and
+	 * filters are per thread, so the main thread keeps what it needs to
+	 * build the partition while this one has only its own role's calls.
+	 */
+	sandbox_enter(SANDBOX_SIGNALS);
 	stop_signals(&set);
-	sigaddset(&set, STOP_CONFINE_SIGNAL);
-	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig != STOP_CONFINE_SIGNAL)
-			break;
-		confine();
-	}
+	while (sigwait(&set, &sig) != 0)
+		;
 	/*
 	 * The hook runs under the lock: once stop_set_hook() has replaced it,
 	 * the old one (and what its arg points to) is no longer in use.
@@ -203,10 +189,6 @@ static void *signal_thread(void *unused)
 		left.tv_sec = (STOP_BOUND_MS - waited) / 1000;
 		left.tv_nsec = (long)((STOP_BOUND_MS - waited) % 1000) * 1000000;
 		again = sigtimedwait(&set, NULL, &left);
-		if (again == STOP_CONFINE_SIGNAL) { /* the stop came first */
-			confine();
-			continue;
-		}
 		/*
 		 * A second signal cuts the wait short, unless it is the same
 		 * stop sent twice at once (timeout(1) signals the child and
@@ -227,7 +209,6 @@ int stop_start(void)
 
 	stop_signals(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
-	sigaddset(&set, STOP_CONFINE_SIGNAL);
 	r = pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (r) {
 		log_err("pthread_sigmask: %s", strerror(r));
@@ -243,32 +224,7 @@ int stop_start(void)
 		return -r;
 	}
 	pthread_detach(t);
-	st.thread = t;
-	st.started = true;
 	return 0;
-}
-
-void stop_confine(void)
-{
-	struct timespec until;
-	int r = 0;
-
-	if (!st.started)
-		return;
-	r = pthread_kill(st.thread, STOP_CONFINE_SIGNAL);
-	if (r) {
-		log_err("cannot confine the signal thread: %s", strerror(r));
-		return;
-	}
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += STOP_CONFINE_WAIT_S;
-	pthread_mutex_lock(&st.lock);
-	while (!st.confined && r != ETIMEDOUT)
-		r = pthread_cond_timedwait(&st.confined_cond, &st.lock, &until);
-	pthread_mutex_unlock(&st.lock);
-	if (r == ETIMEDOUT)
-		log_warn("the signal thread did not confine itself within %d s",
-			 STOP_CONFINE_WAIT_S);
 }
 
 void stop_phase(const char *fmt, ...)

@@ -341,7 +341,6 @@ int vm_run(struct vm *vm)
 		r = vcpu_start(&vm->vcpu[i]);
 	if (r == 0 && vm->gdb)
 		r = gdb_stub_start(vm->gdb);
-	stop_confine(); /* the signal thread's filter: before main's, which forbids tgkill of it */
 	sandbox_enter(SANDBOX_MAIN); /* last: threads created after it inherit its filter */
 	if (r)
 		vm_request_stop(vm, VM_STOP_HOST_ERROR, TESSERA_EXIT_ERROR);

@@ -4,7 +4,8 @@
 # the umask; a path that is not our own stale socket (another service's
 # live socket, a socket of another user) is refused, not unlinked, and
 # stays after the run; a connection that says nothing does not freeze the
-# partition: it stops on gdb's first packet or on Ctrl-C (0x03).
+# partition: it stops on gdb's first packet or on Ctrl-C (0x03), and its
+# leaving does not release a --gdb-wait hold.
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 . "$(dirname "$0")/lib/gdb.bash" || fail "cannot load lib/gdb.bash"
 need_kvm
@@ -113,4 +114,15 @@ case $reply in
 *'$T02thread:'*) ;;
 *) fail "after Ctrl-C, '?' answered '$reply', expected T02" ;;
 esac
+# 8. --gdb-wait: a client that connects and leaves without a word does not
+# release the hold; the guest still waits before its first instruction.
+start_tessera --gdb tcp:127.0.0.1:0 --gdb-wait
+port=$(tcp_port)
+exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to the gdb port"
+sleep 0.2
+exec 3>&-
+sleep 1
+kill -0 "$TPID" 2>/dev/null || fail "a silent client released --gdb-wait: $(cat "$TMP/out")"
+grep -q "gdbtarget: start" "$TMP/out" && fail "the guest ran after a silent client left"
+stop_tessera
 echo "PASS gdb_safety"

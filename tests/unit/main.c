@@ -22,6 +22,7 @@ int main(void)
 	srunner_add_suite(sr, fdt_suite());
 	srunner_add_suite(sr, rt_suite());
 	srunner_add_suite(sr, gdb_packet_suite());
+	srunner_add_suite(sr, gdb_bp_suite());
 	srunner_add_suite(sr, disk_config_suite());
 	srunner_add_suite(sr, virtq_suite());
 	srunner_add_suite(sr, virtio_mmio_suite());

@@ -16,6 +16,7 @@ Suite *stats_suite(void);
 Suite *fdt_suite(void);
 Suite *rt_suite(void);
 Suite *gdb_packet_suite(void);
+Suite *gdb_bp_suite(void);
 Suite *disk_config_suite(void);
 Suite *virtq_suite(void);
 Suite *virtio_mmio_suite(void);

@@ -369,7 +369,7 @@ void gdb_bp_remove_all(struct gdb_stub *g)
 
 /* virt_read, with our breakpoint instructions reading as what they replaced. */
 size_t gdb_mem_read(struct gdb_stub *g, struct vcpu *v, uint64_t addr,
-		       uint8_t *buf, size_t len)
+		    uint8_t *buf, size_t len)
 {
 	size_t done = virt_read(v, addr, buf, len);
 
@@ -389,7 +389,7 @@ size_t gdb_mem_read(struct gdb_stub *g, struct vcpu *v, uint64_t addr,
  * range touches stays, with the new bytes saved under it.
  */
 int gdb_mem_write(struct gdb_stub *g, uint64_t addr, const uint8_t *buf,
-		     size_t len)
+		  size_t len)
 {
 	uint8_t *host[GDB_PACKET_MAX / 4096 + 2];
 	size_t done = 0, npages = 0;
@@ -448,7 +448,7 @@ int gdb_mem_write(struct gdb_stub *g, uint64_t addr, const uint8_t *buf,
  * guest's own breakpoint instruction to hand back to the guest.
  */
 enum disposition gdb_classify(struct gdb_stub *g, unsigned int cpu,
-				 const struct gdb_debug_exit *e, struct stop *s)
+			      const struct gdb_debug_exit *e, struct stop *s)
 {
 	bool attached = g->client_fd >= 0;
 	unsigned int used = 0, n;

@@ -200,7 +200,7 @@ static int oldest_event(struct gdb_stub *g, const bool *want)
  * *s (true) and stays taken.
  */
 bool gdb_sort_events(struct gdb_stub *g, const bool *want,
-			bool keep_running, struct stop *s)
+		     bool keep_running, struct stop *s)
 {
 	struct gdb_debug_exit e;
 	int cpu;

@@ -36,8 +36,9 @@ int gdb_stub_start(struct gdb_stub *g);
 
 /*
  * The run is ending with this exit status: tells a debugger waiting for
- * its target to stop (W packet), releases parked vCPUs and ends the
- * stub's thread. Main thread, after vm->stopping is set.
+ * its target to stop (W packet) and ends the stub's thread. Parked vCPUs
+ * end when vm_run kicks them (vcpu_kick). Main thread, after
+ * vm->stopping is set.
  */
 void gdb_stub_stop(struct gdb_stub *g, int status);
 

@@ -10,8 +10,11 @@ need_gdb() {
 
 # start_tessera [tessera flags...]: runs the gdbtarget guest in the
 # background with a time bound; stdout in $TMP/out, stderr in $TMP/err,
-# its pid in $TPID.
+# its pid in $TPID. The old output files go first: the background shell
+# truncates them only when it gets to run, and a wait_for or tcp_port
+# before that would read the previous run's (its port, say).
 start_tessera() {
+	rm -f "$TMP/out" "$TMP/err"
 	timeout -k 5 "${TEST_TIMEOUT:-60}" "$TESSERA" run --kernel "$TARGET" "$@" \
 		</dev/null >"$TMP/out" 2>"$TMP/err" &
 	TPID=$!

@@ -13,6 +13,9 @@
 #   ARCH_GUESTS          freestanding test guests (files under $(O)/guests/),
 #                        built by `make all`, run by the integration tests
 #   ARCH_BENCH_BINS      benchmark programs and guests (make bench, bench-smoke)
+#   ARCH_FUZZ_TARGETS    fuzz targets of arch code: tests/fuzz/<arch>/NAME_fuzz.c,
+#                        tests/fuzz/corpus/NAME/, and FUZZ_SRCS_NAME the
+#                        sources the libFuzzer build compiles
 #   ARCH_INSTALL_GUESTS  the guests `make install` ships (a subset of ARCH_GUESTS)
 # and the rules that build its guests and benchmark binaries.
 
@@ -21,8 +24,8 @@ ARCH_SRCS := $(X86)/arch.c $(X86)/board.c $(X86)/cpuid.c $(X86)/boot.c \
 	$(X86)/bzimage.c $(X86)/mptable.c $(X86)/acpi.c $(X86)/fdt.c $(X86)/gdb.c \
 	$(X86)/probe.c
 ARCH_HOST_SRCS := $(X86)/host.c
-# Fuzz targets of x86 code (tests/fuzz/NAME_fuzz.c): the ELF, raw and
-# bzImage loaders.
+# Fuzz targets of x86 code (tests/fuzz/x86_64/NAME_fuzz.c): the ELF, raw
+# and bzImage loaders.
 ARCH_FUZZ_TARGETS := loader
 FUZZ_SRCS_loader := vmm/log.c vmm/mem.c vmm/loader.c $(X86)/bzimage.c
 ARCH_DEVICE_SRCS := devices/serial8250.c devices/debug_exit.c devices/i8042.c \
