@@ -141,7 +141,13 @@ static int cmd_run(int argc, char **argv)
 	stop_phase("checking the files and resources named (preflight)");
 	stop_test_stall("preflight");
 	preflight_init(&pf);
-	if (preflight_run(&cfg, &pf, err, sizeof(err)) < 0)
+	r = preflight_run(&cfg, &pf, err, sizeof(err));
+	/* Out of descriptors is the host's failure (-ENOMEM here is --memory's). */
+	if (r == -EMFILE || r == -ENFILE) {
+		log_err("%s", err);
+		return TESSERA_EXIT_ERROR;
+	}
+	if (r < 0)
 		die_user(err);
 
 	stop_phase("building the partition");

@@ -8,7 +8,8 @@
  * Order: sandbox_init() on the main thread before anything is built (it
  * compiles every role's filter, so a thread's entry is one system call);
  * each I/O, vCPU and gdb thread calls sandbox_enter(its role) when its
- * setup is done; the main thread calls sandbox_enter(SANDBOX_MAIN) last,
+ * setup is done; the signal thread (stop.c), started before anything is
+ * built, enters SANDBOX_SIGNALS as it starts; the main thread calls sandbox_enter(SANDBOX_MAIN) last,
  * after it has started every thread: a filter is inherited by the threads
  * created after it, so the main thread's must not be on when it creates them.
  */
@@ -36,7 +37,8 @@ enum sandbox_role {
 	SANDBOX_BLK,  /* a virtio-blk I/O thread */
 	SANDBOX_NET,  /* a virtio-net I/O thread */
 	SANDBOX_GDB,  /* the gdb stub thread */
-	SANDBOX_MAIN, /* the main thread: console, signals, teardown */
+	SANDBOX_MAIN, /* the main thread: console, teardown */
+	SANDBOX_SIGNALS, /* the stop-signal thread (stop.c) */
 	SANDBOX_NROLES,
 };
 

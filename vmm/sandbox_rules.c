@@ -31,6 +31,7 @@
 #define NET SANDBOX_NET
 #define GDB SANDBOX_GDB
 #define MAIN SANDBOX_MAIN
+#define SIGNALS SANDBOX_SIGNALS
 
 /* Common to the threads that end while the process lives on. */
 #define THREAD_END(r, role)                                                   \
@@ -157,12 +158,30 @@ const struct sandbox_rule sandbox_rules[] = {
 	     "checks (lstat) that the socket path is still ours before removing it"),
 	COMMON("main", MAIN),
 	TRAP_RETURN("main", MAIN),
+
+	/*
+	 * The stop-signal thread (stop.c), confined as it starts (before the
+	 * partition is built): it waits for SIGINT/SIGTERM/SIGHUP, asks for a
+	 * clean stop through the stop eventfd and, when the stop is stuck past
+	 * its bound, says so on stderr and ends the process. It never returns.
+	 */
+	ANY("signals:rt_sigtimedwait", SIGNALS, "rt_sigtimedwait",
+	    "waits for a stop signal (sigwait), then for a second one within the stop's bound"),
+	ANY("signals:exit_group", SIGNALS, "exit_group",
+	    "ends the process when a stop is stuck past its bound (_exit)"),
+	IOCTL("signals:ioctl:TCSETS", SIGNALS, TCSETS, SANDBOX_IF_TTY,
+	      "restores the terminal's mode before ending a stuck process (tcsetattr)"),
+	IOCTL("signals:ioctl:TCGETS", SIGNALS, TCGETS, SANDBOX_IF_TTY,
+	      "glibc's tcsetattr() reads the terminal's mode back"),
+	COMMON("signals", SIGNALS),
+	TRAP_RETURN("signals", SIGNALS),
 };
 const size_t sandbox_nrules = sizeof(sandbox_rules) / sizeof(sandbox_rules[0]);
 
 static const char *const role_names[SANDBOX_NROLES] = {
 	[SANDBOX_VCPU] = "vcpu", [SANDBOX_BLK] = "blk", [SANDBOX_NET] = "net",
 	[SANDBOX_GDB] = "gdb",   [SANDBOX_MAIN] = "main",
+	[SANDBOX_SIGNALS] = "signals",
 };
 
 const char *sandbox_role_name(enum sandbox_role role)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sandbox.h"
 #include "status.h"
 #include "vcpu.h"
 
@@ -28,7 +29,8 @@ static struct {
 	void *arg;
 	bool tty_saved;
 	struct termios tty;
-} st = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	int err_fd; /* stderr for the last line: non-blocking if a pipe */
+} st = { .lock = PTHREAD_MUTEX_INITIALIZER, .err_fd = 2 };
 
 static void stop_signals(sigset_t *set)
 {
@@ -69,23 +71,16 @@ char *stop_format_line(char *buf, size_t len, int sig, const char *phase,
 
 /*
  * One line on stderr that cannot block the exit: a pipe nobody reads is
- * written through a non-blocking description of its own.
+ * written through a non-blocking description of its own, opened by
+ * stop_start() (the thread's filter allows no open).
  */
 static void write_line(const char *line)
 {
-	struct stat sb;
-	int fd = 2;
-
-	if (fstat(2, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
-		fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			return; /* better silent than stuck */
-	}
-	if (write(fd, line, strlen(line)) < 0) {
+	if (st.err_fd < 0)
+		return; /* better silent than stuck */
+	if (write(st.err_fd, line, strlen(line)) < 0) {
 		/* nothing left to tell it to */
 	}
-	if (fd != 2)
-		close(fd);
 }
 
 static void __attribute__((noreturn))
@@ -103,11 +98,15 @@ end_process(int sig, bool forced, unsigned int waited_ms)
 	_exit(TESSERA_EXIT_SIGNAL + sig);
 }
 
-/* Async-signal-safe: appends src to dst[*n], printable bytes only. */
-static void put_safe(char *dst, size_t len, size_t *n, const char *src)
+/*
+ * Async-signal-safe: appends at most max bytes of src to dst[*n],
+ * printable bytes only (the phase may be half rewritten: never past it).
+ */
+static void put_safe(char *dst, size_t len, size_t *n, const char *src,
+		     size_t max)
 {
-	for (; *src && *n + 2 < len; src++)
-		dst[(*n)++] = (*src >= ' ' && *src < 0x7f) ? *src : '?';
+	for (size_t i = 0; i < max && src[i] && *n + 2 < len; i++)
+		dst[(*n)++] = (src[i] >= ' ' && src[i] < 0x7f) ? src[i] : '?';
 }
 
 /* Before the signal thread: the same line, from a handler, then the end. */
@@ -116,10 +115,11 @@ static void early_handler(int sig)
 	char line[sizeof(st.phase) + 64];
 	size_t n = 0;
 
-	put_safe(line, sizeof(line), &n, "tessera: stopped by ");
-	put_safe(line, sizeof(line), &n, sig_name(sig));
-	put_safe(line, sizeof(line), &n, " while ");
-	put_safe(line, sizeof(line), &n, st.phase[0] ? st.phase : "starting");
+	put_safe(line, sizeof(line), &n, "tessera: stopped by ", 64);
+	put_safe(line, sizeof(line), &n, sig_name(sig), 64);
+	put_safe(line, sizeof(line), &n, " while ", 64);
+	put_safe(line, sizeof(line), &n, st.phase[0] ? st.phase : "starting",
+		 sizeof(st.phase));
 	line[n++] = '\n';
 	if (write(2, line, n) < 0) {
 		/* nothing left to tell it to */
@@ -157,6 +157,14 @@ static void *signal_thread(void *unused)
 	sigset_t set;
 
 	(void)unused;
+	/* Its own name, before its filter: the SIGSYS reporter gives it. */
+	pthread_setname_np(pthread_self(), "signals");
+	/*
+	 * Confined from its first instant, in every phase: capabilities and
+	 * filters are per thread, so the main thread keeps what it needs to
+	 * build the partition while this one has only its own role's calls.
+	 */
+	sandbox_enter(SANDBOX_SIGNALS);
 	stop_signals(&set);
 	while (sigwait(&set, &sig) != 0)
 		;
@@ -194,6 +202,7 @@ static void *signal_thread(void *unused)
 
 int stop_start(void)
 {
+	struct stat sb;
 	sigset_t set;
 	pthread_t t;
 	int r;
@@ -207,12 +216,13 @@ int stop_start(void)
 	}
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &st.tty) == 0)
 		st.tty_saved = true;
+	if (fstat(2, &sb) == 0 && S_ISFIFO(sb.st_mode))
+		st.err_fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	r = pthread_create(&t, NULL, signal_thread, NULL);
 	if (r) {
 		log_err("cannot start the signal thread: %s", strerror(r));
 		return -r;
 	}
-	pthread_setname_np(t, "signals");
 	pthread_detach(t);
 	return 0;
 }

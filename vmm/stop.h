@@ -4,7 +4,8 @@
  *
  * Until the first thread starts they end the process from a plain handler
  * (stop_early); from then on they are blocked in every thread and taken by
- * one thread of their own (sigwait), so that no phase can make the monitor
+ * one thread of their own (sigwait; it confines itself to its own seccomp
+ * role, SANDBOX_SIGNALS, as it starts), so that no phase can make the monitor
  * unkillable: a blocking open of a FIFO or of a file on a hung network file
  * system, a vCPU or an I/O thread that does not come back, a teardown that
  * waits on one.
@@ -14,7 +15,8 @@
  *   says what the monitor was doing (the phase, see stop_phase()).
  * - During the run and the teardown, the stop hook (stop_set_hook()) asks
  *   for a clean stop; if the process has not ended STOP_BOUND_MS later, or
- *   on a second signal (STOP_REPEAT_MS after the first, at least), it ends anyway with one line naming what was stuck.
+ *   on a second signal (STOP_REPEAT_MS after the first, at least), it
+ *   ends anyway with one line naming what was stuck.
  *
  * The status is 128 + the signal's number in every case (status.h). The
  * process ends with _exit() from the signal thread: guest RAM is never

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On a terminal: stdin goes raw (no line buffering, no echo by the host),
 # typed bytes reach the guest, Ctrl-A x quits with status 0, and the
-# terminal's settings are restored exactly.
+# terminal's settings are restored exactly; also when a stop signal finds
+# the monitor stuck and the signal thread ends it (in its own filter).
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
@@ -37,5 +38,30 @@ if rc != 0:
     print("FAIL: Ctrl-A x exit status", rc, p.stderr.read()); sys.exit(1)
 if termios.tcgetattr(slave) != before:
     print("FAIL: terminal settings not restored"); sys.exit(1)
+
+# Stuck in the run: SIGTERM, then the signal thread ends the process after
+# the stop's bound and restores the terminal itself.
+env = dict(os.environ, TESSERA_TEST_STALL="run")
+p = subprocess.Popen([tessera, "run", "--kernel", guest, "-v"], stdin=slave, stdout=slave,
+                     stderr=subprocess.PIPE, env=env)
+err = b""
+end = time.monotonic() + 10
+while b"stalling in run" not in err and time.monotonic() < end:
+    if select.select([p.stderr], [], [], 0.1)[0]:
+        err += os.read(p.stderr.fileno(), 4096)
+if b"stalling in run" not in err:
+    p.kill(); print("FAIL: never stalled:", err); sys.exit(1)
+if termios.tcgetattr(slave)[3] & termios.ICANON:
+    p.kill(); print("FAIL: terminal not in raw mode before the stop"); sys.exit(1)
+p.terminate()
+try:
+    rc = p.wait(timeout=5)
+except subprocess.TimeoutExpired:
+    p.kill(); print("FAIL: SIGTERM did not end a stuck run"); sys.exit(1)
+err += p.stderr.read()
+if rc != 143:
+    print("FAIL: stuck run, SIGTERM: exit status", rc, err); sys.exit(1)
+if termios.tcgetattr(slave) != before:
+    print("FAIL: terminal settings not restored by the signal thread"); sys.exit(1)
 PY
 echo "PASS console_tty"

@@ -10,7 +10,7 @@
 need_kvm
 img=$TMP/disk.img
 truncate -s 1M "$img"
-roles="vcpu blk gdb main"
+roles="vcpu blk gdb main signals"
 if [ -c /dev/net/tun ] && [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
 	roles="$roles net"
 else
@@ -22,7 +22,7 @@ run_role() {
 	local role=$1
 	shift
 	case $role in
-	vcpu | main) run_guest hello "$@" ;;
+	vcpu | main | signals) run_guest hello "$@" ;;
 	blk) run_guest hello --disk "path=$img" "$@" ;;
 	gdb) run_guest hello --gdb "unix:$TMP/gdb.sock" "$@" ;;
 	net) # a network namespace of its own, where tessera creates the tap
@@ -36,7 +36,7 @@ run_role() {
 thread_of() { # the thread name the report gives for ROLE
 	case $1 in
 	vcpu) echo vcpu0 ;; blk) echo vblk-io ;; net) echo vnet-io ;;
-	gdb) echo gdb ;; main) echo tessera ;;
+	gdb) echo gdb ;; main) echo tessera ;; signals) echo signals ;;
 	esac
 }
 

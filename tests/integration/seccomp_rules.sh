@@ -52,9 +52,18 @@ proof() { # proof RULE: how that rule is shown to be needed
 	main:ioctl:TCSETS | main:ioctl:TCGETS) echo "test console_tty" ;;
 	main:ioctl:KVM_GET_STATS_FD | main:pread64:stats | main:lseek:stats | main:mmap:noexec)
 		echo "run 0 hello --stats" ;;
-	main:unlink:gdb) echo "test gdb_breakpoints" ;;
-	main:tgkill:SIGUSR1 | main:getpid | main:rt_sigprocmask) echo "test stop_signals" ;;
+	main:unlink:gdb | main:newfstatat:gdb) echo "test gdb_breakpoints" ;;
+	# A partition that runs until signalled: its main thread surely polls and
+	# reads (a guest that ends at once may end before the main loop starts).
+	main:tgkill:SIGUSR1 | main:getpid | main:rt_sigprocmask | main:poll | main:read)
+		echo "test stop_signals" ;;
 	main:*) echo "run 0 hello --cpus 2" ;;
+	# The signal thread is in its filter once the partition runs: a stop
+	# (stop_signals) takes sigwait and the stop eventfd's write; a stuck
+	# one (stop_bounded) its _exit; on a terminal (console_tty) tcsetattr.
+	signals:rt_sigtimedwait | signals:write) echo "test stop_signals" ;;
+	signals:exit_group) echo "test stop_bounded" ;;
+	signals:ioctl:TCSETS | signals:ioctl:TCGETS) echo "test console_tty" ;;
 	esac
 }
 
@@ -182,7 +191,7 @@ role_run() {
 	local role=$1
 	shift
 	case $role in
-	vcpu | main) set -- "$@" ;;
+	vcpu | main | signals) set -- "$@" ;;
 	blk) set -- --disk "path=$IMG" "$@" ;;
 	gdb) set -- --gdb "unix:$TMP/gdb.sock" "$@" ;;
 	net) timeout -k 5 30 unshare -n "$TESSERA" run --kernel "$GUESTS/hello.elf" \
