@@ -16,11 +16,14 @@ expect_err "'$TMP/disk' and '$TMP/link' are the same disk, named twice"
 run_guest hello --disk path="$TMP/disk",ro --disk path="$TMP/link",ro
 expect_rc 0
 expect_out "Hello from a Tessera partition!"
-# Another process holding the disk is still told apart.
-flock -x "$TMP/disk" sleep 5 &
-sleep 0.2
-run_guest hello --disk path="$TMP/disk"
-kill %1 2>/dev/null
-expect_rc 2
-expect_err "in use by another process"
+# Another process holding the disk is still told apart (where flock(1)
+# exists: the lab's busybox has none).
+if command -v flock >/dev/null; then
+	flock -x "$TMP/disk" sleep 5 &
+	sleep 0.2
+	run_guest hello --disk path="$TMP/disk"
+	kill %1 2>/dev/null
+	expect_rc 2
+	expect_err "in use by another process"
+fi
 echo "PASS disk_named_twice"
