@@ -32,5 +32,7 @@ Suite *iothread_suite(void);
 Suite *status_suite(void);
 Suite *preflight_suite(void);
 Suite *board_suite(void);
+/* The arm64 port's pure parts (tests/unit/arm64/), on every host. */
+Suite *arm64_pure_suite(void);
 
 #endif
