@@ -29,7 +29,7 @@ INCLUDES += -iquote $(SRCDIR)/fdt
 CFLAGS_ALL := -std=gnu11 $(WARN) $(OPT) $(HARDEN) -D_GNU_SOURCE -pthread \
 	$(INCLUDES) -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS_ALL := -pthread $(EXTRA_LDFLAGS)
-LIBS_ALL := -lfdt
+LIBS_ALL := -lfdt -lseccomp
 
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
@@ -39,6 +39,7 @@ CORE_SRCS := \
 	vmm/cmdline.c vmm/preflight.c vmm/mem.c vmm/bus.c vmm/exit.c vmm/loader.c \
 	vmm/console.c vmm/vm.c vmm/boot_setup.c vmm/devices.c vmm/irq.c vmm/resource.c \
 	vmm/vcpu.c vmm/stats.c vmm/rt.c vmm/status.c \
+	vmm/sandbox.c vmm/sandbox_rules.c \
 	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/board.c vmm/arch/$(ARCH)/cpuid.c \
 	vmm/arch/$(ARCH)/boot.c vmm/arch/$(ARCH)/bzimage.c \
 	vmm/arch/$(ARCH)/mptable.c vmm/arch/$(ARCH)/acpi.c \
@@ -46,7 +47,9 @@ CORE_SRCS := \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c devices/iothread.c
 CORE_SRCS += fdt/fdt.c
-CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/arch/$(ARCH)/gdb.c
+CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/gdb/cmd.c vmm/gdb/bp.c \
+	vmm/arch/$(ARCH)/gdb.c \
+	vmm/arch/$(ARCH)/probe.c
 CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.c \
 	devices/virtio/blk.c devices/virtio/net.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
@@ -189,19 +192,21 @@ check-asan:
 # what it finds in $(O)/fuzz/corpus-NAME.
 FUZZ_TARGETS := gdb_packet
 FUZZ_SRCS_gdb_packet := vmm/gdb/packet.c vmm/config.c vmm/config_value.c \
-	vmm/rt.c vmm/log.c
+	vmm/rt.c vmm/log.c vmm/sandbox_rules.c
 # The virtqueue parser and virtio-blk requests (docs/virtio.md).
 FUZZ_TARGETS += virtq
 FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
-	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/blk.c
+	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/blk.c \
+	vmm/sandbox.c vmm/sandbox_rules.c
 # virtio-net: transmit and receive on a fuzzed RAM and tap (docs/virtio.md).
 FUZZ_TARGETS += vnet
 FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
-	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/net.c
+	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/net.c \
+	vmm/sandbox.c vmm/sandbox_rules.c
 # Partition files and command lines (vmm/config*.c).
 FUZZ_TARGETS += config
 FUZZ_SRCS_config := vmm/config.c vmm/config_value.c vmm/config_file.c \
-	vmm/preflight.c vmm/rt.c vmm/log.c
+	vmm/preflight.c vmm/rt.c vmm/log.c vmm/sandbox_rules.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz
@@ -235,7 +240,7 @@ $(O)/fuzz/%_fuzzer: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/fuzz.h \
 	$(call say,FUZZ,$@)
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-D_GNU_SOURCE $(INCLUDES) -I$(SRCDIR)/tests/fuzz -MMD -MP -MF $@.d \
-		-o $@ $< $(FUZZ_SRCS_$*:%=$(SRCDIR)/%)
+		-o $@ $< $(FUZZ_SRCS_$*:%=$(SRCDIR)/%) -lseccomp
 
 fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
 	$(Q)for t in $(FUZZ_TARGETS); do \

@@ -99,8 +99,11 @@ _tessera()
 			__ltrim_colon_completions "$cur"
 		fi
 		return ;;
-	--cgroup)
+	--cgroup | --chroot)
 		_filedir -d
+		return ;;
+	--seccomp)
+		COMPREPLY=($(compgen -W 'kill trap log off list' -- "$cur"))
 		return ;;
 	esac
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rt.h"
+#include "sandbox.h"
 
 void config_init(struct vm_config *cfg)
 {
@@ -342,6 +343,33 @@ static int set_net(struct vm_config *cfg, const char *v, char *err,
 	cfg->nnics++;
 	return 0;
 }
+
+static int set_seccomp(struct vm_config *cfg, const char *v, char *err,
+		       size_t errlen)
+{
+	if (sandbox_parse_mode(v, &cfg->seccomp) < 0)
+		return fail(err, errlen, "--seccomp: '%s' is not kill, trap, log, off or list", v);
+	return 0;
+}
+
+static int set_user(struct vm_config *cfg, const char *v, char *err,
+		    size_t errlen)
+{
+	if (sandbox_parse_user(v, &cfg->uid, &cfg->gid) < 0)
+		return fail(err, errlen, "--user: '%s' is not UID[:GID] (numbers, not 0)", v);
+	cfg->user_set = true;
+	return 0;
+}
+
+static int set_chroot(struct vm_config *cfg, const char *v, char *err,
+		      size_t errlen)
+{
+	if (v[0] != '/')
+		return fail(err, errlen, "--chroot: '%s' is not an absolute path", v);
+	cfg->chroot = v;
+	return 0;
+}
+
 #define VALUE(n, a, arg, help_, fn) { n, a, CONFIG_ARG_VALUE, arg, help_, NULL, false, fn }
 #define SWITCH(n, a, help_, fn) { n, a, CONFIG_ARG_NONE, NULL, help_, NULL, false, fn }
 
@@ -408,6 +436,15 @@ const struct config_flag config_flags[] = {
 	VALUE("--cgroup", NULL, "PATH",
 	      "move the monitor into this cgroup (v2: PATH; v1: PATH under the cpuset and cpu hierarchies)",
 	      set_cgroup),
+
+	{ "--seccomp", NULL, CONFIG_ARG_VALUE, "MODE",
+	  "kill (default), trap, log or off: what a thread's seccomp filter does with a call outside its rules; list prints the rules and exits",
+	  "Confinement (docs/security.md):", false, set_seccomp },
+	VALUE("--user", NULL, "UID[:GID]",
+	      "run as these ids once the partition is built", set_user),
+	VALUE("--chroot", NULL, "DIR",
+	      "enter DIR (in a new mount namespace) once every file is open",
+	      set_chroot),
 
 	{ "--gdb", NULL, CONFIG_ARG_VALUE, "tcp:HOST:PORT|unix:PATH",
 	  "serve a gdb stub there (HOST empty: 127.0.0.1)", "", false, set_gdb },

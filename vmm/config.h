@@ -120,6 +120,11 @@ struct vm_config {
 	const char *cgroup;      /* join this cgroup at start, or NULL */
 	const char *config_file; /* --config FILE (main.c reads it) */
 	bool memory_overcommit;  /* skip the check of --memory against the host */
+	/* Confinement: see vmm/sandbox.h and docs/security.md. */
+	int seccomp;             /* enum sandbox_mode; 0 = kill, the default */
+	bool user_set;           /* --user UID[:GID]: run as these ids */
+	uint32_t uid, gid;
+	const char *chroot;      /* --chroot DIR, or NULL */
 };
 
 /* Whether a flag takes a value. */

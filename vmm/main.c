@@ -13,6 +13,7 @@
 #include "log.h"
 #include "preflight.h"
 #include "status.h"
+#include "sandbox.h"
 #include "vm.h"
 
 /* The one version string lives in VERSION; the Makefile passes it. */
@@ -92,7 +93,7 @@ static int cmd_run(int argc, char **argv)
 	struct vm vm;
 	char err[512];
 	sigset_t sigs;
-	int status;
+	int status, r;
 
 	config_init(&cfg);
 	file = config_find_file(argc, argv);
@@ -108,6 +109,9 @@ static int cmd_run(int argc, char **argv)
 		return print_usage();
 	if (cfg.verbose)
 		log_level = LOG_INFO;
+	r = sandbox_init(&cfg); /* before any thread: filters, fds, namespace */
+	if (r)
+		return r > 0 ? 0 : TESSERA_EXIT_ERROR;
 	/* Everything the user named, before anything is built: exit 2 if not. */
 	preflight_init(&pf);
 	if (preflight_run(&cfg, &pf, err, sizeof(err)) < 0)

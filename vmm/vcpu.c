@@ -14,6 +14,7 @@
 #include "exit.h"
 #include "log.h"
 #include "rt.h"
+#include "sandbox.h"
 #include "vm.h"
 
 #define VCPU_REKICK_MS 50 /* a kick sent just before KVM_RUN is lost */
@@ -254,6 +255,7 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	ok = apply_rt(v);
+	sandbox_enter(SANDBOX_VCPU);
 	while (ok && !atomic_load(&vm->stopping)) {
 		if (atomic_load(&vm->ctl.cpu[v->id].park_req) &&
 		    !park_here(v, &ctx))

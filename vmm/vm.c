@@ -26,6 +26,7 @@
 #include "gdb/stub.h"
 #include "log.h"
 #include "rt.h"
+#include "sandbox.h"
 #include "stats.h"
 #include "vcpu.h"
 #include "virtio/blk.h"
@@ -357,6 +358,7 @@ int vm_run(struct vm *vm)
 		r = vcpu_start(&vm->vcpu[i]);
 	if (r == 0 && vm->gdb)
 		r = gdb_stub_start(vm->gdb);
+	sandbox_enter(SANDBOX_MAIN); /* last: threads created after it inherit its filter */
 	if (r)
 		vm_request_stop(vm, VM_STOP_HOST_ERROR, TESSERA_EXIT_ERROR);
 	main_loop(vm, sig_fd);

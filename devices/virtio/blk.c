@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sandbox.h"
 
 #define F(bit) (1ULL << (bit))
 #define HDR_SIZE 16u
@@ -555,6 +556,8 @@ static void *io_thread(void *arg)
 	struct vblk *b = arg;
 	int kick = virtio_dev_kick_fd(&b->vdev, 0);
 
+	pthread_setname_np(pthread_self(), "vblk-io"); /* before the filter: its messages name the thread */
+	sandbox_enter(SANDBOX_BLK);
 	for (;;) {
 		struct pollfd p[2] = { { b->io.stop_fd, POLLIN, 0 },
 				       { kick, POLLIN, 0 } };

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sandbox.h"
 
 #define F(bit) (1ULL << (bit))
 #define NUM_BUFFERS_OFF offsetof(struct virtio_net_hdr_v1, num_buffers)
@@ -264,6 +265,7 @@ static int open_tap(const char *name, char *err, size_t errlen)
 {
 	struct ifreq ifr;
 	int fd, hdr = VNET_HDR_LEN, r;
+	bool existed = if_nametoindex(name) != 0; /* else TUNSETIFF creates it */
 
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
@@ -287,6 +289,11 @@ static int open_tap(const char *name, char *err, size_t errlen)
 				    "'%s' is not a tap (a tun device, or flags it was made without)",
 				    name);
 		return err_printf(err, errlen, r, "tap '%s': TUNSETIFF: %s", name,
+			    strerror(-r));
+	}
+	if (!existed && (r = sandbox_tap_owner(fd)) < 0) { /* --user's, not root's */
+		close(fd);
+		return err_printf(err, errlen, r, "tap '%s': TUNSETOWNER: %s", name,
 			    strerror(-r));
 	}
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) {
@@ -619,6 +626,8 @@ static void *io_thread(void *arg)
 	int rx_kick = virtio_dev_kick_fd(&n->vdev, VNET_RXQ);
 	int tx_kick = virtio_dev_kick_fd(&n->vdev, VNET_TXQ);
 
+	pthread_setname_np(pthread_self(), "vnet-io"); /* before the filter: its messages name the thread */
+	sandbox_enter(SANDBOX_NET);
 	for (;;) {
 		struct epoll_event ev[4];
 		bool rx = false, tx = false;

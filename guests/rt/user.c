@@ -82,11 +82,18 @@ void probe_user_main(void)
 		uint64_t woke, deadline, n;
 
 		wait_period(s, seen);
+		/*
+		 * The deadline before the TSC: were the vCPU preempted for a
+		 * period between the two reads, the next interrupt would
+		 * replace the deadline with one later than "woke", and the
+		 * latency would come out negative (recorded as 0) instead of
+		 * long. Seen under load on kvm_pvm (issue 17).
+		 */
+		deadline = s->deadline;
 		woke = probe_rdtsc();
 		if (s->spin && s->fired - seen > 1) /* periods gone by unseen */
 			s->overruns += s->fired - seen - 1;
 		seen = s->fired;
-		deadline = s->deadline;
 		n = probe_count_until(woke + s->window);
 		if (i < s->warmup)
 			continue;

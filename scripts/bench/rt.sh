@@ -55,7 +55,11 @@ RT_PRIO=${RT_PRIO:-50}
 RT_OUT=${RT_OUT:-$BUILD/bench-rt}
 probe=$GUESTS/rtprobe.elf
 host_loop=$BENCH/rt_host
-secs=$(awk -v n="$PERIODS" -v w="$WARMUP" -v p="$PERIOD_US" -v s="$SETTLE" 'BEGIN { printf "%d", (n + w) * p / 1e6 + s + 4 }')
+# The neighbour is stopped when each run ends; its own timeout is only a
+# bound should this script die. It is generous because a late probe skips
+# the periods it missed and counts wake-ups, not periods: an unpinned one
+# under load runs several times RT_DURATION.
+secs=$(awk -v n="$PERIODS" -v w="$WARMUP" -v p="$PERIOD_US" 'BEGIN { printf "%d", 8 * (n + w) * p / 1e6 + 60 }')
 NOISE=${NOISE:-stress-ng --cpu $ncpu --cpu-method all --timeout ${secs}s --quiet}
 
 # What a run needs; a missing tool is installed (as root) or one line.
@@ -103,7 +107,7 @@ txt=$RT_OUT/rt.txt # the table, as printed
 		"isolated: '$(cat /sys/devices/system/cpu/isolated 2>/dev/null)', RT throttling: $throttle"
 	echo "every run: period ${PERIOD_US} us, $PERIODS periods (~${RT_DURATION} s, after $WARMUP warm-up), work window 40 %;" \
 		"measured CPU $VCPU_CPU, other threads on CPU $IO_CPU in (b) and (c); FIFO priority $RT_PRIO${smoke:+; SMOKE MODE (BENCH_SMOKE): figures meaningless}"
-	echo "noise: $NOISE"
+	echo "noise: $NOISE (started ${SETTLE} s before each loaded run, stopped when it ends)"
 	echo "latency: deadline -> the task runs again (guest: its ring-3 work loop; host: after clock_nanosleep), us; p99 from 1 us histograms"
 	echo
 	printf '%-38s %-6s %8s %8s %8s %9s   %8s %8s %8s %7s %6s %5s\n' configuration load \

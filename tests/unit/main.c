@@ -38,6 +38,7 @@ int main(void)
 	srunner_add_suite(sr, preflight_suite());
 	srunner_add_suite(sr, board_suite());
 	srunner_add_suite(sr, arm64_pure_suite());
+	srunner_add_suite(sr, sandbox_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

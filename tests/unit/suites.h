@@ -34,5 +34,6 @@ Suite *preflight_suite(void);
 Suite *board_suite(void);
 /* The arm64 port's pure parts (tests/unit/arm64/), on every host. */
 Suite *arm64_pure_suite(void);
+Suite *sandbox_suite(void);
 
 #endif

@@ -106,9 +106,6 @@ const char *arch_gdb_target_xml(void);
 /* Bytes of the 'g' packet's register block. */
 size_t arch_gdb_regs_size(void);
 
-/* Number of registers gdb may name in p/P. */
-unsigned int arch_gdb_nregs(void);
-
 /* Reads all registers, target byte order, into buf (cap >= regs_size). */
 int arch_gdb_read_regs(struct vcpu *v, uint8_t *buf, size_t cap);
 
