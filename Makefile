@@ -43,7 +43,7 @@ CORE_SRCS := \
 	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/board.c vmm/arch/$(ARCH)/cpuid.c \
 	vmm/arch/$(ARCH)/boot.c vmm/arch/$(ARCH)/bzimage.c \
 	vmm/arch/$(ARCH)/mptable.c vmm/arch/$(ARCH)/acpi.c \
-	vmm/arch/$(ARCH)/fdt.c \
+	vmm/arch/$(ARCH)/fdt.c vmm/arch/$(ARCH)/seccomp.c \
 	devices/serial8250.c devices/debug_exit.c devices/i8042.c \
 	devices/acpi_pm.c devices/iothread.c
 CORE_SRCS += fdt/fdt.c
@@ -197,12 +197,12 @@ FUZZ_SRCS_gdb_packet := vmm/gdb/packet.c vmm/config.c vmm/config_value.c \
 FUZZ_TARGETS += virtq
 FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
 	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/blk.c \
-	vmm/sandbox.c vmm/sandbox_rules.c
+	vmm/sandbox.c vmm/sandbox_rules.c vmm/arch/$(ARCH)/seccomp.c
 # virtio-net: transmit and receive on a fuzzed RAM and tap (docs/virtio.md).
 FUZZ_TARGETS += vnet
 FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
 	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/net.c \
-	vmm/sandbox.c vmm/sandbox_rules.c
+	vmm/sandbox.c vmm/sandbox_rules.c vmm/arch/$(ARCH)/seccomp.c
 # Partition files and command lines (vmm/config*.c).
 FUZZ_TARGETS += config
 FUZZ_SRCS_config := vmm/config.c vmm/config_value.c vmm/config_file.c \

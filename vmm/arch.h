@@ -124,6 +124,23 @@ int arch_vcpu_init(struct vm *vm, struct vcpu *v);
  */
 void arch_dump_vcpu(struct vcpu *v);
 
+/*
+ * In a SIGSYS handler (vmm/sandbox.c): system call argument n (0-5) of
+ * the trapped call, and setting the value the call returns. uc is the
+ * handler's ucontext_t. Async-signal-safe.
+ */
+uint64_t arch_syscall_arg(const void *uc, unsigned int n);
+void arch_syscall_set_return(void *uc, int64_t value);
+
+struct sandbox_rule;
+/*
+ * Adapts a rule of sandbox_rules.c, written with x86-64's system calls
+ * and KVM ioctls, to this arch (another name for a call, another ioctl
+ * request). false: the arch has no such call or ioctl, and no rule is
+ * needed. Pure.
+ */
+bool arch_sandbox_rule(struct sandbox_rule *r);
+
 /* The CPU template "auto" resolves to (baseline on kvm_pvm hosts). */
 enum cpu_template arch_default_cpu_template(void);
 

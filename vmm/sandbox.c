@@ -43,6 +43,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "config.h"
 #include "log.h"
 
@@ -138,7 +139,7 @@ static void sigsys_handler(int sig, siginfo_t *si, void *ucv)
 	if (nr == SYS_ioctl || nr == SYS_socket) {
 		o = put_str(msg, o, sizeof(msg), nr == SYS_ioctl ? ", request " : ", family ");
 		o = put_num(msg, o, sizeof(msg),
-			    (uint64_t)uc->uc_mcontext.gregs[nr == SYS_ioctl ? REG_RSI : REG_RDI],
+			    arch_syscall_arg(uc, nr == SYS_ioctl ? 1 : 0),
 			    nr == SYS_ioctl);
 	}
 	o = put_str(msg, o, sizeof(msg),
@@ -149,7 +150,7 @@ static void sigsys_handler(int sig, siginfo_t *si, void *ucv)
 		/* Nothing left to tell. */
 	}
 	if (st.mode == SANDBOX_TRAP) {
-		uc->uc_mcontext.gregs[REG_RAX] = -EPERM;
+		arch_syscall_set_return(uc, -EPERM);
 		return;
 	}
 	/*
@@ -168,10 +169,14 @@ static uint32_t default_action(int mode)
 	return mode == SANDBOX_LOG ? SCMP_ACT_LOG : SCMP_ACT_TRAP;
 }
 
-static int add_rule(scmp_filter_ctx ctx, const struct sandbox_rule *r)
+static int add_rule(scmp_filter_ctx ctx, const struct sandbox_rule *rule)
 {
-	int nr = seccomp_syscall_resolve_name(r->syscall);
+	struct sandbox_rule a = *rule, *r = &a;
+	int nr;
 
+	if (!arch_sandbox_rule(r))
+		return 0; /* nothing of the kind on this arch */
+	nr = seccomp_syscall_resolve_name(r->syscall);
 	if (nr == __NR_SCMP_ERROR)
 		return -ENOENT;
 	if (r->arg < 0)

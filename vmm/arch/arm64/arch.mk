@@ -27,7 +27,8 @@ CHECK_CFLAGS :=
 CHECK_LIBS := -L$(ARM64_MULTIARCH) -lcheck -lsubunit -lm -lrt -lpthread
 
 ARCH_SRCS := vmm/arch/arm64/arch.c vmm/arch/arm64/board.c \
-	vmm/arch/arm64/image.c vmm/arch/arm64/fdt.c vmm/arch/arm64/gdb.c
+	vmm/arch/arm64/image.c vmm/arch/arm64/fdt.c vmm/arch/arm64/gdb.c \
+	vmm/arch/arm64/seccomp.c
 ARCH_DEVICE_SRCS := devices/serial8250.c devices/debug_exit.c
 ARCH_UNIT_SRCS := $(sort $(wildcard $(SRCDIR)/tests/unit/arm64/*.c))
 

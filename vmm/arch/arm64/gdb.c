@@ -110,11 +110,6 @@ size_t arch_gdb_regs_size(void)
 	return REGS_SIZE;
 }
 
-unsigned int arch_gdb_nregs(void)
-{
-	return NREGS;
-}
-
 int arch_gdb_read_reg(struct vcpu *v, unsigned int regno, uint8_t *buf,
 		      size_t cap)
 {
