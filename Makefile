@@ -385,7 +385,7 @@ clean:
 ARM64_O ?= $(O)/arm64
 ARM64_CROSS ?= aarch64-linux-gnu-
 ARM64_SYSROOT ?= $(HOME)/.cache/tessera/cross/arm64
-ARM64_GUESTS := hello undef irq
+ARM64_GUESTS := hello undef irq echo
 ARM64_GUEST_CFLAGS := -std=gnu11 -O2 -g $(filter-out -Wmissing-prototypes,$(WARN)) \
 	-ffreestanding -fno-pic -no-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -mgeneral-regs-only -mstrict-align \

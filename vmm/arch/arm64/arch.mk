@@ -40,3 +40,7 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:$(SRCDIR)/%.c=$(O)/obj/%.o) $(O)/obj/guests/common/dtb.o
 GUESTS :=
 RTPROBE :=
+
+# make ARCH=arm64 lab-test / boot-test: the arm64 lab (scripts/lab/run.sh
+# and scripts/boot-test.sh read LAB_ARCH) on what this build made.
+export LAB_ARCH := arm64
