@@ -18,6 +18,12 @@
  *                   write cache off (CONFIG_WCE) and sends no FLUSH: each
  *                   write must be durable when it completes.
  *   verify          reads those sectors back and checks the pattern.
+ *   freeze          leaves a write in flight (the test has frozen the
+ *                   backing file system), then writes Status, resets the
+ *                   device ("vblk: reset written") and sets it up again: a
+ *                   vCPU must never wait for the disk. A second write
+ *                   completes after the thaw; the first one's completion
+ *                   must never reach the new ring.
  *   bench           vblk.count= requests of vblk.size= bytes (default 64 KiB),
  *                   vblk.op=read|write, vblk.depth= in flight (default 16),
  *                   then exits; the host times it.
@@ -401,6 +407,50 @@ static void write_mode(const struct dtb *t, bool verify)
 		__asm__ volatile("cli; hlt");
 }
 
+static void spin_cycles(uint64_t n)
+{
+	uint64_t t0 = rdtsc();
+
+	while (rdtsc() - t0 < n)
+		__asm__ volatile("pause");
+}
+
+static void freeze_mode(void)
+{
+	uint32_t st = ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK;
+	uint32_t id, len;
+
+	fill(data, SECTOR, 0, 3);
+	request_async(0, BLK_T_OUT, 0, data, SECTOR, false);
+	vbarrier();
+	vw32(&dev, VM_QUEUE_NOTIFY, 0);
+	say("write submitted", NULL);
+	spin_cycles(1000000000ULL); /* the device thread enters the write */
+	if (vq.used.idx != vq.last_used)
+		say("note: the write completed (file system not frozen?)", NULL);
+	vw32(&dev, VM_STATUS, st); /* no change, but takes the device's locks */
+	say("status written", NULL);
+	vw32(&dev, VM_STATUS, 0);
+	say("reset written", NULL);
+	expect(vr32(&dev, VM_STATUS) == 0, "status after a reset is not 0");
+	features = virtio_negotiate(&dev, features);
+	expect(features & VF_VERSION_1, "FEATURES_OK refused after a reset");
+	virtio_queue_setup(&dev, 0, &vq, 16);
+	vw32(&dev, VM_STATUS, st);
+	say("set up again", NULL);
+	/* Slot 1 (descriptor 3): completes once the host thaws. */
+	fill(check, SECTOR, 8, 3);
+	request_async(1, BLK_T_OUT, 8, check, SECTOR, false);
+	vbarrier();
+	vw32(&dev, VM_QUEUE_NOTIFY, 0);
+	expect(virtio_wait_used(&vq, &id, &len, SPINS) && id == 3 &&
+		       status[1] == BLK_S_OK,
+	       "the write after the reset did not complete first and alone");
+	spin_cycles(1000000000ULL); /* room for a stale completion to show */
+	expect(*(volatile uint16_t *)&vq.used.idx == 1,
+	       "a request of the reset device completed on the new ring");
+}
+
 static void bench_mode(const struct dtb *t)
 {
 	char op[8] = "read";
@@ -485,6 +535,8 @@ int main(uint64_t boot_params)
 		write_mode(&t, true);
 	else if (mode[0] == 'b')
 		bench_mode(&t);
+	else if (mode[0] == 'f')
+		freeze_mode();
 	else
 		test_mode(&t);
 	if (vr32(&dev, VM_STATUS) & ST_NEEDS_RESET)

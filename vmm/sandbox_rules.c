@@ -41,14 +41,17 @@
 	ANY(r ":rt_sigprocmask", role, "rt_sigprocmask",                    \
 	    "glibc blocks signals as a thread ends")
 
-/* Every role: locks, logs, clocks, and the trap-mode reporter's return. */
+/* Every role: locks, logs, clocks. */
 #define COMMON(r, role)                                                       \
 	ANY(r ":futex", role, "futex",                                      \
 	    "pthread mutexes and condition variables on contention"),       \
 	ANY(r ":write", role, "write",                                      \
 	    "eventfd signals (wake-ups, irqfd, stop) and stderr logs"),     \
 	ANY(r ":clock_gettime", role, "clock_gettime",                      \
-	    "rate-limited logs and deadlines, where the vDSO falls back to the system call"), \
+	    "rate-limited logs and deadlines, where the vDSO falls back to the system call")
+
+/* The roles without a signal handler of their own (vCPUs have the kick's). */
+#define TRAP_RETURN(r, role)                                                  \
 	WHEN(r ":rt_sigreturn:trap", role, "rt_sigreturn", SANDBOX_IF_TRAP, \
 	     "--seccomp trap: the SIGSYS reporter returns to the refused call")
 
@@ -64,16 +67,15 @@ const struct sandbox_rule sandbox_rules[] = {
 	IOCTL("vcpu:ioctl:KVM_TRANSLATE", VCPU, KVM_TRANSLATE, 0,
 	      "instruction bytes at RIP in the dump; gdb's software watchpoints read guest memory"),
 	ANY("vcpu:rt_sigreturn", VCPU, "rt_sigreturn",
-	    "returns from the kick handler (SIGUSR1 ends a KVM_RUN)"),
+	    "returns from the kick handler (SIGUSR1 ends a KVM_RUN), and from the SIGSYS reporter under --seccomp trap"),
 	COMMON("vcpu", VCPU),
 	THREAD_END("vcpu", VCPU),
 
 	/* virtio-blk I/O threads: exactly the disk's file operations. */
 	ANY("blk:poll", BLK, "poll", "waits for a queue kick or the stop eventfd"),
 	ANY("blk:read", BLK, "read", "drains the kick eventfd"),
-	ANY("blk:preadv", BLK, "preadv", "guest reads"),
+	ANY("blk:preadv", BLK, "preadv", "guest reads (and O_DIRECT reads through the bounce buffer)"),
 	ANY("blk:pwritev2", BLK, "pwritev2", "guest writes (RWF_DSYNC when write-through)"),
-	ANY("blk:pread64", BLK, "pread64", "O_DIRECT reads through the aligned bounce buffer"),
 	ANY("blk:fdatasync", BLK, "fdatasync", "FLUSH requests"),
 	IOCTL("blk:ioctl:KVM_IRQ_LINE", BLK, KVM_IRQ_LINE, 0,
 	      "completions interrupt through KVM_IRQ_LINE where KVM has no irqfd for the device"),
@@ -83,6 +85,7 @@ const struct sandbox_rule sandbox_rules[] = {
 	IOCTL("blk:ioctl:BLKZEROOUT", BLK, BLKZEROOUT, SANDBOX_IF_BLKDEV,
 	      "WRITE_ZEROES on a block device"),
 	COMMON("blk", BLK),
+	TRAP_RETURN("blk", BLK),
 	THREAD_END("blk", BLK),
 
 	/* virtio-net I/O threads: exactly the tap's operations. */
@@ -95,6 +98,7 @@ const struct sandbox_rule sandbox_rules[] = {
 	IOCTL("net:ioctl:TUNSETOFFLOAD", NET, TUNSETOFFLOAD, 0,
 	      "the offloads the guest negotiated"),
 	COMMON("net", NET),
+	TRAP_RETURN("net", NET),
 	THREAD_END("net", NET),
 
 	/* The gdb stub: its connection, and the vCPUs' registers while parked. */
@@ -120,6 +124,7 @@ const struct sandbox_rule sandbox_rules[] = {
 	ARG("gdb:tgkill:SIGUSR1", GDB, "tgkill", 2, ~0ull, SIGUSR1, 0,
 	    "kicks vCPUs out of KVM_RUN to park them (the kick signal only)"),
 	COMMON("gdb", GDB),
+	TRAP_RETURN("gdb", GDB),
 	THREAD_END("gdb", GDB),
 
 	/* The main thread after setup: console, signals, the end of the run. */
@@ -151,6 +156,7 @@ const struct sandbox_rule sandbox_rules[] = {
 	WHEN("main:newfstatat:gdb", MAIN, "newfstatat", SANDBOX_IF_GDB_UNIX,
 	     "checks (lstat) that the socket path is still ours before removing it"),
 	COMMON("main", MAIN),
+	TRAP_RETURN("main", MAIN),
 };
 const size_t sandbox_nrules = sizeof(sandbox_rules) / sizeof(sandbox_rules[0]);
 

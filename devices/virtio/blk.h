@@ -9,14 +9,19 @@
  * Requests: IN, OUT, FLUSH, GET_ID, DISCARD, WRITE_ZEROES; anything else
  * answers VIRTIO_BLK_S_UNSUPP.
  *
- * Requests are served on the disk's own I/O thread, never on a vCPU: it
- * sleeps in poll() on the queue's kick eventfd (bound to QueueNotify by a
- * KVM ioeventfd) and a stop eventfd, reads and writes guest buffers in
- * place with preadv/pwritev(2), and completes through the transport's
- * interrupt path. A completed FLUSH means fdatasync(2) succeeded; with the
- * write cache off (CONFIG_WCE, writeback 0) every write is RWF_DSYNC.
- * Requests are served in ring order, one at a time, so a FLUSH covers
- * every write completed before it.
+ * Requests are taken from the ring on the disk's own I/O thread, never on
+ * a vCPU: it sleeps in poll() on the queue's kick eventfd (bound to
+ * QueueNotify by a KVM ioeventfd), a completion eventfd and a stop
+ * eventfd. It pops up to VBLK_DEPTH requests (with the transport's io_lock,
+ * which it never holds across I/O) and hands them to VBLK_WORKERS worker
+ * threads that do the blocking part (preadv/pwritev2, fdatasync,
+ * fallocate) straight into guest buffers; completions come back in any
+ * order and are put on the used ring together, with one interrupt per
+ * wakeup. A request taken before a reset is never completed (virtio.h).
+ * A completed FLUSH means fdatasync(2) succeeded after every write the
+ * driver had seen completed; with the write cache off (CONFIG_WCE,
+ * writeback 0) every write is RWF_DSYNC. Without started workers (unit
+ * tests, fuzzing) vblk_process() does the same requests inline.
  */
 #ifndef TESSERA_VIRTIO_BLK_H
 #define TESSERA_VIRTIO_BLK_H
@@ -28,6 +33,7 @@
 #include <sys/uio.h>
 
 #include "config.h"
+#include "virtio/queue.h"
 #include "iothread.h"
 #include "virtio/virtio.h"
 
@@ -39,12 +45,45 @@
 #define VBLK_MAX_RANGE_SECTORS (1u << 22) /* 2 GiB per discard/zeroes range */
 #define VBLK_BOUNCE_SIZE (1u << 20)   /* O_DIRECT fallback buffer */
 #define VBLK_ZEROES_SIZE (64u << 10)  /* write-zeroes fallback buffer */
-#define VBLK_BATCH 16u                /* requests per io_lock hold */
+#define VBLK_DEPTH 16u                /* requests in flight per disk */
+#define VBLK_WORKERS VBLK_DEPTH       /* threads doing the blocking I/O */
+#define VBLK_WORKER_STACK (256u << 10)
 #define VBLK_JOIN_TIMEOUT_S 10        /* bound on joining the I/O thread */
 
 struct vblk_stats {
 	_Atomic uint64_t reads, writes, flushes, read_bytes, write_bytes;
 	_Atomic uint64_t discards, zeroes, get_ids, unsupported, errors;
+};
+
+/* Scratch for one request's I/O: one per worker (and one for inline use). */
+struct vblk_io {
+	struct iovec iov[VBLK_QUEUE_SIZE];
+	uint8_t *bounce;          /* VBLK_BOUNCE_SIZE, aligned; direct only, lazily */
+	uint64_t features;        /* negotiated, when the request was taken */
+};
+
+/* A request taken from the ring and not yet completed. */
+struct vblk_req {
+	struct virtq_seg seg[VBLK_QUEUE_SIZE];
+	struct virtq_chain c;     /* .seg = seg */
+	uint64_t features;
+	uint32_t gen;             /* the queue's generation when taken */
+	uint32_t len;             /* bytes written to the chain, once done */
+	int err;                  /* -EINVAL: not a request (why), needs reset */
+	char why[160];
+	struct vblk_req *next;
+};
+
+struct vblk_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct vblk_req *todo, **todo_tail, *done; /* lock */
+	bool stop;                                 /* lock */
+	int done_fd;              /* eventfd: a worker completed something */
+	pthread_t thread[VBLK_WORKERS];
+	struct vblk_io io[VBLK_WORKERS];
+	unsigned int nthreads;    /* lock: workers that took their io[] */
+	bool lock_init, on;       /* on: workers run (else inline) */
 };
 
 struct vblk {
@@ -57,13 +96,18 @@ struct vblk {
 	char serial[CONFIG_DISK_SERIAL_MAX]; /* zero-padded, not terminated */
 	_Atomic uint8_t writeback; /* config.wce: 1 write-back cache, 0 write-through */
 	struct iothread io;
-	/* I/O thread scratch. */
-	struct virtq_seg seg[VBLK_QUEUE_SIZE];
-	struct iovec iov[VBLK_QUEUE_SIZE];
-	uint8_t *bounce;          /* VBLK_BOUNCE_SIZE, aligned; direct only */
-	uint8_t *zeros;           /* VBLK_ZEROES_SIZE of zeroes, aligned */
+	/* I/O thread state. */
+	struct vblk_req req[VBLK_DEPTH];
+	struct vblk_req *free_req; /* slots not in flight */
+	unsigned int inflight;
+	bool starved;             /* stopped popping for want of a slot */
+	struct vblk_io io0;       /* inline requests (no workers) */
+	struct vblk_pool pool;
+	uint8_t *zeros;           /* VBLK_ZEROES_SIZE of zeroes, aligned; shared */
 	uint64_t features;        /* negotiated, read at each vblk_process() */
 	struct vblk_stats stats;
+	_Atomic uint64_t dropped; /* completions of a reset device */
+	_Atomic uint32_t max_inflight;
 };
 
 /*
@@ -79,7 +123,7 @@ struct vblk {
 int vblk_create(struct vblk **out, const struct disk_config *cfg,
 		const struct guest_mem *mem, char *err, size_t errlen);
 
-/* Starts the I/O thread. 0 or -errno (logged). Main thread. */
+/* Starts the workers and the I/O thread. 0 or -errno (logged). Main thread. */
 int vblk_start(struct vblk *b);
 
 /*
@@ -91,11 +135,26 @@ int vblk_start(struct vblk *b);
 int vblk_destroy(struct vblk *b);
 
 /*
- * Serves every available request of the queue until it is empty; the I/O
- * thread calls it on each kick, tests call it directly. Malformed rings or
- * requests set DEVICE_NEEDS_RESET. Device thread.
+ * Takes every available request of the queue (up to VBLK_DEPTH in
+ * flight) and hands them to the workers; without workers, serves them
+ * inline until the ring is empty. The I/O thread calls it on each kick,
+ * tests call it directly. Malformed rings or requests set
+ * DEVICE_NEEDS_RESET. Device thread.
  */
 void vblk_process(struct vblk *b);
+
+/*
+ * Puts the requests on list (done, in any order) on the used ring, or
+ * drops them when the queue was reset since they were taken, and returns
+ * their slots. Device thread.
+ */
+void vblk_complete(struct vblk *b, struct vblk_req *list);
+
+/*
+ * Does the I/O of a taken request with the inline scratch: what a worker
+ * does with its own. For tests that play the workers' part.
+ */
+void vblk_run(struct vblk *b, struct vblk_req *r);
 
 /*
  * Serves one parsed request: performs it and writes its status byte.

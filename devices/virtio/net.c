@@ -225,6 +225,7 @@ int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
 	n->is_tap = is_tap;
 	n->io.stop_fd = n->epoll_fd = -1;
 	n->offloads_set = ~0ULL;
+	n->tap_readable = true; /* direct vnet_process_rx() calls read */
 	memcpy(n->mac, mac, sizeof(n->mac));
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
 		r = err_printf(err, errlen, -errno, "O_NONBLOCK: %s", strerror(errno));
@@ -452,6 +453,9 @@ static int rx_read(struct vnet *n)
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_ratelimited(LOG_WARN, "%s: tap read: %s",
 						n->vdev.label, strerror(errno));
+			else
+				atomic_fetch_add(&n->stats.rx_empty_reads, 1);
+			n->tap_readable = false; /* until epoll says otherwise */
 			return 0;
 		}
 		/* Too short for a header, or longer than the guest takes. */
@@ -556,7 +560,8 @@ void vnet_process_rx(struct vnet *n)
 		sync_state(n);
 		virtq_disable_notify(q);
 		for (i = 0; i < VNET_BATCH; i++) {
-			if (!n->rx_pending && !rx_read(n))
+			/* No read when epoll has just said the tap is empty. */
+			if (!n->rx_pending && (!n->tap_readable || !rx_read(n)))
 				break;
 			n->rx_pending = true;
 			r = rx_deliver(n, q);
@@ -596,6 +601,18 @@ void vnet_process_rx(struct vnet *n)
 
 /* --- the I/O thread ------------------------------------------------------ */
 
+void vnet_wakeup(struct vnet *n, bool rx, bool tx, bool tap_readable)
+{
+	/* One interrupt for the wakeup, not one per queue or batch. */
+	virtio_dev_irq_hold(&n->vdev);
+	n->tap_readable = tap_readable;
+	if (tx)
+		vnet_process_tx(n);
+	if (rx)
+		vnet_process_rx(n);
+	virtio_dev_irq_release(&n->vdev);
+}
+
 /* Watches the tap for input unless the guest has no room, for output if blocked. */
 static void update_tap_events(struct vnet *n)
 {
@@ -630,7 +647,7 @@ static void *io_thread(void *arg)
 	sandbox_enter(SANDBOX_NET);
 	for (;;) {
 		struct epoll_event ev[4];
-		bool rx = false, tx = false;
+		bool rx = false, tx = false, tap_in = false;
 		int k = epoll_wait(n->epoll_fd, ev, 4, 1000);
 
 		if (k < 0) {
@@ -665,13 +682,12 @@ static void *io_thread(void *arg)
 					tx = true;
 				}
 				if (ev[i].events & EPOLLIN)
-					rx = true;
+					rx = tap_in = true;
 			}
 		}
-		if (tx)
-			vnet_process_tx(n);
-		if (rx)
-			vnet_process_rx(n);
+		if (tx || rx)
+			vnet_wakeup(n, rx, tx,
+				    tap_in || (!n->tap_dead && !(n->tap_events & EPOLLIN)));
 		update_tap_events(n);
 	}
 	return NULL;
@@ -689,12 +705,13 @@ int vnet_destroy(struct vnet *n)
 	if (iothread_stop(&n->io, VNET_JOIN_TIMEOUT_S))
 		return -ETIMEDOUT; /* a stuck thread keeps n: leaked, never freed under it */
 	log_info("%s (%s): rx %" PRIu64 " frames (%" PRIu64 " bytes), %" PRIu64
-		 " dropped, %" PRIu64 " stalls; tx %" PRIu64 " frames (%" PRIu64
+		 " dropped, %" PRIu64 " stalls, %" PRIu64 " empty reads; tx %" PRIu64 " frames (%" PRIu64
 		 " bytes), %" PRIu64 " dropped, %" PRIu64 " stalls; %" PRIu64
 		 " notifications seen by the monitor, %" PRIu64 " interrupts",
 		 n->vdev.label, n->ifname[0] ? n->ifname : "fd",
 		 atomic_load(&n->stats.rx_frames), atomic_load(&n->stats.rx_bytes),
 		 atomic_load(&n->stats.rx_dropped), atomic_load(&n->stats.rx_stalls),
+		 atomic_load(&n->stats.rx_empty_reads),
 		 atomic_load(&n->stats.tx_frames), atomic_load(&n->stats.tx_bytes),
 		 atomic_load(&n->stats.tx_dropped), atomic_load(&n->stats.tx_stalls),
 		 atomic_load(&n->vdev.kicks), atomic_load(&n->vdev.irqs));

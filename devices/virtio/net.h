@@ -55,6 +55,7 @@ struct vnet_stats {
 	_Atomic uint64_t tx_dropped;   /* too short/long, bad header, tap error */
 	_Atomic uint64_t rx_stalls;    /* times the guest had no receive buffer */
 	_Atomic uint64_t tx_stalls;    /* times the tap answered EAGAIN */
+	_Atomic uint64_t rx_empty_reads; /* tap reads that found nothing */
 };
 
 struct vnet {
@@ -75,6 +76,7 @@ struct vnet {
 	bool rx_blocked;          /* no receive buffers: wait for a kick */
 	uint16_t rx_waiting;      /* buffers available but too few for it */
 	bool tx_blocked;          /* the tap said EAGAIN: wait for EPOLLOUT */
+	bool tap_readable;        /* this wakeup: the tap may hold a frame */
 	uint32_t tap_events;      /* what epoll watches on tap_fd now */
 	bool tap_dead;            /* EPOLLERR/EPOLLHUP: no longer watched */
 	uint8_t *rx_buf;          /* VNET_RX_BUF bytes */
@@ -105,6 +107,16 @@ int vnet_create_fd(struct vnet **out, int fd, bool is_tap, const uint8_t mac[6],
 
 /* Starts the I/O thread. 0 or -errno (logged). Main thread. */
 int vnet_start(struct vnet *n);
+
+/*
+ * One wakeup of the I/O thread: serves the transmit queue if tx, the
+ * receive side if rx, and raises at most one interrupt for all of it.
+ * tap_readable: epoll reported the tap readable in this wakeup, or the
+ * tap is not watched for input (its state is unknown); when false, a
+ * level-triggered epoll has just said the tap is empty and it is not read.
+ * Device thread (tests call it directly).
+ */
+void vnet_wakeup(struct vnet *n, bool rx, bool tx, bool tap_readable);
 
 /*
  * Stops and joins the I/O thread (bounded wait), frees n: 0, or

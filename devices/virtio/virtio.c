@@ -143,6 +143,7 @@ static void device_reset(struct virtio_dev *d)
 
 		q->num = 0;
 		q->ready = false;
+		q->gen++;
 		q->desc = q->driver = q->device = 0;
 		memset(&q->vq, 0, sizeof(q->vq));
 	}
@@ -209,6 +210,8 @@ uint32_t virtio_dev_queue_enable(struct virtio_dev *d, unsigned int i,
 		return 0;
 	q = &d->q[i];
 	if (!enable) {
+		if (q->ready)
+			q->gen++;
 		q->ready = false;
 		memset(&q->vq, 0, sizeof(q->vq));
 		return 0;
@@ -230,6 +233,7 @@ uint32_t virtio_dev_queue_enable(struct virtio_dev *d, unsigned int i,
 		return set_needs_reset(d, why);
 	}
 	q->ready = true;
+	q->gen++;
 	return 0;
 }
 
@@ -296,6 +300,30 @@ struct virtq *virtio_dev_queue_get(struct virtio_dev *d, unsigned int i)
 	return &d->q[i].vq;
 }
 
+uint32_t virtio_dev_queue_gen(const struct virtio_dev *d, unsigned int i)
+{
+	return i < d->info.num_queues ? d->q[i].gen : 0;
+}
+
+void virtio_dev_irq_hold(struct virtio_dev *d)
+{
+	d->irq_held = true;
+}
+
+void virtio_dev_irq_release(struct virtio_dev *d)
+{
+	int fd;
+
+	d->irq_held = false;
+	if (!d->irq_owed)
+		return;
+	d->irq_owed = false;
+	pthread_mutex_lock(&d->lock);
+	fd = d->irq_fd;
+	pthread_mutex_unlock(&d->lock);
+	virtio_dev_signal(d, fd);
+}
+
 void virtio_dev_queue_put(struct virtio_dev *d, unsigned int i, bool used)
 {
 	bool irq = used && virtq_should_notify(&d->q[i].vq);
@@ -312,7 +340,9 @@ void virtio_dev_queue_put(struct virtio_dev *d, unsigned int i, bool used)
 		pthread_mutex_unlock(&d->lock);
 	}
 	pthread_mutex_unlock(&d->io_lock);
-	if (irq)
+	if (irq && d->irq_held)
+		d->irq_owed = true; /* one edge at virtio_dev_irq_release() */
+	else if (irq)
 		virtio_dev_signal(d, fd);
 }
 

@@ -34,7 +34,14 @@
  * by the vCPU thread for a reset, queue enable/disable and FAILED, so a
  * reset returns only when the device has stopped touching the old rings
  * (Linux's vm_reset() writes 0 and reuses the memory at once). Order:
- * io_lock, then lock.
+ * io_lock, then lock. Neither is ever held across blocking I/O (a read or
+ * write of a disk, a sleep): the device thread holds io_lock only to take
+ * requests from the ring and to put completions back, both of which touch
+ * guest RAM only, so a vCPU never waits for a disk. Requests whose I/O is
+ * done meanwhile are tagged with the queue's generation; a reset waits
+ * for none of them, and their completions are dropped (a read in flight
+ * at a reset may still land in the buffer the driver gave it, after the
+ * reset: as a DMA engine's would).
  */
 #ifndef TESSERA_VIRTIO_H
 #define TESSERA_VIRTIO_H
@@ -99,6 +106,9 @@ struct virtio_dev_queue {
 	uint64_t desc, driver, device; /* the ring areas' addresses */
 	struct virtq vq;              /* valid while ready */
 	int kick_fd;                  /* eventfd, written on each notification */
+	uint32_t gen;                 /* bumped whenever vq is retired (reset,
+					 disable, enable): a request taken
+					 under another gen is never completed */
 };
 
 struct virtio_dev {
@@ -115,6 +125,8 @@ struct virtio_dev {
 	void (*irq_pulse)(void *opaque);
 	void *irq_opaque;
 	_Atomic uint64_t kicks, irqs; /* counters, for --verbose and tests */
+	/* Device thread only: interrupts held back (virtio_dev_irq_hold). */
+	bool irq_held, irq_owed;
 };
 
 /* --- the device's side ----------------------------------------------------- */
@@ -141,6 +153,25 @@ int virtio_dev_kick_fd(const struct virtio_dev *d, unsigned int i);
  * virtio_dev_queue_put().
  */
 struct virtq *virtio_dev_queue_get(struct virtio_dev *d, unsigned int i);
+
+/*
+ * Queue i's generation (virtio_dev_queue.gen). With io_lock held, i.e.
+ * between virtio_dev_queue_get() and virtio_dev_queue_put(). A device
+ * that serves requests without io_lock (blocking I/O must never be done
+ * with it held: a vCPU writing Status or QueueReady takes it) records the
+ * generation when it takes a request and completes it only if it is
+ * still the same; otherwise the driver reset the device meanwhile and the
+ * completion is dropped.
+ */
+uint32_t virtio_dev_queue_gen(const struct virtio_dev *d, unsigned int i);
+
+/*
+ * Interrupt batching for one device-thread wakeup: between hold and
+ * release, virtio_dev_queue_put() records the interrupt status but sends
+ * no edge; release sends one edge if any was owed. Device thread.
+ */
+void virtio_dev_irq_hold(struct virtio_dev *d);
+void virtio_dev_irq_release(struct virtio_dev *d);
 
 /*
  * Releases io_lock; if used, the device added used buffers to queue i and

@@ -30,22 +30,21 @@ check_fds() {
 for mode in kill off; do
 	(
 		exec 3>"$marker" 4>"$marker" 5>"$marker" 6>"$marker" 7>"$marker" 8>"$marker" 9>"$marker"
-		exec timeout -k 5 60 "$TESSERA" run --kernel "$GUESTS/echo.elf" --seccomp "$mode" \
+		exec "$TESSERA" run --kernel "$GUESTS/echo.elf" --seccomp "$mode" \
 			<"$TMP/in" >"$TMP/out" 2>"$TMP/err"
 	) &
-	sub=$!
+	pid=$! # the subshell became tessera
 	for _ in $(seq 200); do
 		grep -q "echo: ready" "$TMP/out" 2>/dev/null && break
 		sleep 0.05
 	done
 	grep -q "echo: ready" "$TMP/out" || fail "guest never became ready: $(cat "$TMP/err")"
-	pid=$(pgrep -P "$(pgrep -P $sub -x timeout || echo $sub)" -x tessera || pgrep -P $sub -x tessera)
-	[ -n "$pid" ] || fail "cannot find the tessera process"
+	[ "$(readlink /proc/"$pid"/exe)" = "$(readlink -f "$TESSERA")" ] || fail "pid $pid is not tessera"
 	[ "$(ls /proc/"$pid"/fd | wc -l)" -gt 3 ] || fail "no descriptors seen at all"
 	check_fds "$pid"
 	printf 'q' >&10
 	RC=0
-	wait "$sub" || RC=$?
+	wait "$pid" || RC=$?
 	expect_rc 0
 done
 exec 10>&-

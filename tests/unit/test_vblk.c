@@ -46,6 +46,7 @@ static struct virtio_mmio tr; /* the transport the tests drive */
 static char path[64];
 static char err[512];
 static uint16_t avail_idx, used_seen;
+static unsigned int qn = QN; /* the queue size bring_up() gave */
 static int pulses;
 
 static void pulse(void *opaque, uint32_t gsi)
@@ -86,8 +87,8 @@ static uint32_t reg_rd(uint64_t off)
 	return v;
 }
 
-/* Negotiates want & offered and sets up queue 0; DRIVER_OK. */
-static void bring_up(uint64_t want)
+/* Negotiates want & offered and sets up queue 0 of size n; DRIVER_OK. */
+static void bring_up_q(uint64_t want, unsigned int n)
 {
 	uint64_t offered;
 
@@ -105,7 +106,8 @@ static void bring_up(uint64_t want)
 	reg_wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 					   VIRTIO_STATUS_FEATURES_OK);
 	reg_wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	reg_wr(VIRTIO_MMIO_QUEUE_NUM, QN);
+	qn = n;
+	reg_wr(VIRTIO_MMIO_QUEUE_NUM, n);
 	reg_wr(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC);
 	reg_wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, AVAIL);
 	reg_wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, USED);
@@ -113,6 +115,11 @@ static void bring_up(uint64_t want)
 	reg_wr(VIRTIO_MMIO_STATUS, ALL_OK);
 	ck_assert_uint_eq(reg_rd(VIRTIO_MMIO_STATUS), ALL_OK);
 	avail_idx = used_seen = 0;
+}
+
+static void bring_up(uint64_t want)
+{
+	bring_up_q(want, QN);
 }
 
 static void open_disk(const char *opts_serial, bool ro, bool direct)
@@ -170,15 +177,15 @@ static int64_t serve(uint16_t head)
 	uint16_t used;
 	uint32_t id, len;
 
-	memcpy(ram + AVAIL + 4 + 2 * (avail_idx % QN), &head, 2);
+	memcpy(ram + AVAIL + 4 + 2 * (avail_idx % qn), &head, 2);
 	avail_idx++;
 	memcpy(ram + AVAIL + 2, &avail_idx, 2);
 	vblk_process(b);
 	memcpy(&used, ram + USED + 2, 2);
 	if (used == used_seen)
 		return -1;
-	memcpy(&id, ram + USED + 4 + 8 * (used_seen % QN), 4);
-	memcpy(&len, ram + USED + 8 + 8 * (used_seen % QN), 4);
+	memcpy(&id, ram + USED + 4 + 8 * (used_seen % qn), 4);
+	memcpy(&len, ram + USED + 8 + 8 * (used_seen % qn), 4);
 	used_seen++;
 	ck_assert_uint_eq(id, head);
 	return len;
@@ -618,6 +625,192 @@ START_TEST(io_thread)
 }
 END_TEST
 
+/* --- requests in flight: the test plays the workers' part ------------------ */
+
+/* Workers "on" but none started: vblk_process() queues for them. */
+static void fake_pool(void)
+{
+	pthread_mutex_init(&b->pool.lock, NULL);
+	pthread_cond_init(&b->pool.cond, NULL);
+	b->pool.lock_init = true;
+	b->pool.todo = NULL;
+	b->pool.todo_tail = &b->pool.todo;
+	b->pool.on = true;
+}
+
+/* n reads, request i of sector i into DATA + 1024 i (data and status in one buffer). */
+static void post_reads(unsigned int first, unsigned int n)
+{
+	for (unsigned int i = first; i < first + n; i++) {
+		struct virtio_blk_outhdr h = { .type = VIRTIO_BLK_T_IN, .sector = i };
+		uint16_t head = (uint16_t)(2 * i);
+
+		memcpy(ram + HDR + 16 * i, &h, sizeof(h));
+		desc(2 * i, HDR + 16 * i, 16, VIRTQ_DESC_F_NEXT, (uint16_t)(2 * i + 1));
+		desc(2 * i + 1, DATA + 1024 * i, 513, VIRTQ_DESC_F_WRITE, 0);
+		memset(ram + DATA + 1024 * i, 0xee, 513);
+		memcpy(ram + AVAIL + 4 + 2 * (avail_idx % qn), &head, 2);
+		avail_idx++;
+	}
+	memcpy(ram + AVAIL + 2, &avail_idx, 2);
+}
+
+/* What the workers were handed since the last call; each one done. */
+static struct vblk_req *take_and_run(unsigned int *n)
+{
+	struct vblk_req *list = b->pool.todo;
+
+	b->pool.todo = NULL;
+	b->pool.todo_tail = &b->pool.todo;
+	*n = 0;
+	for (struct vblk_req *x = list; x; x = x->next, (*n)++)
+		vblk_run(b, x);
+	return list;
+}
+
+static uint16_t used_idx(void)
+{
+	uint16_t u;
+
+	memcpy(&u, ram + USED + 2, 2);
+	return u;
+}
+
+static void used_entry(unsigned int k, uint32_t *id, uint32_t *len)
+{
+	memcpy(id, ram + USED + 4 + 8 * (k % qn), 4);
+	memcpy(len, ram + USED + 8 + 8 * (k % qn), 4);
+}
+
+/* Completed in reverse order, all in one go: one interrupt for three. */
+START_TEST(out_of_order)
+{
+	struct vblk_req *list, *rev = NULL;
+	unsigned int n;
+	uint32_t id, len;
+
+	open_disk("", false, false);
+	bring_up_q(WANT, 64);
+	fake_pool();
+	post_reads(0, 3);
+	vblk_process(b);
+	ck_assert_uint_eq(used_idx(), 0); /* taken, not done: nothing used yet */
+	ck_assert_uint_eq(b->inflight, 3);
+	list = take_and_run(&n);
+	ck_assert_uint_eq(n, 3);
+	while (list) {
+		struct vblk_req *x = list;
+
+		list = x->next;
+		x->next = rev;
+		rev = x;
+	}
+	virtio_dev_irq_hold(&b->vdev);
+	vblk_complete(b, rev);
+	ck_assert_int_eq(pulses, 0); /* held until the wakeup ends */
+	virtio_dev_irq_release(&b->vdev);
+	ck_assert_int_eq(pulses, 1);
+	ck_assert_uint_eq(used_idx(), 3);
+	for (unsigned int k = 0; k < 3; k++) {
+		used_entry(k, &id, &len);
+		ck_assert_uint_eq(id, 2 * (2 - k)); /* heads 4, 2, 0 */
+		ck_assert_uint_eq(len, 513);
+		ck_assert_uint_eq(ram[DATA + 1024 * k], k); /* sector k's pattern */
+		ck_assert_uint_eq(ram[DATA + 1024 * k + 512], VIRTIO_BLK_S_OK);
+	}
+	ck_assert_uint_eq(b->inflight, 0);
+}
+END_TEST
+
+/* A reset waits for nothing; what was in flight is never completed. */
+START_TEST(reset_drops_inflight)
+{
+	struct vblk_req *list;
+	unsigned int n;
+	uint32_t id, len;
+
+	open_disk("", false, false);
+	bring_up_q(WANT, 64);
+	fake_pool();
+	post_reads(0, 2);
+	vblk_process(b);
+	list = take_and_run(&n);
+	ck_assert_uint_eq(n, 2);
+	reg_wr(VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_eq(reg_rd(VIRTIO_MMIO_STATUS), 0);
+	vblk_complete(b, list); /* the device is reset: dropped */
+	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(b->dropped, 2);
+	ck_assert_int_eq(pulses, 0);
+	/* Reset and set up again on the same rings before the old requests end:
+	 * the device is live, but they belong to the old generation. */
+	post_reads(0, 2);
+	vblk_process(b);
+	ck_assert_uint_eq(b->inflight, 0); /* not live: nothing taken */
+	bring_up_q(WANT, 64);
+	post_reads(0, 2);
+	vblk_process(b);
+	list = take_and_run(&n);
+	ck_assert_uint_eq(n, 2);
+	bring_up_q(WANT, 64); /* writes 0 first: a reset */
+	post_reads(5, 1);
+	vblk_complete(b, list);
+	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(b->dropped, 4);
+	vblk_process(b);
+	list = take_and_run(&n);
+	ck_assert_uint_eq(n, 1);
+	/* Disabling the queue and enabling it again retires it too. */
+	reg_wr(VIRTIO_MMIO_QUEUE_READY, 0);
+	reg_wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	vblk_complete(b, list);
+	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(b->dropped, 5);
+	bring_up_q(WANT, 64);
+	post_reads(5, 1);
+	vblk_process(b);
+	list = take_and_run(&n);
+	ck_assert_uint_eq(n, 1);
+	vblk_complete(b, list);
+	ck_assert_uint_eq(used_idx(), 1);
+	used_entry(0, &id, &len);
+	ck_assert_uint_eq(id, 10);
+	ck_assert_uint_eq(ram[DATA + 1024 * 5], 5);
+	ck_assert_uint_eq(b->inflight, 0);
+}
+END_TEST
+
+/* At most VBLK_DEPTH in flight; the rest waits in the ring, then goes. */
+START_TEST(depth_bound)
+{
+	struct vblk_req *list;
+	unsigned int n, more = 4;
+
+	open_disk("", false, false);
+	bring_up_q(WANT, 64);
+	fake_pool();
+	post_reads(0, VBLK_DEPTH + more);
+	vblk_process(b);
+	ck_assert_uint_eq(b->inflight, VBLK_DEPTH);
+	ck_assert(b->starved);
+	vblk_process(b); /* a kick meanwhile takes nothing and does not spin */
+	list = take_and_run(&n);
+	ck_assert_uint_eq(n, VBLK_DEPTH);
+	vblk_complete(b, list);
+	ck_assert_uint_eq(used_idx(), VBLK_DEPTH);
+	ck_assert_uint_eq(b->inflight, 0);
+	vblk_process(b); /* what the I/O thread does when a starved disk frees slots */
+	list = take_and_run(&n);
+	ck_assert_uint_eq(n, more);
+	ck_assert(!b->starved);
+	vblk_complete(b, list);
+	ck_assert_uint_eq(used_idx(), VBLK_DEPTH + more);
+	for (unsigned int i = 0; i < VBLK_DEPTH + more; i++)
+		ck_assert_uint_eq(ram[DATA + 1024 * i], i);
+	ck_assert_uint_eq(atomic_load(&b->max_inflight), VBLK_DEPTH);
+}
+END_TEST
+
 Suite *vblk_suite(void)
 {
 	Suite *s = suite_create("vblk");
@@ -635,6 +828,9 @@ Suite *vblk_suite(void)
 	tcase_add_test(tc, config_space);
 	tcase_add_test(tc, direct_io);
 	tcase_add_test(tc, io_thread);
+	tcase_add_test(tc, out_of_order);
+	tcase_add_test(tc, reset_drops_inflight);
+	tcase_add_test(tc, depth_bound);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -46,9 +46,12 @@ static char err[512];
 static uint16_t avail_idx[2], used_seen[2];
 static const uint8_t mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 
+static int pulses; /* interrupts sent through the fallback path */
+
 static void pulse(void *opaque, uint32_t gsi)
 {
 	(void)opaque, (void)gsi;
+	pulses++;
 }
 
 static const struct virtio_mmio_place place = { .base = 0xd0000000, .irq = 6,
@@ -111,6 +114,7 @@ static void setup(void)
 	ck_assert_int_eq(guest_mem_add_region(&mem, 0, sizeof(ram)), 0);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv), 0);
 	peer = sv[1];
+	pulses = 0;
 	ck_assert_msg(vnet_create_fd(&n, sv[0], false, mac, &mem, err,
 				     sizeof(err)) == 0, "%s", err);
 	virtio_mmio_init(&tr, &n->vdev);
@@ -594,6 +598,61 @@ START_TEST(net_flags)
 }
 END_TEST
 
+/* One I/O-thread wakeup: one interrupt, however many queues it served. */
+START_TEST(one_irq_per_wakeup)
+{
+	struct virtio_net_hdr_v1 h = { 0 };
+	uint8_t got[2048];
+
+	bring_up(BASIC);
+	for (uint16_t i = 0; i < 2; i++) {
+		memcpy(ram + TXBUF + 0x1000 * i, &h, sizeof(h));
+		frame(ram + TXBUF + 0x1000 * i + 12, 60, (uint8_t)i);
+		desc(TX_DESC, i, TXBUF + 0x1000 * i, 72, 0, 0);
+		post(VNET_TXQ, i);
+	}
+	for (uint16_t i = 0; i < 3; i++) {
+		inject(60, (uint8_t)i, 0);
+		desc(RX_DESC, i, RXBUF + 0x1000 * i, 1526, VIRTQ_DESC_F_WRITE, 0);
+		post(VNET_RXQ, i);
+	}
+	vnet_wakeup(n, true, true, true);
+	ck_assert_uint_eq(atomic_load(&n->stats.tx_frames), 2);
+	ck_assert_uint_eq(atomic_load(&n->stats.rx_frames), 3);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(used(VNET_RXQ, NULL), 72);
+	ck_assert_int_eq(used(VNET_TXQ, NULL), 0);
+	ck_assert_int_eq(used(VNET_TXQ, NULL), 0);
+	ck_assert_int_eq(read(peer, got, sizeof(got)), 72);
+	ck_assert_int_eq(pulses, 1); /* not one per queue */
+	ck_assert_uint_eq(atomic_load(&n->vdev.irqs), 1);
+}
+END_TEST
+
+/* A receive kick while epoll says the tap is empty: the tap is not read. */
+START_TEST(no_read_of_an_empty_tap)
+{
+	bring_up(BASIC);
+	desc(RX_DESC, 0, RXBUF, 1526, VIRTQ_DESC_F_WRITE, 0);
+	desc(RX_DESC, 1, RXBUF + 0x1000, 1526, VIRTQ_DESC_F_WRITE, 0);
+	post(VNET_RXQ, 0);
+	post(VNET_RXQ, 1);
+	vnet_wakeup(n, true, false, false);
+	ck_assert_uint_eq(atomic_load(&n->stats.rx_empty_reads), 0);
+	ck_assert_int_eq(used(VNET_RXQ, NULL), -1);
+	ck_assert_int_eq(pulses, 0);
+	/* Readable: frames are read until the tap is empty (one read finds it so). */
+	inject(60, 1, 0);
+	vnet_wakeup(n, true, false, true);
+	ck_assert_int_eq(used(VNET_RXQ, NULL), 72);
+	ck_assert_uint_eq(atomic_load(&n->stats.rx_empty_reads), 1);
+	ck_assert_int_eq(pulses, 1);
+	/* The next kick of an empty tap costs no read either. */
+	vnet_wakeup(n, true, false, false);
+	ck_assert_uint_eq(atomic_load(&n->stats.rx_empty_reads), 1);
+}
+END_TEST
+
 Suite *vnet_suite(void)
 {
 	Suite *s = suite_create("vnet");
@@ -615,6 +674,8 @@ Suite *vnet_suite(void)
 	tcase_add_test(tc, rx_mergeable);
 	tcase_add_test(tc, rx_drops);
 	tcase_add_test(tc, bad_ring_and_reset);
+	tcase_add_test(tc, one_irq_per_wakeup);
+	tcase_add_test(tc, no_read_of_an_empty_tap);
 	suite_add_tcase(s, tc);
 	return s;
 }
