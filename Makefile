@@ -4,6 +4,7 @@
 #   make check            unit suites (Check) + integration tests on /dev/kvm
 #   make check-asan       the unit suites under ASan + UBSan
 #   make fuzz             the libFuzzer targets for FUZZ_TIME seconds each (clang)
+#   make fuzz-ci          the same from scratch corpora, failing on any finding (CI)
 #   make bench            the benchmark scripts (scripts/bench/)
 #   make bench-rt         the real-time benchmark (scripts/bench/rt.sh)
 #   make bench-smoke      every benchmark briefly, asserting its figures (in make check)
@@ -38,7 +39,7 @@ CORE_SRCS := \
 	vmm/log.c vmm/config.c vmm/config_value.c vmm/config_file.c \
 	vmm/cmdline.c vmm/preflight.c vmm/mem.c vmm/bus.c vmm/exit.c vmm/loader.c \
 	vmm/console.c vmm/vm.c vmm/boot_setup.c vmm/devices.c vmm/irq.c vmm/resource.c \
-	vmm/vcpu.c vmm/stats.c vmm/rt.c vmm/status.c \
+	vmm/vcpu.c vmm/stats.c vmm/rt.c vmm/status.c vmm/stop.c \
 	vmm/sandbox.c vmm/sandbox_rules.c \
 	vmm/arch/$(ARCH)/arch.c vmm/arch/$(ARCH)/board.c vmm/arch/$(ARCH)/cpuid.c \
 	vmm/arch/$(ARCH)/boot.c vmm/arch/$(ARCH)/bzimage.c \
@@ -79,11 +80,14 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -no-pie \
 GUEST_CFLAGS := $(filter-out -Wmissing-prototypes,$(GUEST_CFLAGS))
 GUEST_LDFLAGS := -Wl,-T,$(SRCDIR)/guests/common/guest.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
-GUEST_COMMON := $(SRCDIR)/guests/common/start.S $(SRCDIR)/guests/common/runtime.c
+GUEST_COMMON := $(SRCDIR)/guests/common/start.S $(SRCDIR)/guests/common/runtime.c \
+	$(SRCDIR)/guests/common/smp.S
 GUESTS += dtinfo
 GUEST_COMMON += $(SRCDIR)/guests/common/dtb.c
 # virtio-blk: a driver that checks the disk, and a hostile one.
 GUESTS += vblk vhostile
+# Two vCPUs racing on one virtio-mmio register file (issue 19).
+GUESTS += vrace
 # virtio-net: a polling driver that trades frames with a packet socket.
 GUESTS += vnet
 GUEST_COMMON += $(SRCDIR)/guests/common/virtio.c
@@ -195,18 +199,33 @@ FUZZ_SRCS_gdb_packet := vmm/gdb/packet.c vmm/config.c vmm/config_value.c \
 	vmm/rt.c vmm/log.c vmm/sandbox_rules.c
 # The virtqueue parser and virtio-blk requests (docs/virtio.md).
 FUZZ_TARGETS += virtq
-FUZZ_SRCS_virtq := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
+FUZZ_SRCS_virtq := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
 	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/blk.c \
 	vmm/sandbox.c vmm/sandbox_rules.c vmm/arch/$(ARCH)/seccomp.c
 # virtio-net: transmit and receive on a fuzzed RAM and tap (docs/virtio.md).
 FUZZ_TARGETS += vnet
-FUZZ_SRCS_vnet := vmm/log.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
+FUZZ_SRCS_vnet := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c devices/iothread.c \
 	devices/virtio/virtio.c devices/virtio/mmio.c devices/virtio/net.c \
 	vmm/sandbox.c vmm/sandbox_rules.c vmm/arch/$(ARCH)/seccomp.c
 # Partition files and command lines (vmm/config*.c).
 FUZZ_TARGETS += config
 FUZZ_SRCS_config := vmm/config.c vmm/config_value.c vmm/config_file.c \
-	vmm/preflight.c vmm/rt.c vmm/log.c vmm/sandbox_rules.c
+	vmm/preflight.c vmm/rt.c vmm/log.c vmm/stop.c vmm/sandbox_rules.c
+# The virtio-mmio register file in front of virtio-blk (issue 19).
+FUZZ_TARGETS += virtio_mmio
+FUZZ_SRCS_virtio_mmio := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c \
+	devices/iothread.c devices/virtio/virtio.c devices/virtio/mmio.c \
+	devices/virtio/blk.c vmm/sandbox.c vmm/sandbox_rules.c
+# The 16550A (devices/serial8250.c).
+FUZZ_TARGETS += serial8250
+FUZZ_SRCS_serial8250 := vmm/log.c devices/serial8250.c fdt/fdt.c
+# The gdb stub's command handler on decoded packets (vmm/gdb/cmd.c, bp.c):
+# it reaches most of the monitor, so the fuzzer builds it all.
+FUZZ_TARGETS += gdb_cmd
+FUZZ_SRCS_gdb_cmd = $(CORE_SRCS)
+# The ELF, raw and bzImage loaders (vmm/loader.c, vmm/arch/$(ARCH)/bzimage.c).
+FUZZ_TARGETS += loader
+FUZZ_SRCS_loader := vmm/log.c vmm/mem.c vmm/loader.c vmm/arch/$(ARCH)/bzimage.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz
@@ -240,7 +259,27 @@ $(O)/fuzz/%_fuzzer: $(SRCDIR)/tests/fuzz/%_fuzz.c $(SRCDIR)/tests/fuzz/fuzz.h \
 	$(call say,FUZZ,$@)
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-D_GNU_SOURCE $(INCLUDES) -I$(SRCDIR)/tests/fuzz -MMD -MP -MF $@.d \
-		-o $@ $< $(FUZZ_SRCS_$*:%=$(SRCDIR)/%) -lseccomp
+		-o $@ $< $(FUZZ_SRCS_$*:%=$(SRCDIR)/%) $(LIBS_ALL)
+
+# CI (.ci/run): every target under libFuzzer + ASan/UBSan for FUZZ_TIME
+# seconds (60 unless told) from its seed corpus, into a scratch corpus;
+# a crash, leak, timeout or sanitizer report fails it, and the input that
+# did it is kept as $(O)/fuzz/ci/crash-* (replay it: $(O)/fuzz/NAME_fuzzer FILE).
+# Needs clang: scripts/install-deps.sh clang.
+.PHONY: fuzz-ci
+fuzz-ci: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
+	$(Q)mkdir -p $(O)/fuzz/ci
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		rm -rf $(O)/fuzz/ci/corpus-$$t && mkdir -p $(O)/fuzz/ci/corpus-$$t && \
+		echo "fuzz-ci: $$t for $(FUZZ_TIME) s" && \
+		$(O)/fuzz/$${t}_fuzzer -max_total_time=$(FUZZ_TIME) -timeout=10 \
+			-rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=$(O)/fuzz/ci/ \
+			$(O)/fuzz/ci/corpus-$$t $(SRCDIR)/tests/fuzz/corpus/$$t \
+			>$(O)/fuzz/ci/$$t.log 2>&1 || { \
+			tail -n 40 $(O)/fuzz/ci/$$t.log; echo "fuzz-ci: $$t FAILED"; exit 1; }; \
+		grep -E "^stat::number_of_executed_units|^stat::peak_rss" $(O)/fuzz/ci/$$t.log | tr '\n' ' '; echo; \
+	done; echo "fuzz-ci: $(words $(FUZZ_TARGETS)) targets, $(FUZZ_TIME) s each, no finding"
 
 fuzz: $(FUZZ_TARGETS:%=$(O)/fuzz/%_fuzzer)
 	$(Q)for t in $(FUZZ_TARGETS); do \

@@ -2,6 +2,8 @@
 #include "iothread.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "stop.h"
 
 int iothread_init(struct iothread *t, const char *label)
 {
@@ -18,10 +21,30 @@ int iothread_init(struct iothread *t, const char *label)
 	return t->stop_fd < 0 ? -errno : 0;
 }
 
+/*
+ * Test-only (TESSERA_TEST_IOTHREAD_STALL): the thread is stuck from the
+ * start, as one inside a read from a hung disk would be, and never looks
+ * at stop_fd; tests/integration/stop_bounded.sh stops the monitor anyway.
+ */
+static void *stalled(void *arg)
+{
+	(void)arg;
+	for (;;)
+		poll(NULL, 0, -1);
+	return NULL;
+}
+
 int iothread_start(struct iothread *t, const char *name,
 		   void *(*fn)(void *), void *arg)
 {
-	int r = pthread_create(&t->thread, NULL, fn, arg);
+	int r;
+
+	if (getenv("TESSERA_TEST_IOTHREAD_STALL")) {
+		log_info("%s: TESSERA_TEST_IOTHREAD_STALL: the I/O thread stalls",
+			 t->label);
+		fn = stalled;
+	}
+	r = pthread_create(&t->thread, NULL, fn, arg);
 
 	if (r) {
 		log_err("%s: cannot start the I/O thread: %s", t->label,
@@ -43,6 +66,7 @@ int iothread_stop(struct iothread *t, int timeout_s)
 		return 0;
 	if (write(t->stop_fd, &one, sizeof(one)) < 0)
 		log_err_errno("%s: cannot stop the I/O thread", t->label);
+	stop_phase("waiting for the I/O thread of %s to stop", t->label);
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += timeout_s;
 	r = pthread_timedjoin_np(t->thread, NULL, &deadline);

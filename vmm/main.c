@@ -14,6 +14,7 @@
 #include "preflight.h"
 #include "status.h"
 #include "sandbox.h"
+#include "stop.h"
 #include "vm.h"
 
 /* The one version string lives in VERSION; the Makefile passes it. */
@@ -84,6 +85,19 @@ static int print_usage(void)
 	return 0;
 }
 
+/* A stop signal during the run: a clean stop, bounded by stop.h. */
+static void stop_running(void *arg, int sig)
+{
+	vm_request_stop(arg, VM_STOP_SIGNAL, TESSERA_EXIT_SIGNAL + sig);
+}
+
+/* During the teardown there is nothing to ask: it is under way (bounded). */
+static void stop_tearing_down(void *arg, int sig)
+{
+	(void)arg;
+	(void)sig;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct vm_config cfg;
@@ -92,51 +106,63 @@ static int cmd_run(int argc, char **argv)
 	char *text = NULL;
 	struct vm vm;
 	char err[512];
-	sigset_t sigs;
 	int status, r;
 
+	/* From here on, SIGINT/SIGTERM/SIGHUP end the process in every phase. */
+	stop_early();
+	signal(SIGPIPE, SIG_IGN);
+	stop_phase("parsing the command line");
 	config_init(&cfg);
 	file = config_find_file(argc, argv);
 	if (file) { /* first the file, then the flags that override it */
+		stop_phase("reading the partition file '%s'", file);
 		if (config_read_file(file, &text, err, sizeof(err)) < 0)
 			die_usage("%s", err);
+		stop_phase("parsing the partition file '%s'", file);
 		if (config_parse_file(&cfg, text, file, err, sizeof(err)) < 0)
 			die_usage("%s", err);
 	}
+	stop_phase("parsing the command line");
 	if (config_parse_run(&cfg, argc, argv, err, sizeof(err)) < 0)
 		die_usage("%s", err);
 	if (cfg.help)
 		return print_usage();
 	if (cfg.verbose)
 		log_level = LOG_INFO;
+	stop_test_stall("parse");
+	stop_phase("setting up the sandbox");
 	r = sandbox_init(&cfg); /* before any thread: filters, fds, namespace */
 	if (r)
 		return r > 0 ? 0 : TESSERA_EXIT_ERROR;
+	/* The first thread: sandbox_init() wants none before it. */
+	if (stop_start() < 0)
+		return TESSERA_EXIT_ERROR;
 	/* Everything the user named, before anything is built: exit 2 if not. */
+	stop_phase("checking the files and resources named (preflight)");
+	stop_test_stall("preflight");
 	preflight_init(&pf);
 	if (preflight_run(&cfg, &pf, err, sizeof(err)) < 0)
 		die_user(err);
 
-	/* vm_run takes these through a signalfd; vCPU threads inherit the mask. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	sigaddset(&sigs, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
+	stop_phase("building the partition");
 	status = vm_create(&vm, &cfg);
 	if (status && vm.user_fault) {
 		vm_destroy(&vm);
 		return TESSERA_EXIT_USAGE;
 	}
-	if (status == 0 && cfg.dump_dtb)
+	if (status == 0 && cfg.dump_dtb) {
+		stop_phase("writing --dump-dtb");
 		status = vm_dump_dtb(&vm, cfg.dump_dtb) ? TESSERA_EXIT_ERROR : 0;
-	else if (status == 0)
+	} else if (status == 0) {
+		stop_phase("running the partition");
+		stop_set_hook(stop_running, &vm);
 		status = vm_run(&vm);
-	else
+	} else {
 		status = TESSERA_EXIT_ERROR;
+	}
+	/* vm_destroy closes the stop eventfd the hook above writes to. */
+	stop_set_hook(stop_tearing_down, NULL);
+	stop_phase("tearing the partition down");
 	vm_destroy(&vm);
 	preflight_close(&pf);
 	free(text);

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "rt.h"
+#include "stop.h"
 
 #define CAP_IPC_LOCK_BIT 14 /* linux/capability.h: CAP_IPC_LOCK */
 
@@ -104,11 +105,78 @@ static int check_image(const char *what, const char *path, char *err,
 
 	if (!path)
 		return 0;
+	stop_phase("opening %s '%s'", what, path);
 	fd = preflight_open_regular(what, path, O_RDONLY, &st, err, errlen);
 	if (fd < 0)
 		return fd;
 	close(fd);
 	return 0;
+}
+
+/* The identity of a disk: the block device itself, or the file's inode. */
+static bool same_disk(const struct stat *a, const struct stat *b)
+{
+	if (S_ISBLK(a->st_mode) || S_ISBLK(b->st_mode))
+		return S_ISBLK(a->st_mode) && S_ISBLK(b->st_mode) &&
+		       a->st_rdev == b->st_rdev;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int preflight_check_disk_twice(const struct disk_config *disk,
+			       const struct stat *st, unsigned int n, char *err,
+			       size_t errlen)
+{
+	for (unsigned int i = 1; i < n; i++)
+		for (unsigned int j = 0; j < i; j++) {
+			if (!same_disk(&st[i], &st[j]))
+				continue;
+			if (disk[i].ro && disk[j].ro)
+				continue; /* shared read-only: both may read */
+			return err_printf(err, errlen, -EINVAL,
+					  "--disk: '%s' and '%s' are the same disk, named twice (disks %u and %u); only read-only disks may be shared",
+					  disk[j].path, disk[i].path, j, i);
+		}
+	return 0;
+}
+
+/*
+ * Every --disk: a regular file or a block device (opened with O_NONBLOCK,
+ * so a FIFO cannot block the monitor), and no disk named twice
+ * writable (the disk's own lock would call that "in use by another
+ * process"). The virtio-blk device opens the path again with its flags.
+ */
+static int check_disks(const struct vm_config *cfg, char *err, size_t errlen)
+{
+	struct stat st[CONFIG_MAX_DISKS];
+
+	for (unsigned int i = 0; i < cfg->ndisks; i++) {
+		const char *path = cfg->disk[i].path;
+		int fd;
+
+		stop_phase("opening --disk '%s'", path);
+		fd = open(path, (cfg->disk[i].ro ? O_RDONLY : O_RDWR) |
+					O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return err_printf(err, errlen, -errno,
+					  "--disk: cannot open '%s'%s: %s", path,
+					  cfg->disk[i].ro ? "" : " for writing",
+					  strerror(errno));
+		if (fstat(fd, &st[i]) < 0) {
+			int e = errno;
+
+			close(fd);
+			return err_printf(err, errlen, -e,
+					  "--disk: cannot stat '%s': %s", path,
+					  strerror(e));
+		}
+		close(fd);
+		if (!S_ISREG(st[i].st_mode) && !S_ISBLK(st[i].st_mode))
+			return err_printf(err, errlen, -EINVAL,
+					  "--disk: '%s' is %s, not a regular file or a block device",
+					  path, preflight_file_type(st[i].st_mode));
+	}
+	return preflight_check_disk_twice(cfg->disk, st, cfg->ndisks, err,
+					  errlen);
 }
 
 /* Names fd by a path that opens this very file, where /proc is mounted. */
@@ -134,6 +202,7 @@ static int open_serial(struct vm_config *cfg, struct preflight *pf, char *err,
 
 	if (cfg->serial != SERIAL_FILE)
 		return 0;
+	stop_phase("opening --serial file:'%s'", path);
 	if (cfg->serial_append) {
 		fd = preflight_open_regular("--serial", path,
 					    O_WRONLY | O_APPEND | O_NOFOLLOW, &st,
@@ -179,6 +248,7 @@ static int open_dump(struct vm_config *cfg, struct preflight *pf, char *err,
 
 	if (!path)
 		return 0;
+	stop_phase("opening --dump-dtb '%s'", path);
 	fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
 		  0644);
 	if (fd < 0 && errno == ENXIO)
@@ -389,6 +459,7 @@ int preflight_run(struct vm_config *cfg, struct preflight *pf, char *err,
 	if (!r && cfg->cgroup)
 		r = rt_cgroup_join(cfg->cgroup, getpid(), err, errlen);
 	r = r ?: rt_host_check(cfg, err, errlen);
+	r = r ?: check_disks(cfg, err, errlen);
 	r = r ?: open_dump(cfg, pf, err, errlen);
 	/* Last: it creates a file, which a later failure would leave behind. */
 	r = r ?: open_serial(cfg, pf, err, errlen);

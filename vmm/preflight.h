@@ -10,7 +10,8 @@
  * O_NONBLOCK, so a FIFO never blocks the monitor); --serial file: is
  * created (O_CREAT|O_EXCL|O_NOFOLLOW) or, with ,append, an existing regular
  * file opened without following a symlink; --dump-dtb is a file or a pipe
- * that can be written; --cgroup is joined; --pin and --io-cpus name CPUs the
+ * that can be written; every --disk is a regular file or a block device,
+ * and none is named twice writable; --cgroup is joined; --pin and --io-cpus name CPUs the
  * process may use (rt_host_check); huge pages are reserved for
  * --hugepages; --memory fits what the host can give (with --mlock:
  * MemAvailable and RLIMIT_MEMLOCK; without: the commit limit, unless
@@ -80,6 +81,15 @@ void preflight_close(struct preflight *pf);
  */
 int preflight_open_regular(const char *what, const char *path, int flags,
 			   struct stat *st, char *err, size_t errlen);
+
+/*
+ * Refuses a disk named twice: st[i] is disk[i]'s stat (of the file, or
+ * the block device); the same file or device twice is a user error unless
+ * both are read-only. 0 or -EINVAL with the reason in err. Pure.
+ */
+int preflight_check_disk_twice(const struct disk_config *disk,
+			       const struct stat *st, unsigned int n, char *err,
+			       size_t errlen);
 
 /* "a directory", "a FIFO", ... for a non-regular st_mode. Pure. */
 const char *preflight_file_type(mode_t mode);

@@ -335,6 +335,14 @@ int sandbox_init(const struct vm_config *cfg)
 	st.chroot_dir = cfg->chroot;
 	parse_probe(getenv("TESSERA_SANDBOX_PROBE"));
 	note_inherited_fds();
+	/*
+	 * Guest RAM must not end up in a core file (a filter's SIGSYS would
+	 * dump one), nor be readable through ptrace by the same user.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		log_err_errno("prctl(PR_SET_DUMPABLE)");
+		return -errno;
+	}
 	/* Inherited by every thread: no set-id or file-capability gains, ever. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		log_err_errno("prctl(PR_SET_NO_NEW_PRIVS)");
@@ -454,8 +462,6 @@ static void confine_process(void)
 	}
 	if (d)
 		closedir(d);
-	/* Guest RAM must not end up in a core file, nor be readable by ptrace. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (st.chroot_dir && (chroot(st.chroot_dir) < 0 || chdir("/") < 0))
 		fatal("--chroot", errno);
 }

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -28,6 +27,7 @@
 #include "rt.h"
 #include "sandbox.h"
 #include "stats.h"
+#include "stop.h"
 #include "vcpu.h"
 #include "virtio/blk.h"
 #include "virtio/net.h"
@@ -116,6 +116,7 @@ static int create_disk(struct vm *vm, const struct disk_config *d)
 	struct vblk *b;
 	int r;
 
+	stop_phase("opening --disk '%s'", d->path);
 	r = vblk_create(&b, d, &vm->mem, err, sizeof(err));
 	if (r && vm_host_failure(r)) {
 		log_err("--disk: %s", err);
@@ -244,6 +245,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	r = r ?: arch_vm_init(vm);
 	r = r ?: setup_irq_routes(vm);
 	r = r ?: setup_memory(vm);
+	if (!r)
+		stop_test_stall("create");
 	r = r ?: boot_load_kernel(vm);
 	r = r ?: boot_load_initrd(vm);
 	r = r ?: create_devices(vm);
@@ -275,10 +278,13 @@ static int stop_status(struct vm *vm)
 	return status;
 }
 
-enum { PFD_STOP, PFD_WAKE, PFD_SIGNAL, PFD_INPUT, PFD_COUNT };
+enum { PFD_STOP, PFD_WAKE, PFD_INPUT, PFD_COUNT };
 
-/* Serves the console and signals until a stop is requested. Main thread. */
-static void main_loop(struct vm *vm, int sig_fd)
+/*
+ * Serves the console until a stop is requested. Stop signals reach
+ * vm_request_stop() through the signal thread (stop.h). Main thread.
+ */
+static void main_loop(struct vm *vm)
 {
 	struct pollfd pfd[PFD_COUNT];
 
@@ -287,7 +293,6 @@ static void main_loop(struct vm *vm, int sig_fd)
 
 		pfd[PFD_STOP] = (struct pollfd){ vm->stop_fd, POLLIN, 0 };
 		pfd[PFD_WAKE] = (struct pollfd){ vm->console.wake_fd, POLLIN, 0 };
-		pfd[PFD_SIGNAL] = (struct pollfd){ sig_fd, POLLIN, 0 };
 		pfd[PFD_INPUT] = (struct pollfd){ want_in ? vm->console.in_fd : -1,
 						  POLLIN, 0 };
 		if (poll(pfd, PFD_COUNT, -1) < 0) {
@@ -296,16 +301,6 @@ static void main_loop(struct vm *vm, int sig_fd)
 			log_err_errno("poll");
 			vm_request_stop(vm, VM_STOP_HOST_ERROR, TESSERA_EXIT_ERROR);
 			break;
-		}
-		if (pfd[PFD_SIGNAL].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
-				log_info("stopping on signal %u", si.ssi_signo);
-				vm_request_stop(vm, VM_STOP_SIGNAL,
-						TESSERA_EXIT_SIGNAL +
-							(int)si.ssi_signo);
-			}
 		}
 		if (pfd[PFD_WAKE].revents & POLLIN) {
 			uint64_t n;
@@ -338,22 +333,10 @@ static void print_stats(struct vm *vm)
 
 int vm_run(struct vm *vm)
 {
-	sigset_t sigs;
-	int sig_fd, r = 0;
+	int r = 0;
 
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	sig_fd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sig_fd < 0) {
-		log_err_errno("signalfd");
+	if (vcpu_signals_init() < 0)
 		return TESSERA_EXIT_ERROR;
-	}
-	if (vcpu_signals_init() < 0) {
-		close(sig_fd);
-		return TESSERA_EXIT_ERROR;
-	}
 	for (unsigned int i = 0; i < vm->nvcpus && r == 0; i++)
 		r = vcpu_start(&vm->vcpu[i]);
 	if (r == 0 && vm->gdb)
@@ -361,16 +344,21 @@ int vm_run(struct vm *vm)
 	sandbox_enter(SANDBOX_MAIN); /* last: threads created after it inherit its filter */
 	if (r)
 		vm_request_stop(vm, VM_STOP_HOST_ERROR, TESSERA_EXIT_ERROR);
-	main_loop(vm, sig_fd);
-	if (vm->gdb)
+	stop_test_stall("run");
+	main_loop(vm);
+	if (vm->gdb) {
+		stop_phase("stopping the gdb stub");
 		gdb_stub_stop(vm->gdb, stop_status(vm));
+	}
 
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		vcpu_kick(&vm->vcpu[i]);
-	for (unsigned int i = 0; i < vm->nvcpus; i++)
+	for (unsigned int i = 0; i < vm->nvcpus; i++) {
+		stop_phase("waiting for vCPU %u to stop", i);
 		vcpu_join(&vm->vcpu[i]);
+	}
+	stop_phase("flushing the console");
 	console_flush(&vm->console, CONSOLE_FLUSH_MS);
-	close(sig_fd);
 	if (vm->cfg->stats)
 		print_stats(vm);
 	return stop_status(vm);
@@ -386,6 +374,7 @@ void vm_destroy(struct vm *vm)
 	if (vm->console.wake_fd >= 0)
 		console_close(&vm->console, CONSOLE_FLUSH_MS);
 	/* I/O threads touch guest RAM: they end before it goes. */
+	stop_test_stall("teardown");
 	stuck = devices_destroy(&vm->devices);
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);

@@ -583,7 +583,9 @@ static void submit(struct vblk *b, struct vblk_req *list, struct vblk_req **tail
 	pthread_mutex_lock(&b->pool.lock);
 	*b->pool.todo_tail = list;
 	b->pool.todo_tail = tail;
-	pthread_cond_broadcast(&b->pool.cond);
+	/* One wakeup per request: a broadcast would wake all 16 for one. */
+	for (struct vblk_req *x = list; x; x = x->next)
+		pthread_cond_signal(&b->pool.cond);
 	pthread_mutex_unlock(&b->pool.lock);
 }
 
@@ -796,12 +798,14 @@ int vblk_destroy(struct vblk *b)
 	log_info("%s (%s): %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64
 		 " writes (%" PRIu64 " bytes), %" PRIu64 " flushes, %" PRIu64
 		 " errors; %" PRIu64 " notifications seen by the monitor, %" PRIu64
-		 " interrupts",
+		 " interrupts; at most %u requests in flight, %" PRIu64
+		 " completions dropped by a reset",
 		 b->vdev.label, b->path, atomic_load(&b->stats.reads),
 		 atomic_load(&b->stats.read_bytes), atomic_load(&b->stats.writes),
 		 atomic_load(&b->stats.write_bytes), atomic_load(&b->stats.flushes),
 		 atomic_load(&b->stats.errors), atomic_load(&b->vdev.kicks),
-		 atomic_load(&b->vdev.irqs));
+		 atomic_load(&b->vdev.irqs), atomic_load(&b->max_inflight),
+		 atomic_load(&b->dropped));
 	vblk_free(b);
 	return 0;
 }

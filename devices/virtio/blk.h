@@ -47,7 +47,12 @@
 #define VBLK_ZEROES_SIZE (64u << 10)  /* write-zeroes fallback buffer */
 #define VBLK_DEPTH 16u                /* requests in flight per disk */
 #define VBLK_WORKERS VBLK_DEPTH       /* threads doing the blocking I/O */
-#define VBLK_WORKER_STACK (256u << 10)
+/* Worker stacks: with --mlock (MCL_FUTURE) each is locked whole. */
+#ifdef __SANITIZE_ADDRESS__
+#define VBLK_WORKER_STACK (1u << 20) /* ASan's redzones */
+#else
+#define VBLK_WORKER_STACK (64u << 10)
+#endif
 #define VBLK_JOIN_TIMEOUT_S 10        /* bound on joining the I/O thread */
 
 struct vblk_stats {

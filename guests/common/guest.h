@@ -56,6 +56,14 @@ typedef void (*isr_fn)(struct interrupt_frame *);
 void idt_init(isr_fn fallback); /* every vector -> fallback, then lidt */
 void idt_set(unsigned int vector, isr_fn fn);
 
+/*
+ * Starts the application processor apic_id (INIT, then SIPI into the
+ * real-mode trampoline of smp.S at 0xf000): it enters long mode on the
+ * monitor's page tables and GDT and calls fn on stack_top. fn must not
+ * return. Boot CPU; returns once the IPIs are sent.
+ */
+void smp_start_ap(uint32_t apic_id, void (*fn)(void), void *stack_top);
+
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 

@@ -110,3 +110,49 @@ void *memcpy(void *d, const void *s, size_t n)
 		*dp++ = *sp++;
 	return d;
 }
+
+/* --- application processors (smp.S) ------------------------------------ */
+
+#define AP_TRAMP_BASE 0xf000ULL /* below 1 MiB, page-aligned: SIPI vector 0x0f */
+#define LAPIC_ICR_LOW 0xfee00300ULL
+#define LAPIC_ICR_HIGH 0xfee00310ULL
+#define LAPIC_SVR 0xfee000f0ULL
+#define ICR_INIT 0x00004500u    /* INIT, level assert */
+#define ICR_STARTUP 0x00004600u /* Start-up, vector in bits 0-7 */
+#define ICR_BUSY (1u << 12)
+
+extern const uint8_t ap_tramp_start[], ap_tramp_end[];
+
+static void icr_send(uint32_t apic_id, uint32_t low)
+{
+	mmio_write32(LAPIC_ICR_HIGH, apic_id << 24);
+	mmio_write32(LAPIC_ICR_LOW, low);
+	for (int i = 0; i < 1000 && (mmio_read32(LAPIC_ICR_LOW) & ICR_BUSY); i++)
+		__asm__ volatile("pause");
+}
+
+static void spin(unsigned int n)
+{
+	for (volatile unsigned int i = 0; i < n; i++)
+		__asm__ volatile("pause");
+}
+
+void smp_start_ap(uint32_t apic_id, void (*fn)(void), void *stack_top)
+{
+	size_t n = (size_t)(ap_tramp_end - ap_tramp_start);
+	volatile uint8_t *dst = (volatile uint8_t *)AP_TRAMP_BASE;
+	uint64_t slots[2] = { (uint64_t)stack_top, (uint64_t)fn };
+
+	for (size_t i = 0; i < n; i++)
+		dst[i] = ap_tramp_start[i];
+	/* The two slots at the trampoline's end: stack, then entry. */
+	for (size_t i = 0; i < sizeof(slots); i++)
+		dst[n - sizeof(slots) + i] = ((const uint8_t *)slots)[i];
+	mmio_write32(LAPIC_SVR, 0x1ff); /* this LAPIC on, spurious vector 0xff */
+	/* INIT, then two Start-ups (the MP specification's sequence). */
+	icr_send(apic_id, ICR_INIT);
+	spin(1000);
+	icr_send(apic_id, ICR_STARTUP | (uint32_t)(AP_TRAMP_BASE >> 12));
+	spin(200);
+	icr_send(apic_id, ICR_STARTUP | (uint32_t)(AP_TRAMP_BASE >> 12));
+}

@@ -25,20 +25,22 @@ guest() { # guest NAME COMMAND...: the guest's FIOJOB lines, renamed
 		sed -n "s/^FIOJOB /BLKBENCH $name /p"
 	grep -a "FIOERR" "$TMPDIR/$name.console"
 	grep -q "TESSERA-CMD-RC 0" "$TMPDIR/$name.console" ||
-		{ echo "BLKBENCH-FAIL $name"; tail -n 20 "$TMPDIR/$name.console"; }
+		{ echo "BLKBENCH-FAIL $name"; tail -n 20 "$TMPDIR/$name.console"; return 1; }
 }
 
+rc=0 # 1 once a run failed: the lab reports the test as FAIL
 echo "BLKBENCH-PLAN rounds=$ROUNDS"
 for r in $(seq "$ROUNDS"); do
 	echo "BLKBENCH-ROUND $r"
-	sh /usr/bin/fio-jobs.sh "$img" 0 | sed 's/^FIOJOB /BLKBENCH host /'
+	sh /usr/bin/fio-jobs.sh "$img" 0 >"$TMPDIR/host.out" || { echo "BLKBENCH-FAIL host"; rc=1; }
+	sed -n 's/^FIOJOB /BLKBENCH host /p; /^FIOERR/p' "$TMPDIR/host.out"
 	guest tessera "$TESSERA" run --kernel "$K" --initrd "$I" --memory 512M --cpus 1 \
-		--cpu-template host --disk "path=$img" --cmdline "$CMD"
+		--cpu-template host --disk "path=$img" --cmdline "$CMD" || rc=1
 	guest qemu qemu-system-x86_64 -L /usr/share/qemu -accel kvm -cpu host \
 		-M microvm,x-option-roms=off,rtc=off,acpi=off -m 512M -smp 1 -nodefaults -no-user-config \
 		-nographic -serial stdio -no-reboot -kernel "$K" -initrd "$I" \
 		-drive "file=$img,format=raw,if=none,id=d0,cache=writeback" \
-		-device virtio-blk-device,drive=d0 -append "console=ttyS0 reboot=t $CMD"
+		-device virtio-blk-device,drive=d0 -append "console=ttyS0 reboot=t $CMD" || rc=1
 done
 echo "BLKBENCH-DONE"
-exit 0
+exit $rc

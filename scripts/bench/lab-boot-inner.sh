@@ -27,18 +27,20 @@ time_boot() {
 		*TESSERA-GUEST-UPTIME*) up=${line##* } ;;
 		esac
 	done < <(timeout 120 "$@" </dev/null 2>&1)
+	[ -n "$marker" ] || rc=1
 	awk -v n="$name" -v r="$round" -v s="$start" -v m="$marker" -v e="$(now)" -v u="$up" \
 		'BEGIN { printf "BENCH %s %d marker=%.2f exit=%.2f guest_uptime=%s\n", n, r, (m == "" ? -1 : m - s), e - s, (u == "" ? "?" : u) }'
 }
 
 [ -x "$TESSERA" ] && [ -f "$I" ] && ls /linux/bzImage-* >/dev/null 2>&1 ||
 	{ echo "BENCH-FAIL missing inputs"; exit 1; }
+rc=0 # 1 once a run failed: the lab reports the test as FAIL
 kernels=$(for K in /linux/bzImage-*; do printf '%s,' "${K##*/bzImage-}"; done)
 echo "BENCH-PLAN rounds=$ROUNDS kernels=${kernels%,}"
 # The hello guest, exec to exit, inside L1.
 for r in $(seq 10); do
 	start=$(now)
-	"$TESSERA" run --kernel "$GUESTS/hello.elf" >/dev/null 2>&1 || { echo "BENCH-FAIL hello run $r"; continue; }
+	"$TESSERA" run --kernel "$GUESTS/hello.elf" >/dev/null 2>&1 || { echo "BENCH-FAIL hello run $r"; rc=1; continue; }
 	awk -v s="$start" -v e="$(now)" -v r="$r" 'BEGIN { printf "HELLO %d %.4f\n", r, e - s }'
 done
 for r in $(seq "$ROUNDS"); do
@@ -54,4 +56,4 @@ for r in $(seq "$ROUNDS"); do
 	done
 done
 echo "BENCH-DONE"
-exit 0
+exit $rc

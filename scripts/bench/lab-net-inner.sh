@@ -68,16 +68,17 @@ grep -q "TESSERA-CMD-RC 0" "$TMPDIR/$name.console" ||
 SH
 
 export MB TMPDIR
+rc=0 # 1 once a run failed: the lab reports the test as FAIL
 echo "NETBENCH-PLAN rounds=$ROUNDS"
 for r in $(seq "$ROUNDS"); do
 	echo "NETBENCH-ROUND $r"
 	unshare -n sh "$TMPDIR/one.sh" tessera "$TESSERA" run --kernel "$K" --initrd "$I" \
-		--memory 512M --cpus 1 --cpu-template host --net tap=tsn0 -v --cmdline "$CMD"
+		--memory 512M --cpus 1 --cpu-template host --net tap=tsn0 -v --cmdline "$CMD" || rc=1
 	unshare -n sh "$TMPDIR/one.sh" qemu qemu-system-x86_64 -L /usr/share/qemu -accel kvm -cpu host \
 		-M microvm,x-option-roms=off,rtc=off,acpi=off -m 512M -smp 1 -nodefaults -no-user-config \
 		-nographic -serial stdio -no-reboot -kernel "$K" -initrd "$I" \
 		-netdev tap,id=n0,ifname=tsn0,script=no,downscript=no,vhost=off \
-		-device virtio-net-device,netdev=n0 -append "console=ttyS0 reboot=t $CMD"
+		-device virtio-net-device,netdev=n0 -append "console=ttyS0 reboot=t $CMD" || rc=1
 done
 echo "NETBENCH-DONE"
-exit 0
+exit $rc

@@ -87,7 +87,7 @@ rt_plot() {
 		echo "set grid xtics ytics mxtics; set key top right"
 		for load in idle loaded; do
 			echo "set title '$([ $load = idle ] && echo alone || echo 'under load (stress-ng on every CPU)')'"
-			plots= i=0
+			plots='' i=0
 			for kl in "$@"; do
 				key=${kl%%:*} label=${kl#*:} i=$((i + 1))
 				[ -s "$dir/$key-$load.hist" ] || continue
@@ -167,7 +167,7 @@ boot_summary() {
 # one panel per kernel, an empirical CDF per monitor (a step and a dot per
 # run). Needs gnuplot.
 boot_plot() {
-	local log=$1 out=$2 d f k m kernels= n plots
+	local log=$1 out=$2 d f k m kernels='' n plots
 	d=$(dirname "$out")
 	rm -f "$d"/boot-*.runs "$d"/boot-*.ecdf
 	bench_lines "$log" '(^|[^A-Z])BENCH ' | sed 's/^[^A-Z]//' | awk -v d="$d" '$1 == "BENCH" && NF == 6 {

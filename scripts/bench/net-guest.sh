@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 # The guest side of scripts/bench/net.sh (run by the initramfs's /init):
 # eth0 10.77.0.2/24; wait for the peer 10.77.0.1; "rx": fetch
 # http://10.77.0.1:8080/big with busybox wget and time it; "tx": serve a

@@ -109,7 +109,7 @@ smoke_rt() {
 smoke_lab() {
 	local f sh kind s cut
 	for f in "$here"/*.sh; do
-		sh=sh # the guest-side ones run under busybox sh
+		sh='sh' # the guest-side ones run under busybox sh
 		head -n 1 "$f" | grep -q bash && sh=bash
 		[ "${f##*/}" = lib.sh ] && sh=bash
 		"$sh" -n "$f" || { echo "syntax error in $f"; return 1; }

@@ -23,6 +23,9 @@
 #                          rt_sigreturn; without it a refused call kills
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
+# gdb may crash when its target is killed under it: no core files left behind.
+ulimit -c 0
+cd "$TMP" || fail "cannot enter $TMP"
 DOC=$HERE/docs/security.md
 IMG=$TMP/disk.img
 truncate -s 1M "$IMG"
@@ -225,6 +228,12 @@ while IFS=$'\t' read -r rule call; do
 		skipped=$((skipped + 1))
 		continue
 	fi
+	# The lab bounds a test at 120 s and runs at emulation speed: there,
+	# only the hello runs (the rest are host-independent and proven here).
+	if [ "${LAB:-}" = 1 ] && [ "$1 ${3:-}" != "run hello" ]; then
+		skipped=$((skipped + 1))
+		continue
+	fi
 	t0=$(date +%s.%N)
 	why=$(check_proof "$rule" "$@") || failed="$failed
   $rule ($p): $why"
@@ -253,4 +262,4 @@ fi
 sed -n "\|^$begin\$|,\|^$end\$|p" "$DOC" | sed '1d;$d' >"$TMP/doc-table.md"
 diff -u "$TMP/doc-table.md" "$table" >"$TMP/diff" ||
 	fail "docs/security.md's rule table is stale (SECCOMP_DOC_UPDATE=1 $0): $(cat "$TMP/diff")"
-echo "PASS seccomp_rules ($n rules proven needed, $skipped not tried here: no tap or loop device)"
+echo "PASS seccomp_rules ($n rules proven needed, $skipped not tried here: no tap or loop device, or the lab)"

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "log.h"
 #include "preflight.h"
+#include "stop.h"
 #include "suites.h"
 
 static const char meminfo[] =
@@ -218,6 +219,64 @@ START_TEST(escapes)
 }
 END_TEST
 
+START_TEST(disk_named_twice)
+{
+	struct disk_config d[3];
+	struct stat st[3];
+	char err[512];
+
+	memset(d, 0, sizeof(d));
+	memset(st, 0, sizeof(st));
+	for (int i = 0; i < 3; i++) {
+		snprintf(d[i].path, sizeof(d[i].path), "/d%d", i);
+		st[i].st_mode = S_IFREG | 0644;
+		st[i].st_dev = 8;
+		st[i].st_ino = 100 + (ino_t)i;
+	}
+	ck_assert_int_eq(preflight_check_disk_twice(d, st, 3, err, sizeof(err)), 0);
+	/* The same inode by two names: named twice, with both names. */
+	st[2].st_ino = 100;
+	ck_assert_int_eq(preflight_check_disk_twice(d, st, 3, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "named twice"));
+	ck_assert_ptr_nonnull(strstr(err, "'/d0' and '/d2'"));
+	/* Read-only on both sides may share; one writer may not. */
+	d[0].ro = d[2].ro = true;
+	ck_assert_int_eq(preflight_check_disk_twice(d, st, 3, err, sizeof(err)), 0);
+	d[2].ro = false;
+	ck_assert_int_eq(preflight_check_disk_twice(d, st, 3, err, sizeof(err)), -EINVAL);
+	/* Same inode number on another file system: another file. */
+	st[2].st_dev = 9;
+	ck_assert_int_eq(preflight_check_disk_twice(d, st, 3, err, sizeof(err)), 0);
+	/* Block devices compare by device number, not by their node's inode. */
+	st[1].st_mode = st[2].st_mode = S_IFBLK | 0660;
+	st[1].st_rdev = st[2].st_rdev = 0x800;
+	ck_assert_int_eq(preflight_check_disk_twice(d, st, 3, err, sizeof(err)), -EINVAL);
+	st[2].st_rdev = 0x801;
+	ck_assert_int_eq(preflight_check_disk_twice(d, st, 3, err, sizeof(err)), 0);
+	ck_assert_int_eq(preflight_check_disk_twice(d, st, 0, err, sizeof(err)), 0);
+}
+END_TEST
+
+START_TEST(stop_lines)
+{
+	char line[256];
+
+	ck_assert_str_eq(stop_format_line(line, sizeof(line), 15,
+					  "opening --kernel '/mnt/k'", false, 0),
+			 "tessera: stopped by SIGTERM while opening --kernel '/mnt/k'\n");
+	ck_assert_str_eq(stop_format_line(line, sizeof(line), 2,
+					  "waiting for vCPU 1 to stop", true, 1000),
+			 "tessera: SIGINT: still waiting for vCPU 1 to stop after 1000 ms; exiting anyway\n");
+	/* What comes from the user is escaped: one line, whatever the path. */
+	ck_assert_str_eq(stop_format_line(line, sizeof(line), 1, "reading 'a\nb'", false, 0),
+			 "tessera: stopped by SIGHUP while reading 'a\\nb'\n");
+	ck_assert_str_eq(stop_format_line(line, sizeof(line), 15, "", false, 0),
+			 "tessera: stopped by SIGTERM while starting\n");
+	stop_format_line(line, 16, 15, "a long phase name that does not fit", true, 1);
+	ck_assert_uint_eq(strlen(line), 15);
+}
+END_TEST
+
 Suite *preflight_suite(void)
 {
 	Suite *s = suite_create("preflight");
@@ -229,6 +288,8 @@ Suite *preflight_suite(void)
 	tcase_add_test(tc, regular_files_only);
 	tcase_add_test(tc, partition_file_text);
 	tcase_add_test(tc, escapes);
+	tcase_add_test(tc, disk_named_twice);
+	tcase_add_test(tc, stop_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }

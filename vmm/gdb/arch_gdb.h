@@ -74,9 +74,10 @@ struct gdb_host_caps {
  * Runs each way of stopping a guest in a throwaway VM whose one vCPU runs
  * in the mode guests run in (x86: 64-bit kernel mode) and records which
  * KVM reported as it should. Hosts differ: kvm_pvm's emulator fails on
- * int3 in guest kernel mode and ignores data breakpoints; QEMU's TCG
- * emulation of SVM (the lab) delivers int3 to the guest without the #BP
- * intercept KVM asked for. Returns 0 or -errno (no VM could be built:
+ * x86's breakpoint instruction in guest kernel mode and ignores data
+ * breakpoints; QEMU's TCG emulation of SVM (the lab) delivers that
+ * instruction's exception to the guest without the intercept KVM asked
+ * for. Returns 0 or -errno (no VM could be built:
  * caps all false). Main thread.
  */
 int arch_gdb_probe(int kvm_fd, struct gdb_host_caps *caps);
@@ -90,9 +91,16 @@ unsigned int arch_gdb_hw_slots(void);
  */
 bool arch_gdb_slot_fits(enum gdb_bp_type type, uint64_t addr, uint64_t len);
 
-/* The software breakpoint instruction (x86: int3, 0xcc). */
+/* The longest software breakpoint instruction of any arch. */
+#define GDB_SW_BP_MAX 8
+
+/*
+ * The software breakpoint instruction, its length (at most GDB_SW_BP_MAX;
+ * x86: one byte, arm64's BRK: four, aligned) and its name for the log.
+ */
 extern const uint8_t arch_gdb_sw_bp_insn[];
 extern const size_t arch_gdb_sw_bp_len;
+extern const char arch_gdb_sw_bp_name[];
 
 /* Applies cfg with KVM_SET_GUEST_DEBUG. 0 or -errno. */
 int arch_gdb_set_debug(struct vcpu *v, const struct gdb_debug_cfg *cfg);

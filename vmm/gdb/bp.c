@@ -203,8 +203,12 @@ static int find_sw_bp(struct gdb_stub *g, uint64_t addr)
 	return -1;
 }
 
-/* Another int3 of ours at gpa (two virtual addresses, one page), or -1. */
-static int int3_at(struct gdb_stub *g, gpa_t gpa, unsigned int skip)
+/*
+ * Another breakpoint instruction of ours at gpa (two virtual addresses,
+ * one page), or -1. Instructions are written whole at their own address
+ * (arm64's aligned), so two of them share all bytes or none.
+ */
+static int insn_at(struct gdb_stub *g, gpa_t gpa, unsigned int skip)
 {
 	for (unsigned int b = 0; b < g->nswbp; b++)
 		if (b != skip && g->swbp[b].slot < 0 && g->swbp[b].gpa == gpa)
@@ -226,7 +230,7 @@ static int insert_sw_bp(struct gdb_stub *g, uint64_t addr)
 	bp = &g->swbp[g->nswbp];
 	bp->addr = addr;
 	bp->slot = -1;
-	if (!g->int3_ok) {
+	if (!g->insn_ok) {
 		int n = free_slot(g);
 
 		if (n < 0)
@@ -242,9 +246,10 @@ static int insert_sw_bp(struct gdb_stub *g, uint64_t addr)
 	p = guest_mem_ptr(&g->vm->mem, gpa, arch_gdb_sw_bp_len);
 	if (!p)
 		return -EFAULT;
-	alias = int3_at(g, gpa, GDB_MAX_SW_BPS);
+	alias = insn_at(g, gpa, GDB_MAX_SW_BPS);
 	bp->gpa = gpa;
-	bp->saved = alias >= 0 ? g->swbp[alias].saved : *p;
+	memcpy(bp->saved, alias >= 0 ? g->swbp[alias].saved : p,
+	       arch_gdb_sw_bp_len);
 	memcpy(p, arch_gdb_sw_bp_insn, arch_gdb_sw_bp_len);
 	g->nswbp++;
 	return 0;
@@ -256,11 +261,13 @@ static void remove_sw_bp_at(struct gdb_stub *g, unsigned int b)
 
 	if (bp->slot >= 0) {
 		g->slot[bp->slot].used = false;
-	} else if (int3_at(g, bp->gpa, b) < 0) {
-		uint8_t *p = guest_mem_ptr(&g->vm->mem, bp->gpa, 1);
+	} else if (insn_at(g, bp->gpa, b) < 0) {
+		uint8_t *p = guest_mem_ptr(&g->vm->mem, bp->gpa,
+					   arch_gdb_sw_bp_len);
 
-		if (p && *p == arch_gdb_sw_bp_insn[0])
-			*p = bp->saved;
+		/* The guest may have overwritten it since: then it stays. */
+		if (p && !memcmp(p, arch_gdb_sw_bp_insn, arch_gdb_sw_bp_len))
+			memcpy(p, bp->saved, arch_gdb_sw_bp_len);
 	}
 	g->swbp[b] = g->swbp[--g->nswbp];
 }
@@ -360,7 +367,7 @@ void gdb_bp_remove_all(struct gdb_stub *g)
 		g->slot[n].used = false;
 }
 
-/* virt_read, with our int3 bytes reading as what they replaced. */
+/* virt_read, with our breakpoint instructions reading as what they replaced. */
 size_t gdb_mem_read(struct gdb_stub *g, struct vcpu *v, uint64_t addr,
 		       uint8_t *buf, size_t len)
 {
@@ -369,16 +376,17 @@ size_t gdb_mem_read(struct gdb_stub *g, struct vcpu *v, uint64_t addr,
 	for (unsigned int b = 0; b < g->nswbp; b++) {
 		const struct sw_bp *bp = &g->swbp[b];
 
-		if (bp->slot < 0 && bp->addr - addr < done)
-			buf[bp->addr - addr] = bp->saved;
+		for (size_t k = 0; bp->slot < 0 && k < arch_gdb_sw_bp_len; k++)
+			if (bp->addr + k - addr < done)
+				buf[bp->addr + k - addr] = bp->saved[k];
 	}
 	return done;
 }
 
 /*
  * Writes guest virtual memory: every page must translate to RAM first, or
- * nothing is written (-EFAULT). An int3 of ours inside the range stays,
- * with the new byte saved under it.
+ * nothing is written (-EFAULT). A breakpoint instruction of ours that the
+ * range touches stays, with the new bytes saved under it.
  */
 int gdb_mem_write(struct gdb_stub *g, uint64_t addr, const uint8_t *buf,
 		     size_t len)
@@ -416,14 +424,20 @@ int gdb_mem_write(struct gdb_stub *g, uint64_t addr, const uint8_t *buf,
 	}
 	for (unsigned int b = 0; b < g->nswbp; b++) {
 		struct sw_bp *bp = &g->swbp[b];
+		bool touched = false;
 		uint8_t *p;
 
-		if (bp->slot >= 0 || bp->addr - addr >= len)
+		if (bp->slot >= 0)
 			continue;
-		bp->saved = buf[bp->addr - addr];
-		p = guest_mem_ptr(&g->vm->mem, bp->gpa, 1);
-		if (p)
-			*p = arch_gdb_sw_bp_insn[0];
+		for (size_t k = 0; k < arch_gdb_sw_bp_len; k++) {
+			if (bp->addr + k - addr < len) {
+				bp->saved[k] = buf[bp->addr + k - addr];
+				touched = true;
+			}
+		}
+		p = guest_mem_ptr(&g->vm->mem, bp->gpa, arch_gdb_sw_bp_len);
+		if (touched && p)
+			memcpy(p, arch_gdb_sw_bp_insn, arch_gdb_sw_bp_len);
 	}
 	return 0;
 }
@@ -431,14 +445,14 @@ int gdb_mem_write(struct gdb_stub *g, uint64_t addr, const uint8_t *buf,
 /*
  * What a vCPU's debug exit means now: a stop to report, a stale event (a
  * breakpoint since removed, a step nobody asked for) to drop, or the
- * guest's own int3 to hand back to the guest.
+ * guest's own breakpoint instruction to hand back to the guest.
  */
 enum disposition gdb_classify(struct gdb_stub *g, unsigned int cpu,
 				 const struct gdb_debug_exit *e, struct stop *s)
 {
 	bool attached = g->client_fd >= 0;
 	unsigned int used = 0, n;
-	uint8_t byte;
+	uint8_t insn[GDB_SW_BP_MAX];
 
 	*s = (struct stop){ cpu, 5 /* SIGTRAP */, WHY_SIGNAL, 0 };
 	if (e->sw_bp) {
@@ -446,9 +460,10 @@ enum disposition gdb_classify(struct gdb_stub *g, unsigned int cpu,
 			s->why = WHY_SWBREAK;
 			return DISP_REPORT;
 		}
-		/* Not ours (any more): an int3 still there is the guest's. */
-		if (gdb_mem_read(g, &g->vm->vcpu[cpu], e->pc, &byte, 1) == 1 &&
-		    byte == arch_gdb_sw_bp_insn[0])
+		/* Not ours (any more): one still there is the guest's. */
+		if (gdb_mem_read(g, &g->vm->vcpu[cpu], e->pc, insn,
+				 arch_gdb_sw_bp_len) == arch_gdb_sw_bp_len &&
+		    !memcmp(insn, arch_gdb_sw_bp_insn, arch_gdb_sw_bp_len))
 			return DISP_REINJECT;
 		return DISP_DROP;
 	}
@@ -484,7 +499,7 @@ bool gdb_bp_supported(struct gdb_stub *g, unsigned int type)
 	const struct gdb_host_caps *c = &g->caps;
 
 	switch (type) {
-	case GDB_BP_SW: return g->int3_ok || c->hw_bp || c->step;
+	case GDB_BP_SW: return g->insn_ok || c->hw_bp || c->step;
 	case GDB_BP_HW: return c->hw_bp || c->step;
 	case GDB_WP_WRITE: return c->hw_watch || c->step;
 	case GDB_WP_ACCESS: return c->hw_watch;

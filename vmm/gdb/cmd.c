@@ -56,7 +56,7 @@ void gdb_detach(struct gdb_stub *g)
 		g->vcpu[i].step = false;
 		all[i] = true;
 	}
-	/* Reinjects the guest's own int3s; drops the rest. */
+	/* Reinjects the guest's own breakpoints; drops the rest. */
 	while (gdb_sort_events(g, all, false, &s))
 		;
 	for (unsigned int i = 0; i < g->vm->nvcpus; i++)

@@ -580,7 +580,7 @@ int gdb_stub_create(struct vm *vm, const struct gdb_endpoint *ep, bool wait,
 		log_warn("gdb: cannot probe how this KVM debugs guests: %s",
 			 strerror(-r));
 	log_info("gdb: probe of this KVM: %s", g->caps.detail);
-	g->int3_ok = g->caps.sw_bp && arch_gdb_sw_bp_len == 1;
+	g->insn_ok = g->caps.sw_bp && arch_gdb_sw_bp_len <= GDB_SW_BP_MAX;
 	g->nslots = arch_gdb_hw_slots();
 	if (g->nslots > GDB_HW_SLOTS_MAX)
 		g->nslots = GDB_HW_SLOTS_MAX;
@@ -593,7 +593,7 @@ int gdb_stub_create(struct vm *vm, const struct gdb_endpoint *ep, bool wait,
 	log_msg(wait ? LOG_WARN : LOG_INFO, 0,
 		"gdb: %s on %s (breakpoints: %s, watchpoints: %s)",
 		wait ? "waiting for a debugger" : "listening", g->where,
-		g->int3_ok ? "int3" : g->caps.hw_bp ? "debug registers" : "single-step",
+		g->insn_ok ? arch_gdb_sw_bp_name : g->caps.hw_bp ? "debug registers" : "single-step",
 		g->caps.hw_watch ? "debug registers" : "single-step");
 	return 0;
 }

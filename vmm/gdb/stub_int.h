@@ -46,13 +46,15 @@ struct gdb_vcpu {
 	bool resumed;               /* stub: gdb let it run this time */
 };
 
-/* A software breakpoint: int3 in guest memory, or a hardware slot. */
+/*
+ * A software breakpoint: the arch's breakpoint instruction in guest
+ * memory, or a hardware slot.
+ */
 struct sw_bp {
 	uint64_t addr;
-	gpa_t gpa;     /* int3: where it was written */
-	uint8_t saved; /* int3: the byte it replaced (one: x86's int3; an
-			* arch with longer breakpoint instructions needs more) */
-	int slot;      /* the hardware slot, or -1 for int3 */
+	gpa_t gpa;     /* instruction: where it was written */
+	uint8_t saved[GDB_SW_BP_MAX]; /* instruction: the bytes it replaced */
+	int slot;      /* the hardware slot, or -1 for an instruction */
 };
 
 /* What a watchpoint slot serves: gdb's Z2/Z4 may take several slots. */
@@ -103,7 +105,7 @@ struct gdb_stub {
 	int c_cpu;          /* Hc: c and s, -1 for all */
 	struct stop last;
 	struct gdb_host_caps caps; /* what this KVM can do (arch_gdb_probe) */
-	bool int3_ok;              /* software breakpoints are int3 */
+	bool insn_ok; /* software breakpoints are the arch's instruction */
 	unsigned int nslots;
 	struct gdb_hw_slot slot[GDB_HW_SLOTS_MAX];
 	struct slot_owner owner[GDB_HW_SLOTS_MAX];

@@ -7,10 +7,16 @@ TESSERA=${TESSERA:-$HERE/build/tessera}
 GUESTS=${GUESTS:-$HERE/build/guests}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tessera-test.XXXXXX")
 # On any exit, a test's background monitors die with it: none outlives a failure.
+# A job is often `timeout ... tessera`: killing timeout alone would orphan the
+# monitor (a --gdb partition spinning on), so its children go first.
 cleanup() {
-	local pids
-	pids=$(jobs -p)
-	[ -z "$pids" ] || kill -9 $pids 2>/dev/null
+	local pid child
+	for pid in $(jobs -p); do
+		for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+			kill -9 "$child" 2>/dev/null
+		done
+		kill -9 "$pid" 2>/dev/null
+	done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT

@@ -167,6 +167,7 @@ _Static_assert(sizeof(reg_size) == REG_COUNT, "register list and numbers agree")
 
 const uint8_t arch_gdb_sw_bp_insn[] = { 0xcc }; /* int3 */
 const size_t arch_gdb_sw_bp_len = 1;
+const char arch_gdb_sw_bp_name[] = "int3";
 
 /* Everything gdb can see of a vCPU. */
 struct x86_state {
