@@ -93,7 +93,7 @@ static void reset(uint8_t sel)
 	g->caps.sw_bp = sel & 4;
 	g->caps.hw_bp = sel & 8;
 	g->caps.hw_watch = sel & 16;
-	g->int3_ok = g->caps.sw_bp;
+	g->insn_ok = g->caps.sw_bp;
 	g->nslots = 4;
 	g->running = sel & 32;
 	g->client_waits = false;

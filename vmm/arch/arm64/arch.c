@@ -324,7 +324,14 @@ static int get_reg(struct vcpu *v, uint64_t id, uint64_t *val)
 /* The boot CPU: the arm64 boot protocol's entry state. */
 static int setup_entry(struct vm *vm, struct vcpu *v)
 {
-	int r = set_reg(v, CORE_REG(regs.pstate), PSTATE_EL1H_DAIF, "pstate");
+	int r;
+
+	/* Where arch_write_boot_params() will put the DTB (vCPUs come first). */
+	if (arm64_dtb_addr(ARM64_RAM_BASE, vm->mem.size, &vm->arch.dtb_gpa)) {
+		log_err("guest RAM too small for the device tree (4 MiB at least)");
+		return -EINVAL;
+	}
+	r = set_reg(v, CORE_REG(regs.pstate), PSTATE_EL1H_DAIF, "pstate");
 
 	r = r ?: set_reg(v, CORE_REG(regs.pc), vm->entry, "pc");
 	r = r ?: set_reg(v, CORE_REG(regs.regs[0]), vm->arch.dtb_gpa, "x0");

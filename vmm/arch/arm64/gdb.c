@@ -47,6 +47,7 @@ static const char target_xml[] =
 /* BRK #0 (0xd4200000), little-endian. */
 const uint8_t arch_gdb_sw_bp_insn[] = { 0x00, 0x00, 0x20, 0xd4 };
 const size_t arch_gdb_sw_bp_len = sizeof(arch_gdb_sw_bp_insn);
+const char arch_gdb_sw_bp_name[] = "brk";
 
 static uint64_t reg_id(unsigned int regno)
 {
