@@ -3,7 +3,8 @@
 # The layout's promises (ARCHITECTURE.md, issue "Platform seams"), checked.
 # Each rule prints the offending lines and the script exits 1 if any broke.
 #   scripts/check-layout.sh            the text rules
-#   scripts/check-layout.sh --stub     also: `make ARCH=stub` links
+#   scripts/check-layout.sh --stub     also: `make ARCH=stub` links, and the
+#                                      generic unit suites pass on it
 set -u
 cd "$(dirname "$0")/.."
 fail=0
@@ -42,11 +43,33 @@ hits=$(grep -nE '#include\s+"(gdb/|stub\.h|packet\.h)' vmm/vcpu.c)
 [ -z "$hits" ] || broke "vmm/vcpu.c includes from vmm/gdb/:
 $hits"
 
+# The build names no arch's file: each arch adds its own through
+# vmm/arch/<arch>/arch.mk, beside its include/arch_vm.h.
+hits=$(grep -nE '^[^#]*(vmm/arch/[a-z0-9_]+/|tests/unit/[a-z0-9_]+/)' Makefile | grep -v '\$(ARCH)')
+[ -z "$hits" ] || broke "the Makefile names an arch's file (it belongs in vmm/arch/<arch>/arch.mk):
+$hits"
+for d in vmm/arch/*/; do
+	[ -f "$d/arch.mk" ] && [ -f "$d/include/arch_vm.h" ] ||
+		broke "${d%/} lacks arch.mk or include/arch_vm.h"
+done
+
+# Arch headers by path ("arch/x86_64/boot.h"), from the arch's own code
+# and unit suites only; generic code includes "arch.h" and "arch_vm.h".
+hits=$(grep -rnE '#include\s+"arch/' vmm devices fdt tests --include=*.c --include=*.h |
+	grep -vE '^(vmm/arch/|tests/unit/[a-z0-9_]+/)')
+[ -z "$hits" ] || broke "generic code includes an arch's header:
+$hits"
+
 if [ "${1:-}" = --stub ]; then
 	tmp=$(mktemp -d)
-	if ! make -s O="$tmp" ARCH=stub "$tmp/tessera" >"$tmp/log" 2>&1; then
+	if ! "${MAKE:-make}" -s O="$tmp" ARCH=stub "$tmp/tessera" >"$tmp/log" 2>&1; then
 		cat "$tmp/log"
 		broke "make ARCH=stub does not link"
+	# Generic suites test generic code: none may need a real arch.
+	elif ! "${MAKE:-make}" -s O="$tmp" ARCH=stub "$tmp/check_unit" >"$tmp/log" 2>&1 ||
+		! "$tmp/check_unit" >"$tmp/log" 2>&1; then
+		grep -vE ':P:|^Running|^ ' "$tmp/log"
+		broke "the generic unit suites do not build or pass with ARCH=stub"
 	fi
 	rm -rf "$tmp"
 fi

@@ -124,14 +124,6 @@ int arch_vcpu_init(struct vm *vm, struct vcpu *v);
  */
 void arch_dump_vcpu(struct vcpu *v);
 
-/*
- * In a SIGSYS handler (vmm/sandbox.c): system call argument n (0-5) of
- * the trapped call, and setting the value the call returns. uc is the
- * handler's ucontext_t. Async-signal-safe.
- */
-uint64_t arch_syscall_arg(const void *uc, unsigned int n);
-void arch_syscall_set_return(void *uc, int64_t value);
-
 struct sandbox_rule;
 /*
  * Adapts a rule of sandbox_rules.c, written with x86-64's system calls
@@ -143,5 +135,14 @@ bool arch_sandbox_rule(struct sandbox_rule *r);
 
 /* The CPU template "auto" resolves to (baseline on kvm_pvm hosts). */
 enum cpu_template arch_default_cpu_template(void);
+
+/*
+ * The monitor's own system-call convention (KVM runs guests of the host's
+ * arch), for the seccomp SIGSYS handler (vmm/sandbox.c): argument n (0-5)
+ * of the trapped call, and its return value. uc is the handler's
+ * ucontext_t. Async-signal-safe.
+ */
+uint64_t arch_sigsys_arg(const void *uc, unsigned int n);
+void arch_sigsys_set_return(void *uc, long ret);
 
 #endif

@@ -40,7 +40,6 @@
 #include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -118,9 +117,8 @@ static size_t put_num(char *buf, size_t off, size_t cap, uint64_t v, bool hex)
 	return off;
 }
 
-static void sigsys_handler(int sig, siginfo_t *si, void *ucv)
+static void sigsys_handler(int sig, siginfo_t *si, void *uc)
 {
-	ucontext_t *uc = ucv;
 	int nr = si->si_syscall;
 	char msg[320];
 	size_t o = 0;
@@ -139,7 +137,7 @@ static void sigsys_handler(int sig, siginfo_t *si, void *ucv)
 	if (nr == SYS_ioctl || nr == SYS_socket) {
 		o = put_str(msg, o, sizeof(msg), nr == SYS_ioctl ? ", request " : ", family ");
 		o = put_num(msg, o, sizeof(msg),
-			    arch_syscall_arg(uc, nr == SYS_ioctl ? 1 : 0),
+			    arch_sigsys_arg(uc, nr == SYS_ioctl ? 1 : 0),
 			    nr == SYS_ioctl);
 	}
 	o = put_str(msg, o, sizeof(msg),
@@ -150,7 +148,7 @@ static void sigsys_handler(int sig, siginfo_t *si, void *ucv)
 		/* Nothing left to tell. */
 	}
 	if (st.mode == SANDBOX_TRAP) {
-		arch_syscall_set_return(uc, -EPERM);
+		arch_sigsys_set_return(uc, -EPERM);
 		return;
 	}
 	/*

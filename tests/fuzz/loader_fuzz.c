@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "arch.h"
-#include "bzimage.h"
+#include "arch/x86_64/bzimage.h"
 #include "fuzz.h"
 #include "loader.h"
 #include "log.h"

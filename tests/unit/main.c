@@ -17,12 +17,9 @@ int main(void)
 	srunner_add_suite(sr, exit_suite());
 	srunner_add_suite(sr, serial_suite());
 	srunner_add_suite(sr, loader_suite());
-	srunner_add_suite(sr, cpuid_suite());
 	srunner_add_suite(sr, console_suite());
-	srunner_add_suite(sr, boot_suite());
 	srunner_add_suite(sr, stats_suite());
 	srunner_add_suite(sr, fdt_suite());
-	srunner_add_suite(sr, arch_fdt_suite());
 	srunner_add_suite(sr, rt_suite());
 	srunner_add_suite(sr, gdb_packet_suite());
 	srunner_add_suite(sr, disk_config_suite());
@@ -36,9 +33,9 @@ int main(void)
 	srunner_add_suite(sr, iothread_suite());
 	srunner_add_suite(sr, status_suite());
 	srunner_add_suite(sr, preflight_suite());
-	srunner_add_suite(sr, board_suite());
 	srunner_add_suite(sr, arm64_pure_suite());
 	srunner_add_suite(sr, sandbox_suite());
+	arch_unit_suites(sr);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -11,13 +11,9 @@ Suite *bus_concurrent_suite(void);
 Suite *exit_suite(void);
 Suite *serial_suite(void);
 Suite *loader_suite(void);
-Suite *cpuid_suite(void);
 Suite *console_suite(void);
-Suite *boot_suite(void);
 Suite *stats_suite(void);
 Suite *fdt_suite(void);
-/* The arch's own, from tests/unit/<arch>/ (each arch defines it). */
-Suite *arch_fdt_suite(void);
 Suite *rt_suite(void);
 Suite *gdb_packet_suite(void);
 Suite *disk_config_suite(void);
@@ -31,9 +27,14 @@ Suite *devices_suite(void);
 Suite *iothread_suite(void);
 Suite *status_suite(void);
 Suite *preflight_suite(void);
-Suite *board_suite(void);
 /* The arm64 port's pure parts (tests/unit/arm64/), on every host. */
 Suite *arm64_pure_suite(void);
 Suite *sandbox_suite(void);
+
+/*
+ * Adds the arch's own suites (tests/unit/<arch>/, ARCH_UNIT_SRCS in its
+ * arch.mk), which test arch code and the board's devices.
+ */
+void arch_unit_suites(SRunner *sr);
 
 #endif

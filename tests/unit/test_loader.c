@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "arch.h"
 #include "loader.h"
 #include "suites.h"
 
@@ -33,7 +34,7 @@ static void setup(void)
 	im->eh.e_ident[EI_CLASS] = ELFCLASS64;
 	im->eh.e_ident[EI_DATA] = ELFDATA2LSB;
 	im->eh.e_type = ET_EXEC;
-	im->eh.e_machine = EM_X86_64;
+	im->eh.e_machine = arch_elf_machine(); /* the arch the tests run for */
 	im->eh.e_entry = 0x200010;
 	im->eh.e_phoff = offsetof(struct image, ph);
 	im->eh.e_phentsize = sizeof(Elf64_Phdr);
@@ -101,8 +102,8 @@ START_TEST(bad_magic_class_machine)
 	im->eh.e_ident[EI_CLASS] = ELFCLASS32;
 	EXPECT_FAIL(-ENOEXEC, "ELF64");
 	setup();
-	im->eh.e_machine = EM_AARCH64;
-	EXPECT_FAIL(-ENOEXEC, "not x86-64");
+	im->eh.e_machine = arch_elf_machine() == EM_X86_64 ? EM_AARCH64 : EM_X86_64;
+	EXPECT_FAIL(-ENOEXEC, arch_name());
 	setup();
 	im->eh.e_type = ET_DYN;
 	EXPECT_FAIL(-ENOEXEC, "not an executable");

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "config.h"
-#include "cpuid.h"
 #include "rt.h"
 #include "suites.h"
 
@@ -388,40 +387,6 @@ START_TEST(bad_file)
 }
 END_TEST
 
-START_TEST(realtime_hint)
-{
-	static struct cpuid_table t;
-	struct kvm_cpuid_entry2 *e;
-
-	memset(&t, 0, sizeof(t));
-	t.hdr.nent = 2;
-	t.entry[0].function = 0x40000000;
-	t.entry[0].eax = 0x40000000;
-	t.entry[1].function = 1;
-	/* Offered by KVM: the bit is set and cleared in place. */
-	ck_assert_int_eq(cpuid_set_realtime_hint(&t, false), 0);
-	ck_assert_uint_eq(t.hdr.nent, 2);
-	ck_assert_int_eq(cpuid_set_realtime_hint(&t, true), 0);
-	ck_assert_uint_eq(t.hdr.nent, 3);
-	e = cpuid_find(&t, KVM_CPUID_FEATURES_LEAF, 0);
-	ck_assert_ptr_nonnull(e);
-	ck_assert_uint_eq(e->edx, KVM_HINTS_REALTIME_BIT);
-	ck_assert_uint_eq(t.entry[0].eax, KVM_CPUID_FEATURES_LEAF);
-	e->eax = 0x1234; /* feature bits stay */
-	ck_assert_int_eq(cpuid_set_realtime_hint(&t, true), 0);
-	ck_assert_uint_eq(t.hdr.nent, 3);
-	ck_assert_int_eq(cpuid_set_realtime_hint(&t, false), 0);
-	ck_assert_uint_eq(e->edx, 0);
-	ck_assert_uint_eq(e->eax, 0x1234);
-	/* A full table has no room for the leaf. */
-	memset(&t, 0, sizeof(t));
-	t.hdr.nent = CPUID_MAX_ENTRIES;
-	for (unsigned int i = 0; i < CPUID_MAX_ENTRIES; i++)
-		t.entry[i].function = 0x80000000 + i;
-	ck_assert_int_eq(cpuid_set_realtime_hint(&t, true), -ENOSPC);
-}
-END_TEST
-
 Suite *rt_suite(void)
 {
 	Suite *s = suite_create("rt");
@@ -440,7 +405,6 @@ Suite *rt_suite(void)
 	tcase_add_test(tc, partition_file);
 	tcase_add_test(tc, find_file);
 	tcase_add_loop_test(tc, bad_file, 0, sizeof(bad_files) / sizeof(bad_files[0]));
-	tcase_add_test(tc, realtime_hint);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,7 +14,7 @@
 #include "arch.h"
 #include "fdt.h"
 #include "serial8250.h"
-#include "../suites.h"
+#include "suites.h"
 #include "vm.h"
 
 static uint8_t buf[FDT_MAX_SIZE];

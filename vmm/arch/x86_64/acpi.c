@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Table layouts from the ACPI 6.4 specification, chapter 5.2. */
-#include "acpi.h"
+#include "arch/x86_64/acpi.h"
 
 #include <string.h>
 

@@ -13,12 +13,12 @@
 #include <unistd.h>
 
 #include "arch.h"
-#include "boot.h"
-#include "cpuid.h"
+#include "arch/x86_64/boot.h"
+#include "arch/x86_64/cpuid.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/pvh.h"
 #include "irq.h"
-#include "layout.h"
 #include "log.h"
-#include "pvh.h"
 #include "resource.h"
 #include "vm.h"
 

@@ -9,19 +9,19 @@
  * read only ACPI; ACPI also gives the guest a way to power off.
  * Freestanding guests get the same zero page.
  */
-#include "boot.h"
+#include "arch/x86_64/boot.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "acpi.h"
 #include "arch.h"
-#include "layout.h"
+#include "arch/x86_64/acpi.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/mptable.h"
+#include "arch/x86_64/pvh.h"
 #include "loader.h"
 #include "log.h"
-#include "mptable.h"
-#include "pvh.h"
 #include "vm.h"
 
 #define KERNEL_ENTRY_64_OFFSET 0x200

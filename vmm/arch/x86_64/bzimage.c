@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "bzimage.h"
+#include "arch/x86_64/bzimage.h"
 #include "log.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "cpuid.h"
+#include "arch/x86_64/cpuid.h"
 
 #include <errno.h>
 #include <string.h>

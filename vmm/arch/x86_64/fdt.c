@@ -9,8 +9,8 @@
 #include <errno.h>
 
 #include "arch.h"
+#include "arch/x86_64/layout.h"
 #include "fdt.h"
-#include "layout.h"
 #include "log.h"
 #include "vm.h"
 

@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "debugreg.h"
+#include "arch/x86_64/debugreg.h"
 #include "gdb/arch_gdb.h"
 #include "vm.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "mptable.h"
+#include "arch/x86_64/mptable.h"
 
 #include <string.h>
 

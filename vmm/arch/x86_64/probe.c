@@ -13,12 +13,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "boot.h"
-#include "cpuid.h"
-#include "debugreg.h"
+#include "arch/x86_64/boot.h"
+#include "arch/x86_64/cpuid.h"
+#include "arch/x86_64/debugreg.h"
+#include "arch/x86_64/layout.h"
 #include "exit.h"
 #include "gdb/arch_gdb.h"
-#include "layout.h"
 
 #define PROBE_MEM 0x10000
 #define PROBE_GDT 0x500

@@ -3,13 +3,13 @@
 #include <errno.h>
 #include <string.h>
 
-#include "acpi.h"
-#include "boot.h"
-#include "bzimage.h"
+#include "arch/x86_64/acpi.h"
+#include "arch/x86_64/boot.h"
+#include "arch/x86_64/bzimage.h"
+#include "arch/x86_64/mptable.h"
 #include "cmdline.h"
 #include "config.h"
 #include "loader.h"
-#include "mptable.h"
 #include "suites.h"
 
 static uint8_t img[64 * 1024];

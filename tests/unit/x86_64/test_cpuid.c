@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "console.h"
-#include "cpuid.h"
+#include "arch/x86_64/cpuid.h"
 #include "suites.h"
 
 static void fill(struct cpuid_table *t)
@@ -74,81 +73,37 @@ START_TEST(host_passes_through)
 }
 END_TEST
 
-START_TEST(escape_sequences)
+START_TEST(realtime_hint)
 {
-	uint8_t out[16];
-	bool esc = false, quit;
-	size_t n;
+	static struct cpuid_table t;
+	struct kvm_cpuid_entry2 *e;
 
-	n = console_filter_escape(&esc, (const uint8_t *)"ab", 2, out, &quit);
-	ck_assert_uint_eq(n, 2);
-	ck_assert(!quit);
-	n = console_filter_escape(&esc, (const uint8_t *)"a\x01\x01z", 4, out, &quit);
-	ck_assert_uint_eq(n, 3);
-	ck_assert(!memcmp(out, "a\x01z", 3));
-	/* Ctrl-A split across two reads still quits. */
-	n = console_filter_escape(&esc, (const uint8_t *)"q\x01", 2, out, &quit);
-	ck_assert_uint_eq(n, 1);
-	ck_assert(esc && !quit);
-	n = console_filter_escape(&esc, (const uint8_t *)"xjunk", 5, out, &quit);
-	ck_assert_uint_eq(n, 0);
-	ck_assert(quit);
-	esc = false;
-	n = console_filter_escape(&esc, (const uint8_t *)"\x01" "c!", 3, out, &quit);
-	ck_assert_uint_eq(n, 1); /* unknown escape swallowed */
-	ck_assert_uint_eq(out[0], '!');
-}
-END_TEST
-
-/* A sink with room for `room` bytes per call, like a UART's FIFO. */
-static char sunk[64];
-static size_t nsunk, room;
-
-static size_t sink(void *opaque, const uint8_t *buf, size_t n)
-{
-	size_t take = n < room ? n : room;
-
-	ck_assert_ptr_eq(opaque, &room);
-	memcpy(sunk + nsunk, buf, take);
-	nsunk += take;
-	return take;
-}
-
-/* Input goes to whatever sink the board set, keeping what it cannot take. */
-START_TEST(input_goes_to_the_sink)
-{
-	static struct console c;
-	int p[2];
-
-	ck_assert_int_eq(console_open(&c, SERIAL_NONE, NULL), 0);
-	ck_assert_int_eq(pipe(p), 0);
-	c.in_fd = p[0];
-	/* No sink: stdin is not even read. */
-	ck_assert(!console_wants_input(&c));
-	ck_assert_int_eq(write(p[1], "hello", 5), 5);
-	ck_assert_int_eq(console_input(&c, true), CONSOLE_OK);
-	ck_assert_uint_eq(nsunk, 0);
-
-	nsunk = 0;
-	room = 3;
-	console_set_input(&c, sink, &room);
-	ck_assert(console_wants_input(&c));
-	ck_assert_int_eq(console_input(&c, true), CONSOLE_OK);
-	ck_assert_uint_eq(nsunk, 3);
-	ck_assert(!memcmp(sunk, "hel", 3));
-	/* The rest waits for room, without another read. */
-	ck_assert(!console_wants_input(&c));
-	ck_assert_int_eq(console_input(&c, false), CONSOLE_OK);
-	ck_assert_uint_eq(nsunk, 5);
-	ck_assert(!memcmp(sunk, "hello", 5));
-	ck_assert(console_wants_input(&c));
-	/* EOF closes the input. */
-	close(p[1]);
-	ck_assert_int_eq(console_input(&c, true), CONSOLE_OK);
-	ck_assert_int_eq(c.in_fd, -1);
-	ck_assert(!console_wants_input(&c));
-	close(p[0]);
-	console_close(&c, 0);
+	memset(&t, 0, sizeof(t));
+	t.hdr.nent = 2;
+	t.entry[0].function = 0x40000000;
+	t.entry[0].eax = 0x40000000;
+	t.entry[1].function = 1;
+	/* Offered by KVM: the bit is set and cleared in place. */
+	ck_assert_int_eq(cpuid_set_realtime_hint(&t, false), 0);
+	ck_assert_uint_eq(t.hdr.nent, 2);
+	ck_assert_int_eq(cpuid_set_realtime_hint(&t, true), 0);
+	ck_assert_uint_eq(t.hdr.nent, 3);
+	e = cpuid_find(&t, KVM_CPUID_FEATURES_LEAF, 0);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->edx, KVM_HINTS_REALTIME_BIT);
+	ck_assert_uint_eq(t.entry[0].eax, KVM_CPUID_FEATURES_LEAF);
+	e->eax = 0x1234; /* feature bits stay */
+	ck_assert_int_eq(cpuid_set_realtime_hint(&t, true), 0);
+	ck_assert_uint_eq(t.hdr.nent, 3);
+	ck_assert_int_eq(cpuid_set_realtime_hint(&t, false), 0);
+	ck_assert_uint_eq(e->edx, 0);
+	ck_assert_uint_eq(e->eax, 0x1234);
+	/* A full table has no room for the leaf. */
+	memset(&t, 0, sizeof(t));
+	t.hdr.nent = CPUID_MAX_ENTRIES;
+	for (unsigned int i = 0; i < CPUID_MAX_ENTRIES; i++)
+		t.entry[i].function = 0x80000000 + i;
+	ck_assert_int_eq(cpuid_set_realtime_hint(&t, true), -ENOSPC);
 }
 END_TEST
 
@@ -160,16 +115,9 @@ Suite *cpuid_suite(void)
 	tcase_add_test(tc, baseline_hides_emulator_gaps);
 	tcase_add_test(tc, host_passes_through);
 	suite_add_tcase(s, tc);
-	return s;
-}
-
-Suite *console_suite(void)
-{
-	Suite *s = suite_create("console");
-	TCase *tc = tcase_create("escape");
-
-	tcase_add_test(tc, escape_sequences);
-	tcase_add_test(tc, input_goes_to_the_sink);
+	tc = tcase_create("realtime");
+	tcase_add_test(tc, realtime_hint);
 	suite_add_tcase(s, tc);
 	return s;
 }
+

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "acpi_pm.h"
-#include "bzimage.h"
+#include "arch/x86_64/bzimage.h"
 #include "debug_exit.h"
 #include "i8042.h"
 #include "serial8250.h"

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sandbox's arch part (vmm/sandbox.c): the AArch64 system call
- * convention as a SIGSYS handler sees it in its ucontext, and the rules of
+ * The host side of arm64 (vmm/sandbox.c): the monitor's own system-call
+ * convention as the SIGSYS handler sees it in its ucontext (x0-x5 in, x0
+ * out), and the rules of
  * sandbox_rules.c (written with x86-64's calls and KVM ioctls) as arm64
  * needs them: the generic system call table has no poll, epoll_wait or
  * unlink (glibc calls ppoll, epoll_pwait and unlinkat), and arm64 reads
  * and writes vCPU registers one at a time (KVM_GET/SET_ONE_REG) and has no
  * special registers, FPU block or KVM_TRANSLATE. Alone in its file so
- * that the fuzz targets that link the sandbox need nothing else of the arch.
+ * that the fuzz targets that link the sandbox need nothing else of the arch
+ * (ARCH_HOST_SRCS).
  */
 #include <linux/kvm.h>
 #include <stdbool.h>
@@ -21,14 +23,14 @@
 #include "types.h"
 
 /* The AArch64 syscall convention: x0-x5 in, x0 out. */
-uint64_t arch_syscall_arg(const void *ucv, unsigned int n)
+uint64_t arch_sigsys_arg(const void *ucv, unsigned int n)
 {
 	const ucontext_t *uc = ucv;
 
 	return n < 6 ? uc->uc_mcontext.regs[n] : 0;
 }
 
-void arch_syscall_set_return(void *ucv, int64_t value)
+void arch_sigsys_set_return(void *ucv, long value)
 {
 	ucontext_t *uc = ucv;
 
