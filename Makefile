@@ -79,6 +79,9 @@ UNIT_OBJS += $(O)/obj/guests/common/dtb.o
 # whose board lacks them.
 UNIT_DEVICE_SRCS := devices/serial8250.c
 UNIT_OBJS += $(patsubst %.c,$(O)/obj/%.o,$(filter-out $(ARCH_DEVICE_SRCS),$(UNIT_DEVICE_SRCS)))
+# Arch code that is pure (no KVM) is unit-tested on every host: each
+# vmm/arch/<arch>/pure.mk adds its objects and suites to UNIT_OBJS.
+include $(wildcard $(SRCDIR)/vmm/arch/*/pure.mk)
 
 V ?= 0
 ifeq ($(V),0)
@@ -123,7 +126,7 @@ $(O)/check_unit: $(UNIT_OBJS) $(O)/libtessera.a
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(LIBS_ALL)
 
 check-unit: $(O)/check_unit
-	$(O)/check_unit
+	$(UNIT_RUN) $(O)/check_unit
 
 check-integration: all
 	TESSERA=$(abspath $(O))/tessera GUESTS=$(abspath $(O))/guests \
@@ -376,10 +379,10 @@ clean:
 #                         its device tree must pass dtc without a warning
 #   make arm64-lab-test   LAB_ARCH=arm64 scripts/lab/run.sh on what was built
 # The monitor's ARCH=arm64 build comes with the port.
-ARM64_O := $(O)/arm64
+ARM64_O ?= $(O)/arm64
 ARM64_CROSS ?= aarch64-linux-gnu-
 ARM64_SYSROOT ?= $(HOME)/.cache/tessera/cross/arm64
-ARM64_GUESTS := hello undef irq
+ARM64_GUESTS := hello undef irq echo
 ARM64_GUEST_CFLAGS := -std=gnu11 -O2 -g $(filter-out -Wmissing-prototypes,$(WARN)) \
 	-ffreestanding -fno-pic -no-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -mgeneral-regs-only -mstrict-align \
@@ -398,6 +401,7 @@ ARM64_LAB_BINS := $(ARM64_PROBE) $(ARM64_O)/lab-bin/vfio_platform_probe
 guests: $(ARCH_GUESTS)
 ifeq ($(ARCH),arm64)
 guests: arm64-guests
+all: arm64-guests
 endif
 
 arm64-guests: $(ARM64_GUESTS:%=$(ARM64_O)/guests/%.elf) $(ARM64_LAB_BINS)

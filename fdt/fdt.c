@@ -427,6 +427,8 @@ static int write_cpus(struct fdt_writer *w, const struct fdt_machine *m)
 			r = fdt_w_prop_u32(w, "reg", (uint32_t)c->reg);
 		else if (!r)
 			r = fdt_w_prop_u64(w, "reg", c->reg);
+		if (!r && m->arch && m->arch->cpu_props)
+			r = m->arch->cpu_props(w, m, i);
 		if (!r && c->host_cpu >= 0)
 			r = fdt_w_prop_u32(w, "tessera,host-cpu",
 					   (uint32_t)c->host_cpu);

@@ -106,6 +106,13 @@ struct fdt_arch {
 	 * -EINVAL if the controller has no such input or sense. Required.
 	 */
 	int (*irq_spec)(const struct fdt_device *dev, uint32_t *cells);
+	/*
+	 * Writes the arch's own properties of CPU node i after its
+	 * device_type and reg (arm64: compatible, enable-method = "psci").
+	 * May be NULL.
+	 */
+	int (*cpu_props)(struct fdt_writer *w, const struct fdt_machine *m,
+			 unsigned int i);
 };
 
 /*

@@ -11,6 +11,8 @@
 # linux_net) and go to scripts/lab/run.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# make ARCH=arm64 boot-test: the arm64 lab's boots.
+[ "${LAB_ARCH:-x86_64}" != arm64 ] || exec "$here/boot-test-arm64.sh" "$@"
 top=$(cd "$here/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tessera-boot.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

@@ -76,7 +76,10 @@ if [ ${#need[@]} -gt 0 ]; then
 		{ $sudo apt-get update -q >&2 && $sudo apt-get install -y -q "${need[@]}" >&2; } ||
 		die "apt-get install ${need[*]} failed"
 fi
-busybox=/bin/busybox
+# BUSYBOX: another static busybox (the arm64 boot test's), run through
+# BUSYBOX_RUN (qemu-aarch64-static) to list its applets.
+busybox=${BUSYBOX:-/bin/busybox}
+busybox_run=${BUSYBOX_RUN:-}
 [ -x "$busybox" ] || die "$busybox missing"
 # busybox (dynamic) and busybox-static both ship /bin/busybox; make sure this one is static.
 if command -v file >/dev/null 2>&1 && ! file -L "$busybox" | grep -q 'statically linked'; then
@@ -93,7 +96,7 @@ mkdir -p "$root"
 	mkdir -p bin sbin usr/bin usr/sbin dev proc sys tmp run root etc mnt tessera
 	cp "$busybox" bin/busybox
 	# Applet links, relative so they resolve inside the guest.
-	"$busybox" --list-full | while IFS= read -r applet; do
+	$busybox_run "$busybox" --list-full | while IFS= read -r applet; do
 		if [ -z "$applet" ] || [ -e "$applet" ] || [ -L "$applet" ]; then
 			continue
 		fi

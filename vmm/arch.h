@@ -139,6 +139,15 @@ int arch_vcpu_init(struct vm *vm, struct vcpu *v);
  */
 void arch_dump_vcpu(struct vcpu *v);
 
+struct sandbox_rule;
+/*
+ * Adapts a rule of sandbox_rules.c, written with x86-64's system calls
+ * and KVM ioctls, to this arch (another name for a call, another ioctl
+ * request). false: the arch has no such call or ioctl, and no rule is
+ * needed. Pure.
+ */
+bool arch_sandbox_rule(struct sandbox_rule *r);
+
 /* The CPU template "auto" resolves to (baseline on kvm_pvm hosts). */
 enum cpu_template arch_default_cpu_template(void);
 

@@ -167,10 +167,14 @@ static uint32_t default_action(int mode)
 	return mode == SANDBOX_LOG ? SCMP_ACT_LOG : SCMP_ACT_TRAP;
 }
 
-static int add_rule(scmp_filter_ctx ctx, const struct sandbox_rule *r)
+static int add_rule(scmp_filter_ctx ctx, const struct sandbox_rule *rule)
 {
-	int nr = seccomp_syscall_resolve_name(r->syscall);
+	struct sandbox_rule a = *rule, *r = &a;
+	int nr;
 
+	if (!arch_sandbox_rule(r))
+		return 0; /* nothing of the kind on this arch */
+	nr = seccomp_syscall_resolve_name(r->syscall);
 	if (nr == __NR_SCMP_ERROR)
 		return -ENOENT;
 	if (r->arg < 0)

@@ -252,12 +252,16 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		stop_test_stall("create");
 	r = r ?: boot_load_kernel(vm);
 	r = r ?: boot_load_initrd(vm);
+	/*
+	 * The vCPUs before the devices: arm64's vGIC initialises once every
+	 * vCPU exists, and KVM refuses an irqfd (EAGAIN) until it has.
+	 */
+	r = r ?: create_vcpus(vm);
 	r = r ?: create_devices(vm);
 	r = r ?: boot_build_cmdline(vm); /* after the devices: it names virtio ones */
 	r = r ?: arch_setup_boot(vm);
 	r = r ?: boot_build_dtb(vm);
 	r = r ?: arch_write_boot_params(vm);
-	r = r ?: create_vcpus(vm);
 	if (cfg->mlock && !cfg->dump_dtb)
 		r = r ?: lock_memory(vm);
 	if (!r && cfg->gdb)

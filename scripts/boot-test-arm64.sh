@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make ARCH=arm64 boot-test: boots Debian's stock arm64 cloud kernel (the
+# arm64 lab's own, a plain Image) under tessera inside the arm64 lab, on 1
+# and 2 vCPUs, to the initramfs marker (scripts/mkinitramfs.sh with the
+# arm64 busybox), ending with PSCI SYSTEM_OFF and SYSTEM_RESET
+# (tests/lab-arm64/linux_boot.sh); and with a virtio-blk disk
+# (tests/lab-arm64/linux_disk.sh). Arguments name the tests to run
+# (default: linux_boot linux_disk) and go to scripts/lab/run.sh.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+export LAB_ARCH=arm64
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tessera-boot-arm64.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+kdir=$("$here/lab/fetch.sh")
+stock=$(ls "$kdir"/boot/vmlinuz-* | head -n 1)
+bb=$("$here/lab/fetch.sh" busybox)
+command -v qemu-aarch64-static >/dev/null ||
+	{ echo "boot-test-arm64: no qemu-aarch64-static (scripts/cross-deps.sh)" >&2; exit 2; }
+BUSYBOX=$bb BUSYBOX_RUN=qemu-aarch64-static \
+	"$here/mkinitramfs.sh" "$tmp/initrd.cpio.gz" --exit poweroff >&2
+# linux_disk: the same with Debian's virtio modules and a script that
+# finds /dev/vda (guests/linux/arm64-vda-test.sh).
+mods=$(ls -d "$kdir"/lib/modules/*/kernel | head -n 1)
+adds=
+for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_mmio \
+	drivers/block/virtio_blk; do
+	adds="$adds --add $mods/$m.ko:/tessera/$(basename "$m").ko"
+done
+# shellcheck disable=SC2086
+BUSYBOX=$bb BUSYBOX_RUN=qemu-aarch64-static \
+	"$here/mkinitramfs.sh" "$tmp/initrd-disk.cpio.gz" --exit poweroff $adds \
+	--add "$top/guests/linux/arm64-vda-test.sh:/tessera/vda-test.sh" \
+	--cmd "sh /tessera/vda-test.sh" >&2
+
+[ $# -gt 0 ] || set -- linux_boot linux_disk
+cd "$top"
+LAB_EXTRA="$stock:/linux/Image-debian-cloud $tmp/initrd.cpio.gz:/linux/initrd.cpio.gz $tmp/initrd-disk.cpio.gz:/linux/initrd-disk.cpio.gz" \
+LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-600} \
+	"$here/lab/run.sh" "$@"
