@@ -446,8 +446,10 @@ int rt_cgroup_mem_file(const char *root, const char *path, bool v2,
 			rest = strchr(path + rl + 1, '/');
 			rest = rest ? rest + 1 : "";
 		}
-		n = snprintf(file, len, "%s/memory%s%s/memory.limit_in_bytes",
-			     root, *rest ? "/" : "", rest);
+		if (!*rest) /* a hierarchy's root group: no limit there */
+			return -ENOENT;
+		n = snprintf(file, len, "%s/memory/%s/memory.limit_in_bytes",
+			     root, rest);
 	}
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -457,9 +459,15 @@ int rt_cgroup_set_memory(const char *root, const char *path, bool v2,
 {
 	char file[PATH_MAX], dir[PATH_MAX], num[24];
 	struct stat st;
-	int fd, n, e;
+	int fd, n, e, r;
 
-	if (rt_cgroup_mem_file(root, path, v2, file, sizeof(file)))
+	r = rt_cgroup_mem_file(root, path, v2, file, sizeof(file));
+	if (r == -ENOENT) {
+		log_warn("--cgroup: memory not limited: %s is a v1 hierarchy's root group",
+			 path);
+		return 1;
+	}
+	if (r)
 		return err_printf(err, errlen, -EINVAL, "--cgroup: path too long");
 	snprintf(dir, sizeof(dir), "%s/memory", root);
 	if (!v2 && stat(dir, &st) < 0) {

@@ -119,7 +119,8 @@ int rt_cgroup_join(const char *path, pid_t pid, char *err, size_t errlen);
  * /sys/fs/cgroup), into file: on cgroup v2 PATH/memory.max; on v1 the
  * memory hierarchy's root/memory/PATH/memory.limit_in_bytes (an absolute
  * v1 path in another hierarchy, root/HIER/REST, maps to root/memory/REST).
- * Pure. 0 or -ENAMETOOLONG.
+ * Pure. 0, -ENOENT for a v1 hierarchy's root group (root/HIER: it has no
+ * limit), or -ENAMETOOLONG.
  */
 int rt_cgroup_mem_file(const char *root, const char *path, bool v2,
 		       char *file, size_t len);

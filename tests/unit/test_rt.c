@@ -404,7 +404,6 @@ static const struct {
 	{ "/R/cpuset/rt/p0", false, "/R/memory/rt/p0/memory.limit_in_bytes" },
 	{ "/R/cpu,cpuacct/a", false, "/R/memory/a/memory.limit_in_bytes" },
 	{ "/R/memory/a", false, "/R/memory/a/memory.limit_in_bytes" },
-	{ "/R/cpuset", false, "/R/memory/memory.limit_in_bytes" },
 	{ "/Rx/a", false, "/Rx/a/memory.limit_in_bytes" },
 	{ "/other/a", false, "/other/a/memory.limit_in_bytes" },
 };
@@ -419,6 +418,20 @@ START_TEST(cgroup_mem_file)
 	ck_assert_int_eq(rt_cgroup_mem_file("/R", mem_files[_i].path,
 					    mem_files[_i].v2, small, sizeof(small)),
 			 -ENAMETOOLONG);
+}
+END_TEST
+
+START_TEST(cgroup_mem_root_group)
+{
+	char f[PATH_MAX], err[64] = "";
+
+	ck_assert_int_eq(rt_cgroup_mem_file("/R", "/R/cpuset", false, f, sizeof(f)),
+			 -ENOENT);
+	ck_assert_int_eq(rt_cgroup_mem_file("/R", "/R/cpuset/", false, f, sizeof(f)),
+			 -ENOENT);
+	ck_assert_int_eq(rt_cgroup_set_memory("/R", "/R/cpuset", false, 4096, err,
+					      sizeof(err)), 1);
+	ck_assert_str_eq(err, "");
 }
 END_TEST
 
@@ -571,6 +584,7 @@ Suite *rt_suite(void)
 	tc = tcase_create("cgroup_memory");
 	tcase_add_loop_test(tc, cgroup_mem_file, 0,
 			    sizeof(mem_files) / sizeof(mem_files[0]));
+	tcase_add_test(tc, cgroup_mem_root_group);
 	tcase_add_checked_fixture(tc, cg_setup, cg_teardown);
 	tcase_add_test(tc, cgroup_mem_v2);
 	tcase_add_test(tc, cgroup_mem_v1);
