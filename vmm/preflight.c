@@ -458,6 +458,11 @@ int preflight_run(struct vm_config *cfg, struct preflight *pf, char *err,
 	/* Joining a cpuset cgroup changes the CPUs the checks below allow. */
 	if (!r && cfg->cgroup)
 		r = rt_cgroup_join(cfg->cgroup, getpid(), err, errlen);
+	/* Bounds what a guest that touches all its RAM can take. */
+	if (!r && cfg->cgroup)
+		r = rt_cgroup_limit_memory(cfg->cgroup,
+					   cfg->mem_size + PREFLIGHT_MONITOR_OVERHEAD,
+					   err, errlen);
 	r = r ?: rt_host_check(cfg, err, errlen);
 	r = r ?: check_disks(cfg, err, errlen);
 	r = r ?: open_dump(cfg, pf, err, errlen);

@@ -427,6 +427,95 @@ int rt_cgroup_join(const char *path, pid_t pid, char *err, size_t errlen)
 	return 0;
 }
 
+int rt_cgroup_mem_file(const char *root, const char *path, bool v2,
+		       char *file, size_t len)
+{
+	size_t rl = strlen(root);
+	const char *rest = path;
+	int n;
+
+	if (v2 && path[0] == '/')
+		n = snprintf(file, len, "%s/memory.max", path);
+	else if (v2)
+		n = snprintf(file, len, "%s/%s/memory.max", root, path);
+	else if (path[0] == '/' &&
+		 (strncmp(path, root, rl) || path[rl] != '/' || !path[rl + 1]))
+		n = snprintf(file, len, "%s/memory.limit_in_bytes", path);
+	else {
+		if (path[0] == '/') { /* root/HIER/REST: skip root/HIER */
+			rest = strchr(path + rl + 1, '/');
+			rest = rest ? rest + 1 : "";
+		}
+		if (!*rest) /* a hierarchy's root group: no limit there */
+			return -ENOENT;
+		n = snprintf(file, len, "%s/memory/%s/memory.limit_in_bytes",
+			     root, rest);
+	}
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int rt_cgroup_set_memory(const char *root, const char *path, bool v2,
+			 uint64_t limit, char *err, size_t errlen)
+{
+	char file[PATH_MAX], dir[PATH_MAX], num[24];
+	struct stat st;
+	int fd, n, e, r;
+
+	r = rt_cgroup_mem_file(root, path, v2, file, sizeof(file));
+	if (r == -ENOENT) {
+		log_warn("--cgroup: memory not limited: %s is a v1 hierarchy's root group",
+			 path);
+		return 1;
+	}
+	if (r)
+		return err_printf(err, errlen, -EINVAL, "--cgroup: path too long");
+	snprintf(dir, sizeof(dir), "%s/memory", root);
+	if (!v2 && stat(dir, &st) < 0) {
+		log_warn("--cgroup: memory not limited: no cgroup v1 memory hierarchy at %s",
+			 dir);
+		return 1;
+	}
+	fd = open(file, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		log_warn("--cgroup: memory not limited: %s: %s%s", file, strerror(e),
+			 e == ENOENT ? (v2 ? " (memory controller not enabled for this cgroup)"
+					   : " (no such group in the memory hierarchy)")
+				     : "");
+		return 1;
+	}
+	n = snprintf(num, sizeof(num), "%llu\n", (unsigned long long)limit);
+	if (write(fd, num, (size_t)n) == n) {
+		close(fd);
+		log_info("--cgroup: memory limit %llu MiB (%s)",
+			 (unsigned long long)(limit >> 20), file);
+		return 0;
+	}
+	e = n < 0 ? EIO : errno;
+	close(fd);
+	if (e == EACCES || e == EPERM) {
+		log_warn("--cgroup: memory not limited: %s: %s", file, strerror(e));
+		return 1;
+	}
+	return err_printf(err, errlen, -EINVAL,
+			  "--cgroup: %s refuses %llu bytes (guest RAM plus the monitor's overhead): %s",
+			  file, (unsigned long long)limit, strerror(e));
+}
+
+int rt_cgroup_limit_memory(const char *path, uint64_t limit, char *err,
+			   size_t errlen)
+{
+	struct statfs sf;
+	int r;
+
+	if (statfs(path[0] == '/' ? path : CGROUP_ROOT, &sf) < 0)
+		sf.f_type = 0;
+	r = rt_cgroup_set_memory(CGROUP_ROOT, path,
+				 sf.f_type == CGROUP2_SUPER_MAGIC, limit, err,
+				 errlen);
+	return r > 0 ? 0 : r;
+}
+
 int rt_apply_thread(int host_cpu, const cpu_set_t *fallback,
 		    enum rt_policy policy, int prio, char *err, size_t errlen)
 {

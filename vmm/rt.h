@@ -115,6 +115,35 @@ int rt_setup_process(const struct vm_config *cfg, cpu_set_t *vcpu_cpus);
 int rt_cgroup_join(const char *path, pid_t pid, char *err, size_t errlen);
 
 /*
+ * Where the memory limit of the cgroup at path lives under root (normally
+ * /sys/fs/cgroup), into file: on cgroup v2 PATH/memory.max; on v1 the
+ * memory hierarchy's root/memory/PATH/memory.limit_in_bytes (an absolute
+ * v1 path in another hierarchy, root/HIER/REST, maps to root/memory/REST).
+ * Pure. 0, -ENOENT for a v1 hierarchy's root group (root/HIER: it has no
+ * limit), or -ENAMETOOLONG.
+ */
+int rt_cgroup_mem_file(const char *root, const char *path, bool v2,
+		       char *file, size_t len);
+
+/*
+ * Writes limit (bytes) as the memory limit of the cgroup at path under
+ * root (see rt_cgroup_mem_file). 0 when written; 1 when it could not be
+ * (no memory controller for that cgroup, no v1 memory hierarchy, no
+ * permission): warned in one line, the run goes on; -EINVAL when the file
+ * refuses the value, with the reason in err. Main thread, at preflight.
+ */
+int rt_cgroup_set_memory(const char *root, const char *path, bool v2,
+			 uint64_t limit, char *err, size_t errlen);
+
+/*
+ * rt_cgroup_set_memory() on the host's /sys/fs/cgroup, the version taken
+ * from the file system at path (absolute) or /sys/fs/cgroup. 0 (written or
+ * warned) or -EINVAL with the reason in err.
+ */
+int rt_cgroup_limit_memory(const char *path, uint64_t limit, char *err,
+			   size_t errlen);
+
+/*
  * The calling thread's part: pins it to host_cpu (or, if host_cpu < 0 and
  * fallback is not NULL, to fallback) and sets its policy. 0 or -errno with
  * the reason in err. Called by each vCPU thread before its first KVM_RUN,

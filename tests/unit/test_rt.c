@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Real-time partitions: flag and partition-file parsing, CPU-set checks. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "preflight.h"
 #include "rt.h"
 #include "suites.h"
 
@@ -387,6 +393,175 @@ START_TEST(bad_file)
 }
 END_TEST
 
+static const struct {
+	const char *path;
+	bool v2;
+	const char *file;
+} mem_files[] = {
+	{ "rt/p0", true, "/R/rt/p0/memory.max" },
+	{ "/x/y", true, "/x/y/memory.max" },
+	{ "rt/p0", false, "/R/memory/rt/p0/memory.limit_in_bytes" },
+	{ "/R/cpuset/rt/p0", false, "/R/memory/rt/p0/memory.limit_in_bytes" },
+	{ "/R/cpu,cpuacct/a", false, "/R/memory/a/memory.limit_in_bytes" },
+	{ "/R/memory/a", false, "/R/memory/a/memory.limit_in_bytes" },
+	{ "/Rx/a", false, "/Rx/a/memory.limit_in_bytes" },
+	{ "/other/a", false, "/other/a/memory.limit_in_bytes" },
+};
+
+START_TEST(cgroup_mem_file)
+{
+	char f[PATH_MAX], small[8];
+
+	ck_assert_int_eq(rt_cgroup_mem_file("/R", mem_files[_i].path,
+					    mem_files[_i].v2, f, sizeof(f)), 0);
+	ck_assert_str_eq(f, mem_files[_i].file);
+	ck_assert_int_eq(rt_cgroup_mem_file("/R", mem_files[_i].path,
+					    mem_files[_i].v2, small, sizeof(small)),
+			 -ENAMETOOLONG);
+}
+END_TEST
+
+START_TEST(cgroup_mem_root_group)
+{
+	char f[PATH_MAX], err[64] = "";
+
+	ck_assert_int_eq(rt_cgroup_mem_file("/R", "/R/cpuset", false, f, sizeof(f)),
+			 -ENOENT);
+	ck_assert_int_eq(rt_cgroup_mem_file("/R", "/R/cpuset/", false, f, sizeof(f)),
+			 -ENOENT);
+	ck_assert_int_eq(rt_cgroup_set_memory("/R", "/R/cpuset", false, 4096, err,
+					      sizeof(err)), 1);
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
+/* A fake /sys/fs/cgroup in a temporary directory. */
+static char cg_root[64];
+
+static void cg_mkdir(const char *rel)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", cg_root, rel);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+}
+
+static void cg_touch(const char *rel, mode_t mode)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", cg_root, rel);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+}
+
+static const char *cg_read(const char *rel)
+{
+	static char buf[64];
+	char p[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", cg_root, rel);
+	fd = open(p, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n < 0 ? 0 : n] = 0;
+	return buf;
+}
+
+static void cg_setup(void)
+{
+	snprintf(cg_root, sizeof(cg_root), "/tmp/tessera-cg.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(cg_root));
+}
+
+static void cg_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cg_root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(cgroup_mem_v2)
+{
+	uint64_t limit = (256ULL << 20) + PREFLIGHT_MONITOR_OVERHEAD;
+	char err[256] = "", abs[PATH_MAX];
+
+	cg_mkdir("p0");
+	/* No memory.max: the controller is not enabled; a warning, no error. */
+	ck_assert_int_eq(rt_cgroup_set_memory(cg_root, "p0", true, limit, err,
+					      sizeof(err)), 1);
+	ck_assert_str_eq(err, "");
+	cg_touch("p0/memory.max", 0600);
+	cg_touch("p0/memory.swap.max", 0600);
+	ck_assert_int_eq(rt_cgroup_set_memory(cg_root, "p0", true, limit, err,
+					      sizeof(err)), 0);
+	ck_assert_str_eq(cg_read("p0/memory.max"), "301989888\n");
+	ck_assert_str_eq(cg_read("p0/memory.swap.max"), "");
+	/* An absolute path is used as it is. */
+	cg_touch("p0/memory.max", 0600);
+	snprintf(abs, sizeof(abs), "%s/p0", cg_root);
+	ck_assert_int_eq(rt_cgroup_set_memory("/nonexistent", abs, true, 4096,
+					      err, sizeof(err)), 0);
+	ck_assert_str_eq(cg_read("p0/memory.max"), "4096\n");
+}
+END_TEST
+
+START_TEST(cgroup_mem_v1)
+{
+	char err[256] = "", abs[PATH_MAX];
+
+	cg_mkdir("cpuset");
+	cg_mkdir("cpuset/rt");
+	/* No memory hierarchy mounted: a warning. */
+	ck_assert_int_eq(rt_cgroup_set_memory(cg_root, "rt", false, 1 << 20,
+					      err, sizeof(err)), 1);
+	cg_mkdir("memory");
+	/* Mounted, but the group is not in it: a warning. */
+	ck_assert_int_eq(rt_cgroup_set_memory(cg_root, "rt", false, 1 << 20,
+					      err, sizeof(err)), 1);
+	ck_assert_str_eq(err, "");
+	cg_mkdir("memory/rt");
+	cg_touch("memory/rt/memory.limit_in_bytes", 0600);
+	ck_assert_int_eq(rt_cgroup_set_memory(cg_root, "rt", false, 1 << 20,
+					      err, sizeof(err)), 0);
+	ck_assert_str_eq(cg_read("memory/rt/memory.limit_in_bytes"), "1048576\n");
+	/* The cpuset group's absolute path maps to the memory hierarchy. */
+	snprintf(abs, sizeof(abs), "%s/cpuset/rt", cg_root);
+	ck_assert_int_eq(rt_cgroup_set_memory(cg_root, abs, false, 8192, err,
+					      sizeof(err)), 0);
+	ck_assert_str_eq(cg_read("memory/rt/memory.limit_in_bytes"), "8192\n");
+}
+END_TEST
+
+START_TEST(cgroup_mem_refused)
+{
+	char err[256] = "", link[PATH_MAX];
+
+	cg_mkdir("p0");
+	if (geteuid() != 0) {
+		/* Unwritable without root: a warning, not an error. */
+		cg_touch("p0/memory.max", 0400);
+		ck_assert_int_eq(rt_cgroup_set_memory(cg_root, "p0", true, 4096,
+						      err, sizeof(err)), 1);
+		ck_assert_str_eq(err, "");
+	}
+	/* A file that is there but refuses the value (/dev/full: ENOSPC). */
+	cg_mkdir("p1");
+	snprintf(link, sizeof(link), "%s/p1/memory.max", cg_root);
+	ck_assert_int_eq(symlink("/dev/full", link), 0);
+	ck_assert_int_eq(rt_cgroup_set_memory(cg_root, "p1", true, 4096, err,
+					      sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "refuses 4096 bytes"), "%s", err);
+	ck_assert(!strchr(err, '\n'));
+}
+END_TEST
+
 Suite *rt_suite(void)
 {
 	Suite *s = suite_create("rt");
@@ -405,6 +580,15 @@ Suite *rt_suite(void)
 	tcase_add_test(tc, partition_file);
 	tcase_add_test(tc, find_file);
 	tcase_add_loop_test(tc, bad_file, 0, sizeof(bad_files) / sizeof(bad_files[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cgroup_memory");
+	tcase_add_loop_test(tc, cgroup_mem_file, 0,
+			    sizeof(mem_files) / sizeof(mem_files[0]));
+	tcase_add_test(tc, cgroup_mem_root_group);
+	tcase_add_checked_fixture(tc, cg_setup, cg_teardown);
+	tcase_add_test(tc, cgroup_mem_v2);
+	tcase_add_test(tc, cgroup_mem_v1);
+	tcase_add_test(tc, cgroup_mem_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
