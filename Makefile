@@ -177,7 +177,8 @@ FUZZ_SRCS_vnet := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c devices/
 # Partition files and command lines (vmm/config*.c).
 FUZZ_TARGETS += config
 FUZZ_SRCS_config := vmm/config.c vmm/config_value.c vmm/config_file.c \
-	vmm/preflight.c vmm/rt.c vmm/log.c vmm/stop.c vmm/sandbox.c vmm/sandbox_rules.c
+	vmm/preflight.c vmm/rt.c vmm/log.c vmm/stop.c vmm/sandbox.c vmm/sandbox_rules.c \
+	$(ARCH_HOST_SRCS)
 # The virtio-mmio register file in front of virtio-blk (issue 19).
 FUZZ_TARGETS += virtio_mmio
 FUZZ_SRCS_virtio_mmio := vmm/log.c vmm/stop.c vmm/mem.c devices/virtio/queue.c \
