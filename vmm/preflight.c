@@ -376,23 +376,6 @@ int preflight_check_memory(const struct vm_config *cfg,
 	return 0;
 }
 
-/* Reads a small text file into buf (NUL-terminated). 0 or -errno. */
-static int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
 /* This host's figures; when /proc cannot tell, the check is skipped. */
 static int check_memory(const struct vm_config *cfg, char *err, size_t errlen)
 {
@@ -401,16 +384,16 @@ static int check_memory(const struct vm_config *cfg, char *err, size_t errlen)
 	struct rlimit rl;
 	int cap;
 
-	if (read_text("/proc/meminfo", text, sizeof(text)) < 0 ||
+	if (rt_read_text("/proc/meminfo", text, sizeof(text)) < 0 ||
 	    preflight_parse_meminfo(text, &h) < 0) {
 		log_info("cannot read /proc/meminfo: --memory not checked");
 		return 0;
 	}
-	if (read_text("/proc/sys/vm/overcommit_memory", text, sizeof(text)) == 0)
+	if (rt_read_text("/proc/sys/vm/overcommit_memory", text, sizeof(text)) == 0)
 		h.overcommit = atoi(text);
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		h.memlock_limit = rl.rlim_cur;
-	cap = read_text("/proc/self/status", text, sizeof(text));
+	cap = rt_read_text("/proc/self/status", text, sizeof(text));
 	cap = cap ?: rt_status_has_cap(text, CAP_IPC_LOCK_BIT);
 	h.cap_ipc_lock = cap > 0;
 	return preflight_check_memory(cfg, &h, err, errlen);

@@ -292,7 +292,7 @@ void rt_not_isolated(const struct vm_config *cfg, const char *isolated,
 }
 
 /* Reads a small text file into buf (NUL-terminated). 0 or -errno. */
-static int read_text(const char *path, char *buf, size_t len)
+int rt_read_text(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
@@ -313,8 +313,8 @@ static void warn_isolation(const struct vm_config *cfg)
 	char iso[1024], nohz[1024], list[256];
 	cpu_set_t bad;
 
-	read_text("/sys/devices/system/cpu/isolated", iso, sizeof(iso));
-	read_text("/sys/devices/system/cpu/nohz_full", nohz, sizeof(nohz));
+	rt_read_text("/sys/devices/system/cpu/isolated", iso, sizeof(iso));
+	rt_read_text("/sys/devices/system/cpu/nohz_full", nohz, sizeof(nohz));
 	rt_not_isolated(cfg, iso, nohz, &bad);
 	if (CPU_COUNT(&bad))
 		log_warn("pinned host CPU(s) %s not isolated (neither isolcpus= nor nohz_full=): other host tasks may still run there",
@@ -338,7 +338,7 @@ int rt_host_check(const struct vm_config *cfg, char *err, size_t errlen)
 			return r;
 	}
 	if (cfg->rt_policy == RT_POLICY_FIFO) {
-		cap = read_text("/proc/self/status", status, sizeof(status));
+		cap = rt_read_text("/proc/self/status", status, sizeof(status));
 		cap = cap ?: rt_status_has_cap(status, CAP_SYS_NICE_BIT);
 		if (getrlimit(RLIMIT_RTPRIO, &rl) < 0)
 			rl.rlim_cur = 0;

@@ -115,6 +115,12 @@ int rt_setup_process(const struct vm_config *cfg, cpu_set_t *vcpu_cpus);
 int rt_cgroup_join(const char *path, pid_t pid, char *err, size_t errlen);
 
 /*
+ * Reads a small text file (/proc, /sys) into buf, NUL-terminated, at most
+ * len - 1 bytes. 0 or -errno (buf then empty). Any thread.
+ */
+int rt_read_text(const char *path, char *buf, size_t len);
+
+/*
  * Where the memory limit of the cgroup at path lives under root (normally
  * /sys/fs/cgroup), into file: on cgroup v2 PATH/memory.max; on v1 the
  * memory hierarchy's root/memory/PATH/memory.limit_in_bytes (an absolute
