@@ -65,6 +65,20 @@ enum cpu_template arch_default_cpu_template(void)
 	return CPU_TEMPLATE_HOST; /* no CPUID on arm64: the host's ID registers */
 }
 
+/* No PCI host bridge on this board yet (--vfio is x86's; vfio-platform is
+ * the arm64 passthrough): pci_bus.c is told so. */
+int arch_pci_place(const struct vm *vm, struct pci_host_place *p)
+{
+	(void)vm, (void)p;
+	return -ENOSYS;
+}
+
+int arch_pci_attach(struct vm *vm, struct pci_host *h)
+{
+	(void)vm, (void)h;
+	return -ENOSYS;
+}
+
 int arch_mem_layout(struct guest_mem *m)
 {
 	return guest_mem_add_region(m, ARM64_RAM_BASE, m->size);
