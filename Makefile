@@ -384,6 +384,8 @@ ARM64_O ?= $(O)/arm64
 ARM64_CROSS ?= aarch64-linux-gnu-
 ARM64_SYSROOT ?= $(HOME)/.cache/tessera/cross/arm64
 ARM64_GUESTS := hello undef irq echo
+# The portable guests (guests/*.c over the runtime's shared calls).
+ARM64_GUESTS += dtinfo gdbtarget vblk vnet vhostile
 ARM64_GUEST_CFLAGS := -std=gnu11 -O2 -g $(filter-out -Wmissing-prototypes,$(WARN)) \
 	-ffreestanding -fno-pic -no-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -mgeneral-regs-only -mstrict-align \
@@ -392,9 +394,11 @@ ARM64_GUEST_LDFLAGS := -Wl,-T,$(SRCDIR)/guests/common/arm64/guest.ld \
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 ARM64_GUEST_COMMON := $(SRCDIR)/guests/common/arm64/start.S \
 	$(SRCDIR)/guests/common/arm64/runtime.c $(SRCDIR)/guests/common/arm64/gic.c \
-	$(SRCDIR)/guests/common/dtb.c
+	$(SRCDIR)/guests/common/dtb.c $(SRCDIR)/guests/common/print.c \
+	$(SRCDIR)/guests/common/virtio.c
 ARM64_GUEST_DEPS := $(ARM64_GUEST_COMMON) $(SRCDIR)/guests/common/arm64/guest.h \
-	$(SRCDIR)/guests/common/arm64/guest.ld $(SRCDIR)/guests/common/dtb.h
+	$(SRCDIR)/guests/common/arm64/guest.ld $(SRCDIR)/guests/common/dtb.h \
+	$(SRCDIR)/guests/common/virtio.h
 ARM64_PROBE := $(ARM64_O)/lab-bin/kvm_probe
 ARM64_LAB_BINS := $(ARM64_PROBE) $(ARM64_O)/lab-bin/vfio_platform_probe
 .PHONY: guests arm64-guests arm64-check arm64-lab-test
@@ -412,14 +416,16 @@ arm64-cross-cc:
 		echo "no $(ARM64_CROSS)gcc: run scripts/cross-deps.sh"; exit 1; }
 .PHONY: arm64-cross-cc
 
-# Portable guests (hello) live in guests/, arm64-only ones in guests/arm64/.
-$(ARM64_O)/guests/%.elf: $(SRCDIR)/guests/%.c $(ARM64_GUEST_DEPS) | arm64-cross-cc
+# Portable guests (hello, dtinfo, vblk...) live in guests/, arm64-only ones in
+# guests/arm64/; an arm64 one of the same name (echo) wins: its rule comes
+# first (equal stems: make takes the first rule that applies).
+$(ARM64_O)/guests/%.elf: $(SRCDIR)/guests/arm64/%.c $(ARM64_GUEST_DEPS) | arm64-cross-cc
 	@mkdir -p $(dir $@)
 	$(call say,GUEST,$@)
 	$(Q)$(ARM64_CROSS)gcc $(ARM64_GUEST_CFLAGS) -o $@ $(ARM64_GUEST_COMMON) $< \
 		$(ARM64_GUEST_LDFLAGS)
 
-$(ARM64_O)/guests/%.elf: $(SRCDIR)/guests/arm64/%.c $(ARM64_GUEST_DEPS) | arm64-cross-cc
+$(ARM64_O)/guests/%.elf: $(SRCDIR)/guests/%.c $(ARM64_GUEST_DEPS) | arm64-cross-cc
 	@mkdir -p $(dir $@)
 	$(call say,GUEST,$@)
 	$(Q)$(ARM64_CROSS)gcc $(ARM64_GUEST_CFLAGS) -o $@ $(ARM64_GUEST_COMMON) $< \

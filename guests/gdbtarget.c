@@ -8,7 +8,9 @@
  * that need the guest running for a while and then exiting on its own. It prints the addresses of its symbols first, for tests
  * that speak the protocol without gdb (and without nm).
  * Loops stay short: kernel-mode guest code is emulated on kvm_pvm hosts.
+ * Portable: the same source runs on x86_64 and arm64.
  */
+#include "dtb.h"
 #include "guest.h"
 
 #define WATCH_AT 5
@@ -26,12 +28,15 @@ __attribute__((noinline, used)) void tick(uint64_t n)
 		watched = n;
 }
 
-/* Whether the command line (boot_params.hdr.cmd_line_ptr) holds word. */
-static bool cmdline_has(uint64_t boot_params, const char *word)
+/* Whether the partition's command line (/chosen bootargs) holds word. */
+static bool cmdline_has(const struct dtb *t, const char *word)
 {
-	const char *p = (const char *)(uint64_t)*(volatile uint32_t *)(boot_params + 0x228);
+	int chosen = t ? dtb_find_path(t, "/chosen") : -1;
+	const char *p;
 
-	for (; p && *p; p++) {
+	if (chosen < 0 || dtb_prop_string(t, chosen, "bootargs", &p))
+		return false;
+	for (; *p; p++) {
 		const char *a = p, *b = word;
 
 		while (*b && *a == *b)
@@ -46,13 +51,14 @@ static bool cmdline_has(uint64_t boot_params, const char *word)
 	return false;
 }
 
-int main(uint64_t boot_params)
+int main(uint64_t boot_arg)
 {
+	const struct dtb *t = guest_devtree(boot_arg);
 	uint64_t n;
 
-	if (cmdline_has(boot_params, "spin"))
+	if (cmdline_has(t, "spin"))
 		spin = 1;
-	if (cmdline_has(boot_params, "long"))
+	if (cmdline_has(t, "long"))
 		rounds = 50000;
 	uart_init();
 	uart_puts("gdbtarget: start");

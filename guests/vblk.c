@@ -8,7 +8,7 @@
  *                   writes sectors, reads them back and compares, FLUSH,
  *                   out-of-range, unaligned and unknown requests, write
  *                   zeroes and discard, an indirect chain, and one request
- *                   completed by interrupt (IOAPIC pin from the tree) with
+ *                   completed by interrupt (the line from the tree) with
  *                   EVENT_IDX. On a read-only disk (VIRTIO_BLK_F_RO) it
  *                   checks that writes fail instead.
  *   write           writes vblk.sectors= (default 64) sectors of a pattern
@@ -28,7 +28,7 @@
  *                   vblk.op=read|write, vblk.depth= in flight (default 16),
  *                   then exits; the host times it.
  *
- * Output: "vblk: ..." lines on COM1, "vblk: ok" at the end of a passing
+ * Output: "vblk: ..." lines on the console, "vblk: ok" at the end of a passing
  * run. Exit status 0, or 3 (no device or tree), 4 (a check failed), 5 (a
  * request timed out). Guest kernel code is emulated on kvm_pvm hosts: the
  * work here is kept to a few KiB of data.
@@ -37,7 +37,6 @@
 #include "guest.h"
 #include "virtio.h"
 
-#define GUEST_WINDOW (4ULL << 30)
 #define SECTOR 512u
 #define BLK_T_IN 0u
 #define BLK_T_OUT 1u
@@ -57,10 +56,6 @@
 #define F_DISCARD (1ULL << 13)
 #define F_WRITE_ZEROES (1ULL << 14)
 #define SPINS 200000000ULL /* bounded polling: many seconds even emulated */
-#define IRQ_VECTOR 0x30
-#define LAPIC_EOI 0xfee000b0ULL
-#define LAPIC_SVR 0xfee000f0ULL
-#define IOAPIC_BASE 0xfec00000ULL
 #define BENCH_BUF (4u << 20)
 
 enum { EXIT_NODEV = 3, EXIT_CHECK = 4, EXIT_TIMEOUT = 5 };
@@ -191,28 +186,13 @@ static uint64_t capacity(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-__attribute__((interrupt)) static void blk_isr(struct interrupt_frame *f)
+static void blk_irq(void)
 {
 	uint32_t st = vr32(&dev, VM_INT_STATUS);
 
-	(void)f;
 	vw32(&dev, VM_INT_ACK, st);
 	if (st & 1)
 		irqs++;
-	mmio_write32(LAPIC_EOI, 0);
-}
-
-__attribute__((interrupt)) static void other_isr(struct interrupt_frame *f)
-{
-	(void)f;
-	say("FAIL: unexpected interrupt or exception", NULL);
-	guest_exit(EXIT_CHECK);
-}
-
-static void ioapic_write(uint32_t reg, uint32_t v)
-{
-	mmio_write32(IOAPIC_BASE, reg);
-	mmio_write32(IOAPIC_BASE + 0x10, v);
 }
 
 /* One read completed by interrupt: the irqfd (or KVM_IRQ_LINE) path. */
@@ -220,28 +200,19 @@ static void interrupt_request(uint64_t sector)
 {
 	uint32_t id, len;
 
-	idt_init(other_isr);
-	idt_set(IRQ_VECTOR, blk_isr);
-	outb(0x21, 0xff); /* mask the 8259s: KVM wires LVT0 to ExtINT */
-	outb(0xa1, 0xff);
-	mmio_write32(LAPIC_SVR, 0x1ff);
 	/* Earlier (polled) requests left InterruptStatus set: clear it first. */
 	vw32(&dev, VM_INT_ACK, vr32(&dev, VM_INT_STATUS));
-	ioapic_write(0x10 + 2 * dev.irq + 1, 0);
-	ioapic_write(0x10 + 2 * dev.irq, IRQ_VECTOR); /* edge, high, unmasked */
 	irqs = 0;
+	if (guest_irq_attach(dev.irq_cells, dev.nirq, blk_irq)) {
+		expect(false, "the device's interrupt specifier");
+		return;
+	}
 	/* EVENT_IDX: ask for an interrupt when this request is used. */
 	vq.avail_ring[vq.size] = vq.last_used;
 	request_async(0, BLK_T_IN, sector, data, SECTOR, true);
 	vbarrier();
 	vw32(&dev, VM_QUEUE_NOTIFY, 0);
-	for (uint64_t i = 0; i < SPINS && !irqs; i++) {
-		__asm__ volatile("cli");
-		if (!irqs)
-			__asm__ volatile("sti; hlt"); /* sti shadow: no lost wake-up */
-		__asm__ volatile("sti");
-	}
-	__asm__ volatile("cli");
+	guest_irq_wait(&irqs, 1, SPINS);
 	expect(irqs >= 1, "no interrupt for a used buffer");
 	expect(virtio_wait_used(&vq, &id, &len, SPINS) && status[0] == BLK_S_OK,
 	       "interrupt-driven read failed");
@@ -415,16 +386,15 @@ static void write_mode(const struct dtb *t, bool verify)
 	if (failures)
 		guest_exit(EXIT_CHECK);
 	say("flushed", NULL);
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	halt_forever();
 }
 
-static void spin_cycles(uint64_t n)
+static void spin_ms(uint64_t ms)
 {
-	uint64_t t0 = rdtsc();
+	uint64_t t0 = guest_ticks(), n = ms * guest_ticks_per_ms();
 
-	while (rdtsc() - t0 < n)
-		__asm__ volatile("pause");
+	while (guest_ticks() - t0 < n)
+		cpu_relax();
 }
 
 static void freeze_mode(void)
@@ -437,7 +407,7 @@ static void freeze_mode(void)
 	vbarrier();
 	vw32(&dev, VM_QUEUE_NOTIFY, 0);
 	say("write submitted", NULL);
-	spin_cycles(1000000000ULL); /* the device thread enters the write */
+	spin_ms(333); /* the device thread enters the write */
 	if (vq.used.idx != vq.last_used)
 		say("note: the write completed (file system not frozen?)", NULL);
 	vw32(&dev, VM_STATUS, st); /* no change, but takes the device's locks */
@@ -458,7 +428,7 @@ static void freeze_mode(void)
 	expect(virtio_wait_used(&vq, &id, &len, SPINS) && id == 3 &&
 		       status[1] == BLK_S_OK,
 	       "the write after the reset did not complete first and alone");
-	spin_cycles(1000000000ULL); /* room for a stale completion to show */
+	spin_ms(333); /* room for a stale completion to show */
 	expect(*(volatile uint16_t *)&vq.used.idx == 1,
 	       "a request of the reset device completed on the new ring");
 }
@@ -505,24 +475,21 @@ static void bench_mode(const struct dtb *t)
 	say_num("bench requests=", count);
 }
 
-int main(uint64_t boot_params)
+int main(uint64_t boot_arg)
 {
-	const void *blob;
-	struct dtb t;
-	uint32_t len;
+	const struct dtb *t = guest_devtree(boot_arg);
 	char mode[16] = "test";
 
 	uart_init();
-	if (dtb_find_setup_dtb(0, GUEST_WINDOW, boot_params, &blob, &len) ||
-	    dtb_init(&t, blob, len)) {
+	if (!t) {
 		say("FAIL: no device tree", NULL);
 		return EXIT_NODEV;
 	}
-	if (virtio_find(&t, 2, 0, &dev)) {
+	if (virtio_find(t, 2, 0, &dev)) {
 		say("FAIL: no virtio-blk device", NULL);
 		return EXIT_NODEV;
 	}
-	bootarg(&t, "vblk.mode", mode, sizeof(mode));
+	bootarg(t, "vblk.mode", mode, sizeof(mode));
 	features = virtio_negotiate(&dev, VF_VERSION_1 | VF_INDIRECT | VF_EVENT_IDX |
 						  F_RO | F_BLK_SIZE | F_FLUSH |
 						  F_SEG_MAX | F_SIZE_MAX | F_CONFIG_WCE |
@@ -542,15 +509,15 @@ int main(uint64_t boot_params)
 	uart_puts("\n");
 
 	if (mode[0] == 'w')
-		write_mode(&t, false);
+		write_mode(t, false);
 	else if (mode[0] == 'v')
-		write_mode(&t, true);
+		write_mode(t, true);
 	else if (mode[0] == 'b')
-		bench_mode(&t);
+		bench_mode(t);
 	else if (mode[0] == 'f')
 		freeze_mode();
 	else
-		test_mode(&t);
+		test_mode(t);
 	if (vr32(&dev, VM_STATUS) & ST_NEEDS_RESET)
 		expect(false, "device reports NEEDS_RESET");
 	if (failures) {

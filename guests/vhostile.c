@@ -12,7 +12,6 @@
 #include "guest.h"
 #include "virtio.h"
 
-#define GUEST_WINDOW (4ULL << 30)
 #define QSIZE 8
 #define BLK_T_GET_ID 8u
 #define POLLS 2000000ULL
@@ -318,24 +317,21 @@ static void register_cases(void)
 	vw32(&dev, VM_STATUS, 0);
 }
 
-int main(uint64_t boot_params)
+int main(uint64_t boot_arg)
 {
-	const void *blob;
-	struct dtb t;
-	uint32_t len;
+	const struct dtb *t = guest_devtree(boot_arg);
 	int mem;
 
 	uart_init();
-	if (dtb_find_setup_dtb(0, GUEST_WINDOW, boot_params, &blob, &len) ||
-	    dtb_init(&t, blob, len) || virtio_find(&t, 2, 0, &dev)) {
+	if (!t || virtio_find(t, 2, 0, &dev)) {
 		uart_puts("vhostile: FAIL: no virtio-blk device\n");
 		return EXIT_NODEV;
 	}
-	mem = dtb_find_path(&t, "/memory");
+	mem = dtb_find_path(t, "/memory");
 	{
 		struct dtb_reg reg;
 
-		if (mem < 0 || dtb_reg(&t, mem, 0, &reg))
+		if (mem < 0 || dtb_reg(t, mem, 0, &reg))
 			return EXIT_NODEV;
 		ram_end = dtb_reg_addr(&reg) + reg.size;
 	}

@@ -27,7 +27,6 @@
 #include "guest.h"
 #include "virtio.h"
 
-#define GUEST_WINDOW (4ULL << 30)
 #define NET_F_MAC (1ULL << 5)
 #define NET_F_STATUS (1ULL << 16)
 #define NET_S_LINK_UP 1u
@@ -157,22 +156,20 @@ static void receive_reply(void)
 	expect(false, "no reply among 64 frames");
 }
 
-int main(uint64_t boot_params)
+int main(uint64_t boot_arg)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	const void *blob;
-	struct dtb t;
+	const struct dtb *t = guest_devtree(boot_arg);
 	uint64_t features;
 	uint32_t len, st;
 	char mode[16] = "";
 
 	uart_init();
-	if (dtb_find_setup_dtb(0, GUEST_WINDOW, boot_params, &blob, &len) ||
-	    dtb_init(&t, blob, len)) {
+	if (!t) {
 		say("FAIL: no device tree");
 		return EXIT_NODEV;
 	}
-	if (virtio_find(&t, 1, 0, &dev)) {
+	if (virtio_find(t, 1, 0, &dev)) {
 		say("FAIL: no virtio-net device");
 		return EXIT_NODEV;
 	}
@@ -198,14 +195,13 @@ int main(uint64_t boot_params)
 			uart_putc(':');
 	}
 	uart_puts("\n");
-	bootarg(&t, "vnet.mode", mode, sizeof(mode));
+	bootarg(t, "vnet.mode", mode, sizeof(mode));
 	if (mode[0] == 'p')
 		return failures ? EXIT_CHECK : 0;
 	if (mode[0] == 'i') {
 		send(frame(bcast, "tessera-vnet hello"));
 		say("idle");
-		for (;;)
-			__asm__ volatile("cli; hlt");
+		halt_forever();
 	}
 	for (uint16_t i = 0; i < NRX; i++)
 		post_rx(i);

@@ -67,4 +67,68 @@ void smp_start_ap(uint32_t apic_id, void (*fn)(void), void *stack_top);
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 
+/*
+ * What the guests shared by both arches use (dtinfo, vblk, vnet, vhostile,
+ * gdbtarget); guests/common/arm64/guest.h has the same calls. main's
+ * argument is the boot argument: here the zero page's address (RSI).
+ */
+struct dtb;
+
+/* The device tree the monitor handed over (SETUP_DTB in the zero page at
+ * boot_arg, within the 4 GiB identity map), parsed once; NULL without one. */
+const struct dtb *guest_devtree(uint64_t boot_arg);
+
+/*
+ * Switches the console to the UART the tree names (the first "ns16550a"
+ * node, which must be at an ISA I/O port here) and initialises it; its
+ * port in *where, its interrupt specifier in cells/ncells. 0, or a
+ * -DTB_* error (no such node, or not at an I/O port: -DTB_EINVAL).
+ */
+int guest_dt_console(const struct dtb *t, uint64_t *where, uint32_t *cells,
+		     uint32_t *ncells);
+
+/*
+ * Takes the interrupt a DT specifier names (x86: IOAPIC pin cells[0], routed
+ * edge-triggered to one vector): fn runs for each, then the LAPIC's EOI.
+ * Any other vector or exception ends the guest (status 4). 0, or -1.
+ */
+int guest_irq_attach(const uint32_t *cells, uint32_t ncells, void (*fn)(void));
+
+/* Sleeps with interrupts on until *count >= n or about spins wake-ups
+ * have passed; interrupts are off again on return. */
+void guest_irq_wait(volatile unsigned int *count, unsigned int n,
+		    uint64_t spins);
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause");
+}
+
+/* Orders our stores to shared rings (x86 is TSO: the compiler only). */
+static inline void io_barrier(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+/* A cycle counter (the TSC) and an estimate of its rate: the guest does
+ * not calibrate it, so delays built on it are orders of magnitude only. */
+static inline uint64_t guest_ticks(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline uint64_t guest_ticks_per_ms(void)
+{
+	return 3000000; /* 3 GHz */
+}
+
+static inline __attribute__((noreturn)) void halt_forever(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
 #endif

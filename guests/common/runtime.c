@@ -1,6 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "guest.h"
 
+#include "dtb.h"
+
+#define GUEST_WINDOW (4ULL << 30) /* the identity map tessera sets up */
+#define ISA_SPACE_IO 0x1
+#define IRQ_VECTOR 0x30
+#define LAPIC_EOI 0xfee000b0ULL
+#define LAPIC_SVR 0xfee000f0ULL
+#define IOAPIC_BASE 0xfec00000ULL
+
+static uint16_t com = COM1; /* guest_dt_console() may change it */
+
 void guest_exit(int status)
 {
 	outb(DEBUG_EXIT_PORT, (uint8_t)status);
@@ -10,52 +21,20 @@ void guest_exit(int status)
 
 void uart_init(void)
 {
-	outb(COM1 + 1, 0x00); /* IER: no interrupts */
-	outb(COM1 + 3, 0x80); /* LCR: DLAB */
-	outb(COM1 + 0, 0x01); /* DLL: 115200 baud */
-	outb(COM1 + 1, 0x00); /* DLM */
-	outb(COM1 + 3, 0x03); /* LCR: 8N1 */
-	outb(COM1 + 2, 0x07); /* FCR: FIFO on, both cleared, trigger 1 */
-	outb(COM1 + 4, 0x0b); /* MCR: DTR, RTS, OUT2 */
+	outb(com + 1, 0x00); /* IER: no interrupts */
+	outb(com + 3, 0x80); /* LCR: DLAB */
+	outb(com + 0, 0x01); /* DLL: 115200 baud */
+	outb(com + 1, 0x00); /* DLM */
+	outb(com + 3, 0x03); /* LCR: 8N1 */
+	outb(com + 2, 0x07); /* FCR: FIFO on, both cleared, trigger 1 */
+	outb(com + 4, 0x0b); /* MCR: DTR, RTS, OUT2 */
 }
 
 void uart_putc(char c)
 {
-	while (!(inb(COM1 + 5) & 0x20)) /* LSR.THRE */
+	while (!(inb(com + 5) & 0x20)) /* LSR.THRE */
 		;
-	outb(COM1, (uint8_t)c);
-}
-
-void uart_puts(const char *s)
-{
-	while (*s) {
-		if (*s == '\n')
-			uart_putc('\r');
-		uart_putc(*s++);
-	}
-}
-
-void uart_put_hex(uint64_t v)
-{
-	char buf[19] = "0x";
-	int i;
-
-	for (i = 0; i < 16; i++)
-		buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
-	buf[18] = 0;
-	uart_puts(buf);
-}
-
-void uart_put_dec(uint64_t v)
-{
-	char buf[21];
-	int i = 20;
-
-	buf[i] = 0;
-	do
-		buf[--i] = (char)('0' + v % 10);
-	while ((v /= 10) && i > 0);
-	uart_puts(&buf[i]);
+	outb(com, (uint8_t)c);
 }
 
 struct idt_entry {
@@ -92,23 +71,96 @@ void idt_init(isr_fn fallback)
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
-void *memset(void *s, int c, size_t n)
-{
-	uint8_t *p = s;
+/* --- the device tree and interrupts (the shared guests) ---------------- */
 
-	while (n--)
-		*p++ = (uint8_t)c;
-	return s;
+static struct dtb devtree;
+
+const struct dtb *guest_devtree(uint64_t boot_arg)
+{
+	static bool parsed, found;
+	const void *blob;
+	uint32_t len;
+
+	if (!parsed) {
+		parsed = true;
+		found = dtb_find_setup_dtb(0, GUEST_WINDOW, boot_arg, &blob,
+					   &len) == 0 &&
+			dtb_init(&devtree, blob, len) == 0;
+	}
+	return found ? &devtree : NULL;
 }
 
-void *memcpy(void *d, const void *s, size_t n)
+int guest_dt_console(const struct dtb *t, uint64_t *where, uint32_t *cells,
+		     uint32_t *ncells)
 {
-	uint8_t *dp = d;
-	const uint8_t *sp = s;
+	struct dtb_reg reg;
+	int uart = dtb_find_compatible(t, -1, "ns16550a");
+	int r;
 
-	while (n--)
-		*dp++ = *sp++;
-	return d;
+	if (uart < 0)
+		return uart;
+	r = dtb_reg(t, uart, 0, &reg);
+	if (r)
+		return r;
+	if (reg.naddr != 2 || !(reg.addr[0] & ISA_SPACE_IO) ||
+	    reg.addr[1] > 0xfff8)
+		return -DTB_EINVAL;
+	r = dtb_interrupt(t, uart, 0, cells, ncells);
+	if (r)
+		return r;
+	com = (uint16_t)reg.addr[1];
+	*where = com;
+	uart_init();
+	return 0;
+}
+
+static void (*irq_fn)(void);
+
+__attribute__((interrupt)) static void line_isr(struct interrupt_frame *f)
+{
+	(void)f;
+	irq_fn();
+	mmio_write32(LAPIC_EOI, 0);
+}
+
+__attribute__((interrupt)) static void stray_isr(struct interrupt_frame *f)
+{
+	(void)f;
+	uart_puts("FAIL: unexpected interrupt or exception\n");
+	guest_exit(4);
+}
+
+static void ioapic_write(uint32_t reg, uint32_t v)
+{
+	mmio_write32(IOAPIC_BASE, reg);
+	mmio_write32(IOAPIC_BASE + 0x10, v);
+}
+
+int guest_irq_attach(const uint32_t *cells, uint32_t ncells, void (*fn)(void))
+{
+	if (ncells < 1 || cells[0] > 23)
+		return -1;
+	irq_fn = fn;
+	idt_init(stray_isr);
+	idt_set(IRQ_VECTOR, line_isr);
+	outb(0x21, 0xff); /* mask the 8259s: KVM wires LVT0 to ExtINT */
+	outb(0xa1, 0xff);
+	mmio_write32(LAPIC_SVR, 0x1ff);
+	ioapic_write(0x10 + 2 * cells[0] + 1, 0);
+	ioapic_write(0x10 + 2 * cells[0], IRQ_VECTOR); /* edge, high, unmasked */
+	return 0;
+}
+
+void guest_irq_wait(volatile unsigned int *count, unsigned int n,
+		    uint64_t spins)
+{
+	for (uint64_t i = 0; i < spins && *count < n; i++) {
+		__asm__ volatile("cli");
+		if (*count < n)
+			__asm__ volatile("sti; hlt"); /* sti shadow: no lost wake-up */
+		__asm__ volatile("sti");
+	}
+	__asm__ volatile("cli");
 }
 
 /* --- application processors (smp.S) ------------------------------------ */

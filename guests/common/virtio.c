@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "virtio.h"
 
-#include "guest.h"
-
 int virtio_find(const struct dtb *t, uint32_t device_id, unsigned int index,
 		struct vdev *d)
 {
@@ -14,7 +12,9 @@ int virtio_find(const struct dtb *t, uint32_t device_id, unsigned int index,
 		if (dtb_reg(t, n, 0, &reg) || dtb_interrupt(t, n, 0, irq, &nirq))
 			continue;
 		d->base = dtb_reg_addr(&reg);
-		d->irq = irq[0];
+		memcpy(d->irq_cells, irq, sizeof(irq));
+		d->nirq = nirq;
+		d->irq = nirq >= 3 ? irq[1] : irq[0]; /* GIC: <type number flags> */
 		if (vr32(d, VM_MAGIC) != 0x74726976 || vr32(d, VM_VERSION) != 2)
 			continue;
 		d->device_id = vr32(d, VM_DEVICE_ID);
@@ -96,7 +96,7 @@ bool virtio_wait_used(struct vq *q, uint32_t *id, uint32_t *len,
 			q->last_used++;
 			return true;
 		}
-		__asm__ volatile("pause");
+		cpu_relax();
 	}
 	return false;
 }

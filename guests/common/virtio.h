@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "dtb.h"
+/* The arch's runtime header (print.c says why the angle brackets). */
+#include <guest.h>
 
 /* virtio-mmio registers (Virtio 1.2, 4.2.2) */
 #define VM_MAGIC 0x000
@@ -67,7 +69,9 @@ struct vdesc {
 
 struct vdev {
 	uint64_t base;
-	uint32_t irq;       /* IOAPIC pin from the tree */
+	uint32_t irq;       /* the line's number in its controller (IOAPIC
+			     * pin; GIC: the SPI) */
+	uint32_t irq_cells[DTB_MAX_IRQ_CELLS], nirq; /* its DT specifier */
 	uint32_t device_id;
 };
 
@@ -100,7 +104,7 @@ static inline void vw32(const struct vdev *d, uint32_t off, uint32_t v)
 
 static inline void vbarrier(void)
 {
-	__asm__ volatile("" ::: "memory"); /* x86: TSO, stores stay in order */
+	io_barrier();
 }
 
 /*
@@ -133,15 +137,6 @@ void virtio_post(struct vq *q, uint16_t head);
  */
 bool virtio_wait_used(struct vq *q, uint32_t *id, uint32_t *len,
 		      uint64_t spins);
-
-/* Current TSC. */
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
 
 /*
  * The value of "key=" in the partition's /chosen/bootargs copied to buf

@@ -151,3 +151,46 @@ void guest_irq_dispatch(void)
 	handler(intid);
 	sysreg_write(ICC_EOIR1_EL1, iar); /* EOImode 0: also deactivates */
 }
+
+static void (*line_fn)(void);
+static uint32_t line_intid;
+
+static void line_irq(uint32_t intid)
+{
+	if (intid != line_intid) {
+		uart_puts("FAIL: unexpected interrupt ");
+		uart_put_dec(intid);
+		uart_puts("\n");
+		guest_exit(4);
+	}
+	line_fn();
+}
+
+int guest_irq_attach(const uint32_t *cells, uint32_t ncells, void (*fn)(void))
+{
+	uint32_t base;
+
+	if (ncells != 3 || cells[0] > 1)
+		return -1;
+	base = cells[0] == 0 ? GIC_SPI_BASE : 16; /* SPI or PPI */
+	if (cells[1] >= (cells[0] == 0 ? 988u : 16u) || gic_init())
+		return -1;
+	line_fn = fn;
+	line_intid = base + cells[1];
+	irq_set_handler(line_irq);
+	gic_enable(line_intid, (cells[2] & 0xf) == 1 || (cells[2] & 0xf) == 2);
+	return 0;
+}
+
+void guest_irq_wait(volatile unsigned int *count, unsigned int n,
+		    uint64_t spins)
+{
+	/* Masked around the check and WFI (which still wakes on a pending
+	 * interrupt), then opened to take it: none is missed in between. */
+	irq_disable();
+	for (uint64_t i = 0; i < spins && *count < n; i++) {
+		wfi();
+		irq_enable();
+		irq_disable();
+	}
+}

@@ -156,4 +156,70 @@ void uart_put_dec(uint64_t v);
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 
+/*
+ * What the guests shared by both arches use (dtinfo, vblk, vnet, vhostile,
+ * gdbtarget); guests/common/guest.h has the same calls for x86. main's
+ * argument is the boot argument: here the DTB's address (x0).
+ */
+
+/* The device tree the guest was entered with (guest_dt()). */
+static inline const struct dtb *guest_devtree(uint64_t boot_arg)
+{
+	(void)boot_arg;
+	return guest_dt();
+}
+
+/*
+ * The console UART from the tree (the runtime already prints through it):
+ * its MMIO address in *where, its interrupt specifier in cells/ncells.
+ * 0, or a -DTB_* error (none, or not one the runtime drives).
+ */
+int guest_dt_console(const struct dtb *t, uint64_t *where, uint32_t *cells,
+		     uint32_t *ncells);
+
+/*
+ * Takes the interrupt a GIC specifier names (<0 spi flags> or <1 ppi
+ * flags>; flags 1 = edge): fn runs for each, then EOI. Any other INTID
+ * ends the guest (status 4). 0, or -1 (no GIC, bad specifier).
+ */
+int guest_irq_attach(const uint32_t *cells, uint32_t ncells, void (*fn)(void));
+
+/* Sleeps (WFI) with interrupts on until *count >= n or about spins
+ * wake-ups have passed; interrupts are masked again on return. */
+void guest_irq_wait(volatile unsigned int *count, unsigned int n,
+		    uint64_t spins);
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("yield" ::: "memory");
+}
+
+/*
+ * Orders our accesses to shared rings against the device's (the monitor's
+ * threads on other CPUs): a full system barrier. With the MMU off every
+ * access is Device-nGnRnE and already in order; the barrier keeps that
+ * true if a guest ever maps RAM as Normal memory.
+ */
+static inline void io_barrier(void)
+{
+	__asm__ volatile("dmb sy" ::: "memory");
+}
+
+static inline uint64_t guest_ticks(void)
+{
+	return timer_count();
+}
+
+static inline uint64_t guest_ticks_per_ms(void)
+{
+	return timer_freq() / 1000;
+}
+
+static inline __attribute__((noreturn)) void halt_forever(void)
+{
+	__asm__ volatile("msr daifset, #0xf" ::: "memory");
+	for (;;)
+		__asm__ volatile("wfi" ::: "memory");
+}
+
 #endif

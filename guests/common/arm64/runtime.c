@@ -200,53 +200,24 @@ void uart_putc(char c)
 	}
 }
 
-void uart_puts(const char *s)
+
+int guest_dt_console(const struct dtb *t, uint64_t *where, uint32_t *cells,
+		     uint32_t *ncells)
 {
-	while (*s) {
-		if (*s == '\n')
-			uart_putc('\r');
-		uart_putc(*s++);
-	}
-}
+	int node = dtb_find_compatible(t, -1, "ns16550a");
+	struct dtb_reg r;
+	int err;
 
-void uart_put_hex(uint64_t v)
-{
-	char buf[19] = "0x";
-	int i;
-
-	for (i = 0; i < 16; i++)
-		buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
-	buf[18] = 0;
-	uart_puts(buf);
-}
-
-void uart_put_dec(uint64_t v)
-{
-	char buf[21];
-	int i = 20;
-
-	buf[i] = 0;
-	do
-		buf[--i] = (char)('0' + v % 10);
-	while ((v /= 10) && i > 0);
-	uart_puts(&buf[i]);
-}
-
-void *memset(void *s, int c, size_t n)
-{
-	uint8_t *p = s;
-
-	while (n--)
-		*p++ = (uint8_t)c;
-	return s;
-}
-
-void *memcpy(void *d, const void *s, size_t n)
-{
-	uint8_t *dp = d;
-	const uint8_t *sp = s;
-
-	while (n--)
-		*dp++ = *sp++;
-	return d;
+	if (node < 0)
+		node = dtb_find_compatible(t, -1, "arm,pl011");
+	if (node < 0)
+		return node;
+	err = dtb_reg(t, node, 0, &r);
+	err = err ?: dtb_interrupt(t, node, 0, cells, ncells);
+	if (err)
+		return err;
+	if (uart_kind == UART_NONE || dtb_reg_addr(&r) != uart_base)
+		return -DTB_EINVAL; /* not the console the runtime found */
+	*where = uart_base;
+	return 0;
 }

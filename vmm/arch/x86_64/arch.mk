@@ -44,6 +44,7 @@ GUEST_CFLAGS := $(filter-out -Wmissing-prototypes,$(GUEST_CFLAGS))
 GUEST_LDFLAGS := -Wl,-T,$(SRCDIR)/guests/common/guest.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 GUEST_COMMON := $(SRCDIR)/guests/common/start.S $(SRCDIR)/guests/common/runtime.c \
+	$(SRCDIR)/guests/common/print.c \
 	$(SRCDIR)/guests/common/smp.S
 X86_GUESTS += dtinfo
 GUEST_COMMON += $(SRCDIR)/guests/common/dtb.c
