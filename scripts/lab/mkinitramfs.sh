@@ -301,9 +301,22 @@ if [ -d "$TESTS_DIR" ]; then
 	done
 fi
 # Tests are run through their #! line; busybox has no bash, so bring it.
-# Only the host's (x86_64) bash is at hand: arm64 tests must be sh scripts.
+# arm64: Debian's bash-static:arm64 (no libraries to carry), downloaded
+# once into $LAB_ARM64_BASH's directory: the integration tests that the
+# arm64 lab runs (tests/lab-arm64/*.sh links to tests/integration) are bash.
 if [ "$need_bash" = 1 ] && [ "$LAB_ARCH" = arm64 ]; then
-	log "note: a test asks for bash; the arm64 lab has none (tests run with sh there)"
+	abash=${LAB_ARM64_BASH:-${XDG_CACHE_HOME:-$HOME/.cache}/tessera/lab/arm64-bash/bin/bash-static}
+	if [ ! -x "$abash" ]; then
+		adir=$(dirname "$(dirname "$abash")")
+		mkdir -p "$adir"
+		(cd "$adir" && rm -f bash-static_*_arm64.deb &&
+			apt-get download bash-static:arm64 >/dev/null 2>&1 &&
+			dpkg-deb -x bash-static_*_arm64.deb .) ||
+			die "no arm64 bash for the tests: apt-get download bash-static:arm64 failed"
+	fi
+	rm -f "$R/bin/bash"
+	cp -L "$abash" "$R/bin/bash"
+	printf 'bash %s\n' "$abash" >>"$INFO"
 elif [ "$need_bash" = 1 ]; then
 	bash_bin=$(command -v bash)
 	rm -f "$R/bin/bash"

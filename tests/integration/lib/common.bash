@@ -23,6 +23,18 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# The architecture the test runs on (uname -m: x86_64 or aarch64): the
+# arm64 lab runs the tests that apply there (tests/lab-arm64/*.sh links
+# here) with the same guest names (build/arm64/guests).
+ARCH=$(uname -m)
+on_arm64() { [ "$ARCH" = aarch64 ]; }
+
+# skip_arch ARCH WHY: skips where ARCH lacks the feature by design (and only
+# there: a feature that is missing by accident must fail, not skip).
+skip_arch() {
+	[ "$ARCH" != "$1" ] || { echo "SKIP: not on $1 by design: $2"; exit 77; }
+}
+
 need_kvm() {
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
 }

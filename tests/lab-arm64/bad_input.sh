@@ -1,0 +1,1 @@
+../integration/bad_input.sh

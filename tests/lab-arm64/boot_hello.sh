@@ -1,0 +1,1 @@
+../integration/boot_hello.sh

@@ -1,0 +1,1 @@
+../integration/dtb.sh
