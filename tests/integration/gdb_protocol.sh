@@ -23,6 +23,14 @@ wait_for "$TMP/out" "gdbtarget: start tick=" || fail "guest did not start: $(cat
 sym() { sed -n "s/.* $1=0x0*\([0-9a-f]*\).*/\1/p" "$TMP/out" | head -n 1; }
 tick=$(sym tick) watched=$(sym watched) spin=$(sym spin) status=$(sym exit_status)
 [ -n "$tick" ] && [ -n "$status" ] || fail "no symbol addresses in: $(cat "$TMP/out")"
+# The arch's view: target name, 'g' block (hex digits), pc's register
+# number, a RAM address, the breakpoint kind gdb sends (x86 int3: 1 byte;
+# arm64 BRK: 4).
+if on_arm64; then
+	arch_name=aarch64 g_hex=536 pc_reg=20 ram=80000000 kind=4
+else
+	arch_name=i386:x86-64 g_hex=1200 pc_reg=10 ram=0 kind=1
+fi
 # le64 HEX: a 64-bit value as the register bytes gdb sees (little-endian).
 le64() {
 	local h out= i
@@ -71,23 +79,23 @@ rsp '?' 'T05thread:1;' # attaching stopped the running guest
 rsp qfThreadInfo m1
 rsp qsThreadInfo l
 rsp qAttached 1
-rsp "qXfer:features:read:target.xml:0,ffb" '[ml]<\?xml.*<architecture>i386:x86-64</architecture>.*'
+rsp "qXfer:features:read:target.xml:0,ffb" "[ml]<\?xml.*<architecture>$arch_name</architecture>.*"
 rsp "qXfer:features:read:nosuch.xml:0,ffb" E02
 
 # --- registers and memory ------------------------------------------------------
-rsp g '[0-9a-f]{1200}'
-rsp p10 '[0-9a-f]{16}' # rip
+rsp g "[0-9a-f]{$g_hex}"
+rsp p$pc_reg '[0-9a-f]{16}' # rip, pc
 rsp p9999 E02
 rsp G00 E16
-rsp m200000000,8 E0e # above the identity-mapped 4 GiB
+rsp m200000000,8 E0e # above the identity-mapped 4 GiB (x86), past RAM (arm64)
 rsp mffff800000000000,8 E0e
 rsp m10000000000000000,8 E16 # 17 digits
-rsp "m0,ffffffffffffffff" '[0-9a-f]{16384}' # bounded by the reply buffer
+rsp "m$ram,ffffffffffffffff" '[0-9a-f]{16384}' # bounded by the reply buffer
 rsp "M$status,4:2a000000" OK
 rsp "m$status,4" 2a000000
 rsp "X$status,4:ab" E16 # length and data disagree
 rsp "M$status,ffffffffffffffff:00" E16
-rsp "m$tick,1" '([0-9a-f]{2})'
+rsp "m$tick,$kind" "([0-9a-f]{$((2 * kind))})"
 insn=$PKT
 
 # --- malformed and oversized packets ----------------------------------------------
@@ -105,18 +113,18 @@ get
 [ "$PKT" = E07 ] || fail "oversized packet answered '$PKT', expected E07"
 
 # --- breakpoints, step, watchpoint --------------------------------------------------
-rsp "Z0,$tick,1" OK
-rsp "m$tick,1" "$insn" # our int3 (where used) does not show
+rsp "Z0,$tick,$kind" OK
+rsp "m$tick,$kind" "$insn" # our int3 or BRK (where used) does not show
 rsp 'vCont;c' 'T05thread:1;swbreak:;'
-rsp p10 "$(le64 "$tick")"
-rsp "z0,$tick,1" OK
+rsp p$pc_reg "$(le64 "$tick")"
+rsp "z0,$tick,$kind" OK
 rsp 'vCont;s:1' 'T05thread:1;'
-rsp p10 '[0-9a-f]{16}'
-[ "$PKT" != "$(le64 "$tick")" ] || fail "single-step did not move rip"
-rsp "Z1,$tick,1" OK
+rsp p$pc_reg '[0-9a-f]{16}'
+[ "$PKT" != "$(le64 "$tick")" ] || fail "single-step did not move the pc"
+rsp "Z1,$tick,$kind" OK
 rsp 'vCont;c' 'T05thread:1;hwbreak:;'
-rsp p10 "$(le64 "$tick")"
-rsp "z1,$tick,1" OK
+rsp p$pc_reg "$(le64 "$tick")"
+rsp "z1,$tick,$kind" OK
 rsp "Z2,$watched,8" OK
 rsp 'vCont;c' "T05thread:1;watch:0*$watched;"
 rsp "z2,$watched,8" OK

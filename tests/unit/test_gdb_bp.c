@@ -112,6 +112,24 @@ START_TEST(slots_run_out_all_or_nothing)
 }
 END_TEST
 
+/* gdb's kind for Z1 is the instruction's size (arm64: 4): z1 with the same
+ * kind frees the slot (it once stayed armed when kind was not 1). */
+START_TEST(hw_breakpoint_kind_is_not_a_length)
+{
+	setup();
+	if (g.nslots == 0)
+		return;
+	ck_assert_int_eq(gdb_bp_insert(&g, GDB_BP_HW, 0x80001000, 4), 0);
+	ck_assert_int_eq(gdb_bp_insert(&g, GDB_BP_HW, 0x80001000, 4), 0); /* again: no new slot */
+	ck_assert_uint_eq(used_slots(), 1);
+	gdb_bp_remove(&g, GDB_BP_HW, 0x80001000, 4);
+	ck_assert_uint_eq(used_slots(), 0);
+	ck_assert_int_eq(gdb_bp_insert(&g, GDB_BP_HW, 0x5000, 1), 0);
+	gdb_bp_remove(&g, GDB_BP_HW, 0x5000, 1);
+	ck_assert_uint_eq(used_slots(), 0);
+}
+END_TEST
+
 /* Where the instruction cannot be used, a software breakpoint takes a slot. */
 START_TEST(sw_breakpoint_in_a_slot)
 {
@@ -194,6 +212,7 @@ Suite *gdb_bp_suite(void)
 
 	tcase_add_test(tc, watch_pieces_cover_or_nothing);
 	tcase_add_test(tc, slots_run_out_all_or_nothing);
+	tcase_add_test(tc, hw_breakpoint_kind_is_not_a_length);
 	tcase_add_test(tc, sw_breakpoint_in_a_slot);
 	tcase_add_test(tc, supported_by_caps);
 	tcase_add_test(tc, classify_slot_and_step_exits);

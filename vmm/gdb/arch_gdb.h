@@ -28,8 +28,9 @@ enum gdb_bp_type {
 	GDB_WP_ACCESS = 4,   /* read/write watchpoint */
 };
 
-/* The most hardware breakpoint slots any arch has (x86: DR0-DR3). */
-#define GDB_HW_SLOTS_MAX 4
+/* The most hardware slots any arch has (x86: DR0-DR3; arm64: up to 16
+ * breakpoint and 16 watchpoint registers, of which the stub uses 16). */
+#define GDB_HW_SLOTS_MAX 16
 
 /* One hardware slot: an instruction breakpoint or a data watchpoint. */
 struct gdb_hw_slot {
@@ -59,6 +60,15 @@ struct gdb_debug_exit {
 	bool step;              /* a single-step completed */
 	unsigned int slot_mask; /* bit n: hardware slot n matched */
 	uint64_t pc;            /* where the vCPU stopped */
+	/*
+	 * An arch whose exit does not say which slot matched (arm64 names
+	 * the kind and, for a watchpoint, the data address) sets one of
+	 * these instead; the stub finds the slot by its address.
+	 */
+	bool hw_bp;             /* a hardware breakpoint at pc */
+	bool hw_watch;          /* a watchpoint on data_addr */
+	uint64_t data_addr;
+	bool need_pc;           /* pc is not in the exit: the stub reads it */
 };
 
 /* What this host's KVM does for a debugger, measured by arch_gdb_probe. */
@@ -114,7 +124,8 @@ const char *arch_gdb_target_xml(void);
 /* Bytes of the 'g' packet's register block. */
 size_t arch_gdb_regs_size(void);
 
-/* Reads all registers, target byte order, into buf (cap >= regs_size). */
+/* Reads all registers, target byte order, into buf (cap >= regs_size).
+ * Returns the bytes written (arch_gdb_regs_size()) or -errno. */
 int arch_gdb_read_regs(struct vcpu *v, uint8_t *buf, size_t cap);
 
 /* Writes all registers from a block of exactly arch_gdb_regs_size bytes. */

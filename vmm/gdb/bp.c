@@ -71,6 +71,25 @@ static int soft_hit(struct gdb_stub *g, struct vcpu *v, uint64_t pc)
 	return -1;
 }
 
+/* The slots an exit that names no slot matched, found by address. */
+static unsigned int match_slots(struct gdb_stub *g, const struct gdb_debug_exit *e)
+{
+	unsigned int mask = 0;
+
+	for (unsigned int n = 0; n < g->nslots; n++) {
+		const struct gdb_hw_slot *sl = &g->slot[n];
+
+		if (!sl->used)
+			continue;
+		if (e->hw_bp && sl->type == GDB_BP_HW && sl->addr == e->pc)
+			mask |= 1u << n;
+		if (e->hw_watch && sl->type != GDB_BP_HW && sl->type != GDB_BP_SW &&
+		    e->data_addr >= sl->addr && e->data_addr - sl->addr < sl->len)
+			mask |= 1u << n;
+	}
+	return mask;
+}
+
 /*
  * The vCPUs' checkpoint hook (vcpu.h): takes KVM_EXIT_DEBUG on the vCPU's
  * thread, records why, and parks the vCPU for the stub to look at.
@@ -84,7 +103,11 @@ bool gdb_vcpu_checkpoint(void *opaque, struct vcpu *v, enum exit_action act)
 	if (act != EXIT_ACT_DEBUG)
 		return false;
 	arch_gdb_decode_exit(v->run, &e);
+	if (e.need_pc && arch_gdb_get_pc(v, &e.pc))
+		e.pc = 0; /* matches no slot and no breakpoint */
 	pthread_mutex_lock(&g->lock);
+	if (e.hw_bp || e.hw_watch)
+		e.slot_mask |= match_slots(g, &e);
 	if (g->nsoft && e.step) {
 		int slot = soft_hit(g, v, e.pc);
 
@@ -342,7 +365,9 @@ int gdb_bp_insert(struct gdb_stub *g, enum gdb_bp_type type, uint64_t addr,
 {
 	if (type == GDB_BP_SW)
 		return insert_sw_bp(g, addr);
-	return insert_hw(g, type, addr, kind);
+	/* A breakpoint's kind is its instruction's size (arm64: 4), not a
+	 * length: recorded as 1, as gdb_bp_remove looks it up. */
+	return insert_hw(g, type, addr, type == GDB_BP_HW ? 1 : kind);
 }
 
 void gdb_bp_remove(struct gdb_stub *g, enum gdb_bp_type type, uint64_t addr,

@@ -4,13 +4,15 @@
  * and run on every host: Image header parsing and placement, the DTB's
  * place, MPIDR numbering, the KVM_IRQ_LINE encoding, and the device-tree
  * model (GICv3 sized for the vCPUs, timer PPIs, PSCI, CPUs with
- * enable-method, SPI specifiers).
+ * enable-method, SPI specifiers), and the gdb stub's debug-register
+ * values and debug-exit decoding (gdb_dbg.h).
  */
 #include <errno.h>
 #include <libfdt.h>
 #include <string.h>
 
 #include "arch/arm64/arm64.h"
+#include "arch/arm64/gdb_dbg.h"
 #include "arch/arm64/layout.h"
 #include "fdt.h"
 #include "serial8250.h"
@@ -271,6 +273,70 @@ START_TEST(fdt_rejects)
 }
 END_TEST
 
+
+/* DBGBCR: enabled, EL1 and EL0, the whole instruction, address match. */
+START_TEST(dbg_breakpoint_control)
+{
+	uint64_t bcr = arm64_dbg_bcr();
+
+	ck_assert_uint_eq(bcr & 1, 1);              /* E */
+	ck_assert_uint_eq((bcr >> 1) & 3, 3);       /* PMC: EL1 and EL0 */
+	ck_assert_uint_eq((bcr >> 5) & 0xf, 0xf);   /* BAS */
+	ck_assert_uint_eq((bcr >> 20) & 0xf, 0);    /* BT: address match */
+	ck_assert_uint_eq(bcr, 0x1e7);
+}
+END_TEST
+
+START_TEST(dbg_watchpoint_control)
+{
+	uint64_t wvr = 0;
+
+	/* 8 aligned bytes, written: LSC 0b10, BAS all eight. */
+	ck_assert_uint_eq(arm64_dbg_wcr(GDB_WP_WRITE, 0x80001008, 8, &wvr),
+			  1u | 3u << 1 | 2u << 3 | 0xffu << 5);
+	ck_assert_uint_eq(wvr, 0x80001008);
+	/* 2 bytes at offset 4, read or written: LSC 0b11, BAS bits 4-5. */
+	ck_assert_uint_eq(arm64_dbg_wcr(GDB_WP_ACCESS, 0x80001014, 2, &wvr),
+			  1u | 3u << 1 | 3u << 3 | 0x30u << 5);
+	ck_assert_uint_eq(wvr, 0x80001010);
+	/* 1 byte, read: LSC 0b01, BAS bit 7. */
+	ck_assert_uint_eq(arm64_dbg_wcr(GDB_WP_READ, 0x8000100f, 1, &wvr),
+			  1u | 3u << 1 | 1u << 3 | 0x80u << 5);
+	ck_assert_uint_eq(wvr, 0x80001008);
+	/* What one register pair cannot hold: 0. */
+	ck_assert_uint_eq(arm64_dbg_wcr(GDB_WP_WRITE, 0x80001006, 4, &wvr), 0);
+	ck_assert_uint_eq(arm64_dbg_wcr(GDB_WP_WRITE, 0x80001000, 0, &wvr), 0);
+	ck_assert_uint_eq(arm64_dbg_wcr(GDB_WP_WRITE, 0x80001000, 16, &wvr), 0);
+	ck_assert_uint_eq(arm64_dbg_wcr(GDB_BP_HW, 0x80001000, 4, &wvr), 0);
+}
+END_TEST
+
+/* ESR_EL2 as KVM reports it: EC in bits 31:26, IL (bit 25) set. */
+static uint32_t esr(uint32_t ec)
+{
+	return ec << 26 | 1u << 25;
+}
+
+START_TEST(dbg_exit_decode)
+{
+	struct gdb_debug_exit e;
+
+	arm64_dbg_decode(esr(ARM64_EC_SSTEP_LOW), 0, &e);
+	ck_assert(e.step && !e.sw_bp && !e.hw_bp && !e.hw_watch && e.need_pc);
+	arm64_dbg_decode(esr(ARM64_EC_BRK64) | 0 /* BRK #0 */, 0, &e);
+	ck_assert(e.sw_bp && !e.step && e.need_pc);
+	arm64_dbg_decode(esr(ARM64_EC_BKPT_LOW), 0, &e);
+	ck_assert(e.hw_bp && !e.hw_watch && e.slot_mask == 0);
+	arm64_dbg_decode(esr(ARM64_EC_WATCH_LOW) | 0x40 /* WnR */, 0x80001234, &e);
+	ck_assert(e.hw_watch && !e.hw_bp);
+	ck_assert_uint_eq(e.data_addr, 0x80001234);
+	/* Anything else (a data abort): nothing set, the stub reports a stop. */
+	arm64_dbg_decode(esr(0x24), 0x1000, &e);
+	ck_assert(!e.step && !e.sw_bp && !e.hw_bp && !e.hw_watch);
+	ck_assert_uint_eq(e.data_addr, 0);
+}
+END_TEST
+
 Suite *arm64_pure_suite(void)
 {
 	Suite *s = suite_create("arm64");
@@ -287,6 +353,11 @@ Suite *arm64_pure_suite(void)
 	tcase_add_test(tc, fdt_gic_timer_psci);
 	tcase_add_test(tc, fdt_cpus_and_devices);
 	tcase_add_test(tc, fdt_rejects);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("gdb");
+	tcase_add_test(tc, dbg_breakpoint_control);
+	tcase_add_test(tc, dbg_watchpoint_control);
+	tcase_add_test(tc, dbg_exit_decode);
 	suite_add_tcase(s, tc);
 	return s;
 }
