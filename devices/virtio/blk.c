@@ -240,6 +240,25 @@ static void iov_advance(struct iovec **iov, int *n, size_t done)
 	}
 }
 
+/*
+ * pwritev2 with the request's flags. Where per-call flags are missing
+ * (kernels before 4.7; qemu-user 7.2, which runs the arm64 unit suites)
+ * RWF_DSYNC fails with EOPNOTSUPP: a plain write and fdatasync give the
+ * same durability.
+ */
+static ssize_t write_at(int fd, const struct iovec *iov, int n, uint64_t off,
+			int rwf)
+{
+	ssize_t r = pwritev2(fd, iov, n, (off_t)off, rwf);
+
+	if (r < 0 && errno == EOPNOTSUPP && rwf == RWF_DSYNC) {
+		r = pwritev2(fd, iov, n, (off_t)off, 0);
+		if (r >= 0 && fdatasync(fd) < 0)
+			r = -1;
+	}
+	return r;
+}
+
 /* O_DIRECT refused the guest's buffers (alignment): go through io->bounce. */
 static int bounce_rw(struct vblk *b, struct vblk_io *io, bool write,
 		     struct iovec *iov, int n, uint64_t off, uint64_t len, int rwf)
@@ -262,7 +281,7 @@ static int bounce_rw(struct vblk *b, struct vblk_io *io, bool write,
 				memcpy(io->bounce + done, iov[i].iov_base, k);
 				done += k;
 			}
-			r = pwritev2(b->fd, &one, 1, (off_t)off, rwf);
+			r = write_at(b->fd, &one, 1, off, rwf);
 		} else {
 			r = preadv(b->fd, &one, 1, (off_t)off); /* preadv: one call less in the filter */
 		}
@@ -292,7 +311,7 @@ static int rw_full(struct vblk *b, struct vblk_io *io, bool write,
 		   struct iovec *iov, int n, uint64_t off, uint64_t len, int rwf)
 {
 	while (len) {
-		ssize_t r = write ? pwritev2(b->fd, iov, n, (off_t)off, rwf)
+		ssize_t r = write ? write_at(b->fd, iov, n, off, rwf)
 				  : preadv(b->fd, iov, n, (off_t)off);
 
 		if (r < 0 && errno == EINTR)
