@@ -579,11 +579,8 @@ static int validate(const struct vm_config *cfg, char *err, size_t errlen)
 		return 0;
 	if (!cfg->kernel)
 		return fail(err, errlen, "missing --kernel FILE");
-	if (cfg->load_addr_set &&
-	    (cfg->load_addr >= cfg->mem_size))
-		return fail(err, errlen,
-			    "--load-addr: 0x%llx is outside guest RAM",
-			    (unsigned long long)cfg->load_addr);
+	/* --load-addr is checked where RAM is laid out (the loader: "does not
+	 * fit in guest RAM"): arm64's RAM starts at 2 GiB, x86's has a hole. */
 	for (unsigned int i = cfg->cpus; i < CONFIG_MAX_CPUS; i++)
 		if (cfg->pin[i] >= 0)
 			return fail(err, errlen,

@@ -265,6 +265,16 @@ static void *vcpu_thread(void *arg)
 				v->run->immediate_exit = 0;
 				continue;
 			}
+			if (errno == ENOSYS) {
+				/* arm64: a trapped access KVM cannot decode (MMIO
+				 * without a syndrome, such as a load pair): the
+				 * guest's instruction, not the host's failure. */
+				log_err_errno("vCPU %u: KVM_RUN: KVM cannot run the guest's instruction",
+					      v->id);
+				vm_request_stop(vm, VM_STOP_KVM_ERROR,
+						TESSERA_EXIT_KVM_ERROR);
+				break;
+			}
 			log_err_errno("vCPU %u: KVM_RUN", v->id);
 			vm_request_stop(vm, VM_STOP_HOST_ERROR,
 					TESSERA_EXIT_ERROR);

@@ -1,0 +1,1 @@
+../integration/exit_status.sh
