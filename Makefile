@@ -385,7 +385,7 @@ ARM64_CROSS ?= aarch64-linux-gnu-
 ARM64_SYSROOT ?= $(HOME)/.cache/tessera/cross/arm64
 ARM64_GUESTS := hello undef irq echo
 # The portable guests (guests/*.c over the runtime's shared calls).
-ARM64_GUESTS += dtinfo gdbtarget vblk vnet vhostile
+ARM64_GUESTS += dtinfo gdbtarget vblk vnet vhostile rtprobe
 ARM64_GUEST_CFLAGS := -std=gnu11 -O2 -g $(filter-out -Wmissing-prototypes,$(WARN)) \
 	-ffreestanding -fno-pic -no-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -mgeneral-regs-only -mstrict-align \
@@ -430,6 +430,17 @@ $(ARM64_O)/guests/%.elf: $(SRCDIR)/guests/%.c $(ARM64_GUEST_DEPS) | arm64-cross-
 	$(call say,GUEST,$@)
 	$(Q)$(ARM64_CROSS)gcc $(ARM64_GUEST_CFLAGS) -o $@ $(ARM64_GUEST_COMMON) $< \
 		$(ARM64_GUEST_LDFLAGS)
+
+# The real-time probe (ARM64_GUESTS): its EL1 half, the unprivileged half
+# and the report shared with x86 (guests/rt/).
+$(ARM64_O)/guests/rtprobe.elf: $(SRCDIR)/guests/arm64/rtprobe.c $(SRCDIR)/guests/rt/user.c \
+		$(SRCDIR)/guests/rt/common.c $(SRCDIR)/guests/rt/probe.h \
+		$(SRCDIR)/guests/rt/work.h $(ARM64_GUEST_DEPS) | arm64-cross-cc
+	@mkdir -p $(dir $@)
+	$(call say,GUEST,$@)
+	$(Q)$(ARM64_CROSS)gcc $(ARM64_GUEST_CFLAGS) -I$(SRCDIR)/guests/rt -o $@ \
+		$(ARM64_GUEST_COMMON) $< $(SRCDIR)/guests/rt/common.c \
+		$(SRCDIR)/guests/rt/user.c $(ARM64_GUEST_LDFLAGS)
 
 # Static: L1's initramfs has no arm64 C library.
 $(ARM64_O)/lab-bin/%: $(SRCDIR)/tests/lab-arm64/%.c | arm64-cross-cc

@@ -51,4 +51,28 @@ extern struct probe_shared probe_shared;
 extern uint8_t *const probe_user_stack_end;
 void probe_user_main(void);
 
+/*
+ * The unprivileged half's two calls and its pause (x86: int $0x50/0x51
+ * from ring 3; arm64: svc #0x50/0x51 from EL0). "cpl0"/"cpl3" in the
+ * report name the privileged and the unprivileged level (EL1/EL0 on arm64).
+ */
+#ifdef __aarch64__
+#define PROBE_CALL(vec) __asm__ volatile("svc #" #vec ::: "memory")
+#define PROBE_RELAX() __asm__ volatile("yield" ::: "memory")
+#else
+#define PROBE_CALL(vec) __asm__ volatile("int $" #vec ::: "memory")
+#define PROBE_RELAX() __asm__ volatile("pause" ::: "memory")
+#endif
+
+/* The options (guests/rt/common.c), from the kernel command line. */
+struct probe_options {
+	uint32_t period_us, periods, warmup, window_pct, spin;
+};
+/* Fills o from cmdline (o holds the defaults). 0, or -1: a bad value. */
+int probe_parse_options(const char *cmdline, struct probe_options *o);
+/* The "rtprobe: tsc_khz=..." line. */
+void probe_put_start(const struct probe_shared *s, const struct probe_options *o);
+/* The report, up to "rtprobe: overruns=N" (no newline: an arch adds its own). */
+void probe_put_report(const struct probe_shared *s);
+
 #endif

@@ -52,11 +52,11 @@ static void record_fine(struct probe_shared *s, uint64_t ticks)
 static void wait_period(struct probe_shared *s, uint64_t seen)
 {
 	if (!s->spin) {
-		__asm__ volatile("int $0x50" ::: "memory");
+		PROBE_CALL(0x50); /* PROBE_VEC_SLEEP */
 		return;
 	}
 	while (s->fired == seen)
-		__asm__ volatile("pause" ::: "memory");
+		PROBE_RELAX();
 }
 
 /* How many kept periods' counts lie more than 1 % and 3 % off the mean. */
@@ -111,5 +111,5 @@ void probe_user_main(void)
 	}
 	spread(s);
 	for (;;)
-		__asm__ volatile("int $0x51" ::: "memory");
+		PROBE_CALL(0x51); /* PROBE_VEC_DONE */
 }

@@ -12,12 +12,21 @@
 
 #define PROBE_INNER_LOOP 64 /* iterations of the fixed busy body per count */
 
+/* The cycle counter: the TSC on x86, the generic timer's virtual count on
+ * arm64 (EL0 may read it once CNTKCTL_EL1.EL0VCTEN is set). */
 static inline uint64_t probe_rdtsc(void)
 {
+#ifdef __aarch64__
+	uint64_t v;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v) : : "memory");
+	return v;
+#else
 	uint32_t lo, hi;
 
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (uint64_t)hi << 32 | lo;
+#endif
 }
 
 /* How many rounds of a fixed busy body fit between now and end (TSC). */

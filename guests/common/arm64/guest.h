@@ -147,6 +147,13 @@ void guest_exit(int status) __attribute__((noreturn));
 void guest_exception(uint64_t idx, uint64_t esr, uint64_t elr, uint64_t far)
 	__attribute__((noreturn));
 
+/*
+ * Called by start.S for a synchronous exception from EL0 with its ESR,
+ * IRQs masked; returns to EL0 (ELR_EL1). The runtime's weak default
+ * reports it and exits; a guest running an EL0 task defines its own.
+ */
+void guest_el0_sync(uint64_t esr);
+
 void uart_init(void);
 void uart_putc(char c);
 void uart_puts(const char *s);

@@ -155,6 +155,16 @@ void guest_exception(uint64_t idx, uint64_t esr, uint64_t elr, uint64_t far)
 	guest_exit(GUEST_STATUS_EXCEPTION);
 }
 
+/* An EL0 task's synchronous exception: none expected unless a guest says
+ * otherwise (a strong definition of its own). */
+__attribute__((weak)) void guest_el0_sync(uint64_t esr)
+{
+	uint64_t elr, far;
+
+	__asm__ volatile("mrs %0, elr_el1; mrs %1, far_el1" : "=r"(elr), "=r"(far));
+	guest_exception(8, esr, elr, far);
+}
+
 static void ns_write(unsigned int reg, uint8_t v)
 {
 	mmio_write8(uart_base + ((uint64_t)reg << uart_shift), v);

@@ -63,7 +63,16 @@ guest_vectors:
 	/* 5: IRQ at the current EL with SP_EL1 (ours): handled, returns. */
 	.balign	0x80
 	b	irq_entry
-	.irp	i, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	.irp	i, 6, 7
+	vector	\i
+	.endr
+	/* 8: synchronous from EL0 (a guest's unprivileged task: its SVC). */
+	.balign	0x80
+	b	el0_sync_entry
+	/* 9: IRQ while EL0 runs: the same handler. */
+	.balign	0x80
+	b	irq_entry
+	.irp	i, 10, 11, 12, 13, 14, 15
 	vector	\i
 	.endr
 
@@ -72,7 +81,7 @@ guest_vectors:
  * clobber (x0-x18, x29, x30) and ELR/SPSR, dispatch (gic.c), restore, eret.
  * IRQs stay masked (PSTATE.I) while the handler runs: no nesting.
  */
-irq_entry:
+	.macro	save_regs
 	sub	sp, sp, #192
 	stp	x0, x1, [sp, #0]
 	stp	x2, x3, [sp, #16]
@@ -88,7 +97,9 @@ irq_entry:
 	stp	x30, x0, [sp, #160]
 	mrs	x0, spsr_el1
 	str	x0, [sp, #176]
-	bl	guest_irq_dispatch
+	.endm
+
+	.macro	restore_regs_eret
 	ldr	x0, [sp, #176]
 	msr	spsr_el1, x0
 	ldp	x30, x0, [sp, #160]
@@ -105,6 +116,23 @@ irq_entry:
 	ldp	x0, x1, [sp, #0]
 	add	sp, sp, #192
 	eret
+	.endm
+
+irq_entry:
+	save_regs
+	bl	guest_irq_dispatch
+	restore_regs_eret
+
+/*
+ * A synchronous exception from EL0 (on SP_EL1): guest_el0_sync(ESR) deals
+ * with it (runtime.c's default reports it and exits; a guest with an EL0
+ * task, such as the real-time probe, serves its SVCs) and returns to EL0.
+ */
+el0_sync_entry:
+	save_regs
+	mrs	x0, esr_el1
+	bl	guest_el0_sync
+	restore_regs_eret
 
 exception_common:
 	mrs	x1, esr_el1

@@ -89,11 +89,11 @@ $(O)/obj/guests/rt/user.o: $(SRCDIR)/guests/rt/user.c $(SRCDIR)/guests/rt/probe.
 
 $(RTPROBE): $(SRCDIR)/guests/rt/rtprobe.c $(O)/obj/guests/rt/user.o \
 		$(SRCDIR)/guests/rt/probe.h $(SRCDIR)/guests/rt/work.h $(SRCDIR)/guests/rt/rtprobe.ld \
-		$(GUEST_COMMON) $(SRCDIR)/guests/common/guest.h
+		$(SRCDIR)/guests/rt/common.c $(GUEST_COMMON) $(SRCDIR)/guests/common/guest.h
 	@mkdir -p $(dir $@)
 	$(call say,GUEST,$@)
 	$(Q)$(CC) $(GUEST_CFLAGS) -I$(SRCDIR)/guests/rt -o $@ $(GUEST_COMMON) \
-		$< $(O)/obj/guests/rt/user.o \
+		$< $(SRCDIR)/guests/rt/common.c $(O)/obj/guests/rt/user.o \
 		$(filter-out -Wl$(comma)-T$(comma)%,$(GUEST_LDFLAGS)) \
 		-Wl,-T,$(SRCDIR)/guests/rt/rtprobe.ld -Wl,--no-warn-rwx-segments
 
