@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A hostile two-vCPU driver (issue 19): the boot CPU starts the second
- * vCPU (INIT/SIPI through the LAPIC into the runtime's real-mode
- * trampoline), then both hammer the first virtio-blk device's register
+ * vCPU (guest_start_cpu: x86 INIT/SIPI through the LAPIC into the
+ * runtime's real-mode trampoline; arm64 PSCI CPU_ON), then both hammer the first virtio-blk device's register
  * file at once: one sets queues up and tears them down (QueueSel, QueueNum,
  * the ring addresses, QueueReady) and submits requests, the other resets
  * and re-negotiates the device (Status), notifies queues and acknowledges
@@ -51,8 +51,7 @@ static void ap_main(void)
 		(void)vr32(&dev, VM_CONFIG + (i & 0x1c));
 	}
 	ap_state = 2;
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	halt_forever();
 }
 
 /* The boot vCPU's half: queue setup and teardown, submissions. */
@@ -92,24 +91,25 @@ static bool device_works(void)
 	return virtio_wait_used(&vq, &id, &len, POLLS) && id == 0 && status == 0;
 }
 
-int main(uint64_t boot_params)
+int main(uint64_t boot_arg)
 {
-	const void *blob;
-	struct dtb t;
-	uint32_t len, i;
+	const struct dtb *t = guest_devtree(boot_arg);
+	uint32_t i;
 
 	uart_init();
-	if (dtb_find_setup_dtb(0, 4ULL << 30, boot_params, &blob, &len) ||
-	    dtb_init(&t, blob, len) || virtio_find(&t, 2, 0, &dev)) {
+	if (!t || virtio_find(t, 2, 0, &dev)) {
 		uart_puts("vrace: no virtio-blk device\n");
 		return EXIT_NODEV;
 	}
 	/* Rings the racing half points the device at (queue 0 and 1). */
 	for (i = 0; i < QSIZE; i++)
 		vq.desc[i] = (struct vdesc){ (uint64_t)&hdr, sizeof(hdr), 0, 0 };
-	smp_start_ap(1, ap_main, ap_stack + sizeof(ap_stack));
+	if (guest_start_cpu(1, ap_main, ap_stack + sizeof(ap_stack))) {
+		uart_puts("vrace: the second vCPU could not be started\n");
+		return EXIT_NODEV;
+	}
 	for (i = 0; i < 20000000 && ap_state == 0; i++)
-		__asm__ volatile("pause");
+		cpu_relax();
 	if (ap_state == 0) {
 		uart_puts("vrace: the second vCPU did not start\n");
 		return EXIT_NODEV;

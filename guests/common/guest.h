@@ -99,6 +99,10 @@ int guest_irq_attach(const uint32_t *cells, uint32_t ncells, void (*fn)(void));
 void guest_irq_wait(volatile unsigned int *count, unsigned int n,
 		    uint64_t spins);
 
+/* Starts vCPU index (x86: APIC ID index, smp_start_ap) running fn on
+ * stack_top; fn must not return. Boot CPU. 0, or -1. */
+int guest_start_cpu(unsigned int index, void (*fn)(void), void *stack_top);
+
 static inline void cpu_relax(void)
 {
 	__asm__ volatile("pause");

@@ -208,3 +208,9 @@ void smp_start_ap(uint32_t apic_id, void (*fn)(void), void *stack_top)
 	spin(200);
 	icr_send(apic_id, ICR_STARTUP | (uint32_t)(AP_TRAMP_BASE >> 12));
 }
+
+int guest_start_cpu(unsigned int index, void (*fn)(void), void *stack_top)
+{
+	smp_start_ap(index, fn, stack_top);
+	return 0;
+}

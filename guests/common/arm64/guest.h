@@ -26,6 +26,7 @@
 
 #define PSCI_0_2_FN_SYSTEM_OFF 0x84000008u
 #define PSCI_0_2_FN_SYSTEM_RESET 0x84000009u
+#define PSCI_0_2_FN64_CPU_ON 0xc4000003u
 #define GUEST_STATUS_EXCEPTION 125
 
 static inline void mmio_write8(uint64_t addr, uint8_t v)
@@ -195,6 +196,14 @@ int guest_irq_attach(const uint32_t *cells, uint32_t ncells, void (*fn)(void));
  * wake-ups have passed; interrupts are masked again on return. */
 void guest_irq_wait(volatile unsigned int *count, unsigned int n,
 		    uint64_t spins);
+
+/*
+ * Starts the index-th CPU of the tree's /cpus (PSCI CPU_ON with its MPIDR,
+ * into start.S's secondary_entry) running fn on stack_top at EL1, MMU off,
+ * IRQs masked; fn must not return. Boot CPU. 0, or -1 (no such CPU, or
+ * PSCI refused).
+ */
+int guest_start_cpu(unsigned int index, void (*fn)(void), void *stack_top);
 
 static inline void cpu_relax(void)
 {

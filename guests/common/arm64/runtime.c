@@ -231,3 +231,35 @@ int guest_dt_console(const struct dtb *t, uint64_t *where, uint32_t *cells,
 	*where = uart_base;
 	return 0;
 }
+
+/* What a started CPU loads first (start.S's secondary_entry): its stack
+ * and its function. One per CPU, kept: the CPU reads it after CPU_ON. */
+#define GUEST_MAX_CPUS 16
+static struct {
+	uint64_t sp, fn;
+} cpu_ctx[GUEST_MAX_CPUS] __attribute__((aligned(16)));
+
+extern const uint8_t secondary_entry[];
+
+int guest_start_cpu(unsigned int index, void (*fn)(void), void *stack_top)
+{
+	int cpus = have_dt ? dtb_find_path(&dt, "/cpus") : -1;
+	unsigned int n = 0;
+	struct dtb_reg r;
+
+	if (cpus < 0 || index >= GUEST_MAX_CPUS)
+		return -1;
+	for (int c = dtb_first_child(&dt, cpus); c >= 0; c = dtb_next_sibling(&dt, c)) {
+		if (!dtb_prop_has_string(&dt, c, "device_type", "cpu") || n++ != index)
+			continue;
+		if (dtb_reg(&dt, c, 0, &r))
+			return -1;
+		cpu_ctx[index].sp = (uint64_t)stack_top;
+		cpu_ctx[index].fn = (uint64_t)fn;
+		__asm__ volatile("dsb sy" ::: "memory");
+		return psci_call(PSCI_0_2_FN64_CPU_ON, dtb_reg_addr(&r),
+				 (uint64_t)secondary_entry,
+				 (uint64_t)&cpu_ctx[index]) == 0 ? 0 : -1;
+	}
+	return -1;
+}

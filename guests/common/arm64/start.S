@@ -44,6 +44,24 @@ _start:
 	b	3b
 
 /*
+ * A CPU started by guest_start_cpu() (PSCI CPU_ON): EL1, MMU off, x0 the
+ * address of its {stack, function} pair. Same vectors as the boot CPU.
+ */
+	.globl	secondary_entry
+secondary_entry:
+	msr	daifset, #0xf
+	adr	x1, guest_vectors
+	msr	vbar_el1, x1
+	isb
+	ldp	x1, x2, [x0]
+	mov	sp, x1
+	mov	x29, xzr
+	mov	x30, xzr
+	blr	x2
+5:	wfi
+	b	5b
+
+/*
  * The vector table (ARM ARM D1.10.2): 16 entries of 0x80 bytes, 2 KiB
  * aligned. Every entry passes its index, the syndrome, the return address
  * and the fault address to guest_exception(), which reports and exits.
