@@ -27,7 +27,7 @@ tick=$(sym tick) watched=$(sym watched) spin=$(sym spin) status=$(sym exit_statu
 # number, a RAM address, the breakpoint kind gdb sends (x86 int3: 1 byte;
 # arm64 BRK: 4).
 if on_arm64; then
-	arch_name=aarch64 g_hex=536 pc_reg=20 ram=80000000 kind=4
+	arch_name=aarch64 g_hex=1576 pc_reg=20 ram=80000000 kind=4
 else
 	arch_name=i386:x86-64 g_hex=1200 pc_reg=10 ram=0 kind=1
 fi
@@ -85,6 +85,11 @@ rsp "qXfer:features:read:nosuch.xml:0,ffb" E02
 # --- registers and memory ------------------------------------------------------
 rsp g "[0-9a-f]{$g_hex}"
 rsp p$pc_reg '[0-9a-f]{16}' # rip, pc
+if on_arm64; then # a V register (128 bits) written and read back, then fpsr
+	rsp "P22=00112233445566778899aabbccddeeff" OK
+	rsp p22 00112233445566778899aabbccddeeff
+	rsp p42 '[0-9a-f]{8}'
+fi
 rsp p9999 E02
 rsp G00 E16
 rsp m200000000,8 E0e # above the identity-mapped 4 GiB (x86), past RAM (arm64)

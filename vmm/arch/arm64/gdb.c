@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The arm64 side of the gdb stub: the core register file of gdb's aarch64
- * target (feature org.gnu.gdb.aarch64.core: x0-x30, sp, pc, cpsr) through
- * KVM_GET/SET_ONE_REG, and guest debugging through KVM_SET_GUEST_DEBUG:
+ * The arm64 side of the gdb stub: the register file of gdb's aarch64
+ * target (features org.gnu.gdb.aarch64.core: x0-x30, sp, pc, cpsr, and
+ * .fpu: v0-v31, fpsr, fpcr) through KVM_GET/SET_ONE_REG, and guest debugging through KVM_SET_GUEST_DEBUG:
  * single-step (KVM_GUESTDBG_SINGLESTEP), BRK #0 as the software
  * breakpoint (KVM_GUESTDBG_USE_SW_BP), and the hardware slots as
  * DBGBCR/DBGBVR breakpoint and DBGWCR/DBGWVR watchpoint register pairs
@@ -20,16 +20,25 @@
 #include "gdb/arch_gdb.h"
 #include "vm.h"
 
-#define CORE_REG(x)                                                       \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |             \
+#define CORE_REG(size, x)                                                 \
+	(KVM_REG_ARM64 | (size) | KVM_REG_ARM_CORE |                       \
 	 (offsetof(struct kvm_regs, x) / sizeof(uint32_t)))
 
-#define NREGS 34 /* x0-x30, sp, pc, cpsr */
+/* gdb's numbering (the target description's order). */
+#define NREGS 68 /* x0-x30, sp, pc, cpsr, v0-v31, fpsr, fpcr */
 #define REG_SP 31
 #define REG_PC 32
 #define REG_CPSR 33
-#define REGS_SIZE (33 * 8 + 4)
+#define REG_V0 34
+#define REG_FPSR 66
+#define REG_FPCR 67
+#define REGS_SIZE (33 * 8 + 4 + 32 * 16 + 4 + 4)
 
+/*
+ * Two features: the core registers, and the FP/SIMD file as 128-bit
+ * vectors gdb shows as unions of lanes (d: 2 doubles or 64-bit integers,
+ * s: 4 singles or 32-bit integers, b: 16 bytes, q: the whole 128 bits).
+ */
 static const char target_xml[] =
 	"<?xml version=\"1.0\"?>\n"
 	"<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
@@ -45,6 +54,27 @@ static const char target_xml[] =
 	"<reg name=\"pc\" bitsize=\"64\" type=\"code_ptr\"/>\n"
 	"<reg name=\"cpsr\" bitsize=\"32\"/>\n"
 	"</feature>\n"
+	"<feature name=\"org.gnu.gdb.aarch64.fpu\">\n"
+	"<vector id=\"v2f\" type=\"ieee_double\" count=\"2\"/>\n"
+	"<vector id=\"v2u\" type=\"uint64\" count=\"2\"/>\n"
+	"<vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>\n"
+	"<vector id=\"v4u\" type=\"uint32\" count=\"4\"/>\n"
+	"<vector id=\"v16u\" type=\"uint8\" count=\"16\"/>\n"
+	"<union id=\"lanes_d\"><field name=\"f\" type=\"v2f\"/>"
+	"<field name=\"u\" type=\"v2u\"/></union>\n"
+	"<union id=\"lanes_s\"><field name=\"f\" type=\"v4f\"/>"
+	"<field name=\"u\" type=\"v4u\"/></union>\n"
+	"<union id=\"vreg\"><field name=\"d\" type=\"lanes_d\"/>"
+	"<field name=\"s\" type=\"lanes_s\"/><field name=\"b\" type=\"v16u\"/>"
+	"<field name=\"q\" type=\"uint128\"/></union>\n"
+#define V(n) "<reg name=\"v" #n "\" bitsize=\"128\" type=\"vreg\"/>\n"
+	V(0) V(1) V(2) V(3) V(4) V(5) V(6) V(7) V(8) V(9) V(10) V(11) V(12)
+	V(13) V(14) V(15) V(16) V(17) V(18) V(19) V(20) V(21) V(22) V(23)
+	V(24) V(25) V(26) V(27) V(28) V(29) V(30) V(31)
+#undef V
+	"<reg name=\"fpsr\" bitsize=\"32\"/>\n"
+	"<reg name=\"fpcr\" bitsize=\"32\"/>\n"
+	"</feature>\n"
 	"</target>\n";
 
 /* BRK #0 (0xd4200000), little-endian. */
@@ -52,20 +82,38 @@ const uint8_t arch_gdb_sw_bp_insn[] = { 0x00, 0x00, 0x20, 0xd4 };
 const size_t arch_gdb_sw_bp_len = sizeof(arch_gdb_sw_bp_insn);
 const char arch_gdb_sw_bp_name[] = "brk";
 
-static uint64_t reg_id(unsigned int regno)
+/*
+ * gdb's register regno as KVM_GET/SET_ONE_REG names it, and its size in
+ * gdb's block (cpsr: 4 of KVM's 8 bytes of pstate). 0, or -ENOENT.
+ */
+int arm64_gdb_reg(unsigned int regno, uint64_t *id, unsigned int *size)
 {
-	if (regno < 31)
-		return CORE_REG(regs.regs[regno]);
-	if (regno == REG_SP)
-		return CORE_REG(sp_el1); /* the guest kernel's stack (EL1h) */
-	if (regno == REG_PC)
-		return CORE_REG(regs.pc);
-	return CORE_REG(regs.pstate);
-}
-
-static unsigned int reg_size(unsigned int regno)
-{
-	return regno == REG_CPSR ? 4 : 8;
+	if (regno < 31) {
+		*id = CORE_REG(KVM_REG_SIZE_U64, regs.regs[regno]);
+		*size = 8;
+	} else if (regno == REG_SP) {
+		/* the guest kernel's stack (EL1h) */
+		*id = CORE_REG(KVM_REG_SIZE_U64, sp_el1);
+		*size = 8;
+	} else if (regno == REG_PC) {
+		*id = CORE_REG(KVM_REG_SIZE_U64, regs.pc);
+		*size = 8;
+	} else if (regno == REG_CPSR) {
+		*id = CORE_REG(KVM_REG_SIZE_U64, regs.pstate);
+		*size = 4;
+	} else if (regno < REG_FPSR) {
+		*id = CORE_REG(KVM_REG_SIZE_U128, fp_regs.vregs[regno - REG_V0]);
+		*size = 16;
+	} else if (regno == REG_FPSR) {
+		*id = CORE_REG(KVM_REG_SIZE_U32, fp_regs.fpsr);
+		*size = 4;
+	} else if (regno == REG_FPCR) {
+		*id = CORE_REG(KVM_REG_SIZE_U32, fp_regs.fpcr);
+		*size = 4;
+	} else {
+		return -ENOENT;
+	}
+	return 0;
 }
 
 /* The host's register counts (KVM_CAP_GUEST_DEBUG_HW_BPS/WPS), set once
@@ -173,35 +221,48 @@ size_t arch_gdb_regs_size(void)
 	return REGS_SIZE;
 }
 
+/* KVM's size of a register id (KVM_REG_SIZE_*), in bytes. */
+static size_t kvm_reg_bytes(uint64_t id)
+{
+	return (size_t)1 << ((id & KVM_REG_SIZE_MASK) >> KVM_REG_SIZE_SHIFT);
+}
+
 int arch_gdb_read_reg(struct vcpu *v, unsigned int regno, uint8_t *buf,
 		      size_t cap)
 {
-	uint64_t val;
-	struct kvm_one_reg reg = { .addr = (uint64_t)(uintptr_t)&val };
+	uint8_t val[16] __attribute__((aligned(16))) = { 0 };
+	struct kvm_one_reg reg = { .addr = (uint64_t)(uintptr_t)val };
+	unsigned int size;
+	uint64_t id;
 
-	if (regno >= NREGS)
+	if (arm64_gdb_reg(regno, &id, &size))
 		return -ENOENT;
-	if (cap < reg_size(regno))
+	reg.id = id;
+	if (cap < size)
 		return -ENOSPC;
-	reg.id = reg_id(regno);
 	if (ioctl(v->fd, KVM_GET_ONE_REG, &reg) < 0)
 		return -errno;
-	memcpy(buf, &val, reg_size(regno)); /* little-endian, like the target */
-	return (int)reg_size(regno);
+	memcpy(buf, val, size); /* little-endian, like the target */
+	return (int)size;
 }
 
 int arch_gdb_write_reg(struct vcpu *v, unsigned int regno, const uint8_t *buf,
 		       size_t len)
 {
-	uint64_t val = 0;
-	struct kvm_one_reg reg = { .addr = (uint64_t)(uintptr_t)&val };
+	uint8_t val[16] __attribute__((aligned(16))) = { 0 };
+	struct kvm_one_reg reg = { .addr = (uint64_t)(uintptr_t)val };
+	unsigned int size;
+	uint64_t id;
 
-	if (regno >= NREGS)
+	if (arm64_gdb_reg(regno, &id, &size))
 		return -ENOENT;
-	if (len != reg_size(regno))
+	reg.id = id;
+	if (len != size)
 		return -EINVAL;
-	memcpy(&val, buf, len);
-	reg.id = reg_id(regno);
+	/* cpsr: gdb's 32 bits over KVM's 64 (the upper half is RES0). */
+	if (kvm_reg_bytes(reg.id) > size && ioctl(v->fd, KVM_GET_ONE_REG, &reg) < 0)
+		return -errno;
+	memcpy(val, buf, len);
 	return ioctl(v->fd, KVM_SET_ONE_REG, &reg) < 0 ? -errno : 0;
 }
 
@@ -228,11 +289,14 @@ int arch_gdb_write_regs(struct vcpu *v, const uint8_t *buf, size_t len)
 	if (len != REGS_SIZE)
 		return -EINVAL;
 	for (unsigned int i = 0; i < NREGS; i++) {
-		int r = arch_gdb_write_reg(v, i, buf + off, reg_size(i));
+		uint64_t id;
+		unsigned int size;
+		int r = arm64_gdb_reg(i, &id, &size);
 
+		r = r ?: arch_gdb_write_reg(v, i, buf + off, size);
 		if (r)
 			return r;
-		off += reg_size(i);
+		off += size;
 	}
 	return 0;
 }

@@ -89,4 +89,11 @@ static inline void arm64_dbg_decode(uint32_t esr, uint64_t far,
 	}
 }
 
+/*
+ * gdb's register regno (x0-x30, sp, pc, cpsr, v0-v31, fpsr, fpcr) as
+ * KVM_GET/SET_ONE_REG names it and its size in gdb's 'g' block. 0, or
+ * -ENOENT. In gdb.c (it needs arm64's struct kvm_regs).
+ */
+int arm64_gdb_reg(unsigned int regno, uint64_t *id, unsigned int *size);
+
 #endif
