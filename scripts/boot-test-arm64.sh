@@ -5,8 +5,10 @@
 # and 2 vCPUs, to the initramfs marker (scripts/mkinitramfs.sh with the
 # arm64 busybox), ending with PSCI SYSTEM_OFF and SYSTEM_RESET
 # (tests/lab-arm64/linux_boot.sh); and with a virtio-blk disk
-# (tests/lab-arm64/linux_disk.sh). Arguments name the tests to run
-# (default: linux_boot linux_disk) and go to scripts/lab/run.sh.
+# (tests/lab-arm64/linux_disk.sh); and on virtio-net, pinging the host side
+# of a tap (tests/lab-arm64/linux_net.sh; L1 loads tun.ko). Arguments name
+# the tests to run (default: linux_boot linux_disk linux_net) and go to
+# scripts/lab/run.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -34,9 +36,24 @@ BUSYBOX=$bb BUSYBOX_RUN=qemu-aarch64-static \
 	"$here/mkinitramfs.sh" "$tmp/initrd-disk.cpio.gz" --exit poweroff $adds \
 	--add "$top/guests/linux/arm64-vda-test.sh:/tessera/vda-test.sh" \
 	--cmd "sh /tessera/vda-test.sh" >&2
+# linux_net: Debian's virtio-net modules (modules.dep order), then the x86
+# test's guest side (guests/linux/net-test.sh: eth0 up, ping the tap's host
+# side).
+adds=
+load=
+for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_mmio \
+	net/core/failover drivers/net/net_failover drivers/net/virtio_net; do
+	adds="$adds --add $mods/$m.ko:/tessera/$(basename "$m").ko"
+	load="$load insmod /tessera/$(basename "$m").ko || echo TESSERA-NET-INSMOD-FAILED $(basename "$m");"
+done
+# shellcheck disable=SC2086
+BUSYBOX=$bb BUSYBOX_RUN=qemu-aarch64-static \
+	"$here/mkinitramfs.sh" "$tmp/initrd-net.cpio.gz" --exit poweroff $adds \
+	--add "$top/guests/linux/net-test.sh:/tessera/net-test.sh" \
+	--cmd "$load" --cmd ". /tessera/net-test.sh" >&2
 
-[ $# -gt 0 ] || set -- linux_boot linux_disk
+[ $# -gt 0 ] || set -- linux_boot linux_disk linux_net
 cd "$top"
-LAB_EXTRA="$stock:/linux/Image-debian-cloud $tmp/initrd.cpio.gz:/linux/initrd.cpio.gz $tmp/initrd-disk.cpio.gz:/linux/initrd-disk.cpio.gz" \
+LAB_EXTRA="$stock:/linux/Image-debian-cloud $tmp/initrd.cpio.gz:/linux/initrd.cpio.gz $tmp/initrd-disk.cpio.gz:/linux/initrd-disk.cpio.gz $tmp/initrd-net.cpio.gz:/linux/initrd-net.cpio.gz" \
 LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-600} \
 	"$here/lab/run.sh" "$@"

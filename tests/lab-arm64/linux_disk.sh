@@ -5,7 +5,8 @@
 # irqfd into the vGIC): the guest loads the virtio modules, reads the
 # disk's first bytes and writes its second sector (guests/linux/
 # arm64-vda-test.sh), which we then find in the image. Inputs in LINUX_DIR
-# (make ARCH=arm64 boot-test); skipped without them. Plain sh.
+# (make ARCH=arm64 boot-test); skipped without them. Under the default
+# --seccomp kill, nothing refused. Plain sh.
 [ -c /dev/kvm ] || { echo "no /dev/kvm"; exit 77; }
 [ "$(uname -m)" = aarch64 ] || { echo "not an arm64 host"; exit 77; }
 T=${TESSERA:-/lab/bin/tessera}
@@ -27,6 +28,8 @@ secs=$(awk -v s="$start" '{ printf "%.2f", $1 - s }' /proc/uptime)
 for m in TESSERA-INIT-OK "TESSERA-VDA TESSERA-DISK-MAGIC" "TESSERA-VDA-WRITE 0" "TESSERA-CMD-RC 0"; do
 	grep -q "$m" "$out" || { tail -c 3000 "$out"; fail "no '$m'"; }
 done
+# The default --seccomp kill: nothing refused, teardown included.
+! grep -q 'seccomp:' "$out" || fail "$(grep 'seccomp:' "$out" | head -n 3)"
 dd if="$D/disk.img" bs=512 skip=1 count=1 2>/dev/null | grep -q written-by-the-arm64-guest ||
 	fail "the guest's write is not in the image"
 echo "booted $(basename "$k") with a virtio-blk disk, read and wrote it, in ${secs}s"
