@@ -412,14 +412,16 @@ arm64-cross-cc:
 		echo "no $(ARM64_CROSS)gcc: run scripts/cross-deps.sh"; exit 1; }
 .PHONY: arm64-cross-cc
 
-# Portable guests (hello) live in guests/, arm64-only ones in guests/arm64/.
-$(ARM64_O)/guests/%.elf: $(SRCDIR)/guests/%.c $(ARM64_GUEST_DEPS) | arm64-cross-cc
+# Portable guests (hello) live in guests/, arm64-only ones in guests/arm64/;
+# an arm64 one of the same name (echo) wins: make takes the first rule
+# whose source exists.
+$(ARM64_O)/guests/%.elf: $(SRCDIR)/guests/arm64/%.c $(ARM64_GUEST_DEPS) | arm64-cross-cc
 	@mkdir -p $(dir $@)
 	$(call say,GUEST,$@)
 	$(Q)$(ARM64_CROSS)gcc $(ARM64_GUEST_CFLAGS) -o $@ $(ARM64_GUEST_COMMON) $< \
 		$(ARM64_GUEST_LDFLAGS)
 
-$(ARM64_O)/guests/%.elf: $(SRCDIR)/guests/arm64/%.c $(ARM64_GUEST_DEPS) | arm64-cross-cc
+$(ARM64_O)/guests/%.elf: $(SRCDIR)/guests/%.c $(ARM64_GUEST_DEPS) | arm64-cross-cc
 	@mkdir -p $(dir $@)
 	$(call say,GUEST,$@)
 	$(Q)$(ARM64_CROSS)gcc $(ARM64_GUEST_CFLAGS) -o $@ $(ARM64_GUEST_COMMON) $< \
