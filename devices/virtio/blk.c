@@ -828,7 +828,8 @@ int vblk_destroy(struct vblk *b)
 		return 0;
 	if (iothread_stop(&b->io, VBLK_JOIN_TIMEOUT_S))
 		return -ETIMEDOUT; /* a stuck thread keeps b: leaked, never freed under it */
-	if (b->pool.on) /* the I/O thread saw every worker out of its loop */
+	/* The I/O thread quiesced the pool as it stopped (joined: no lock). */
+	if (b->pool.on && b->pool.stop)
 		pool_join(b->pool.thread, VBLK_WORKERS);
 
 	log_info("%s (%s): %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64
