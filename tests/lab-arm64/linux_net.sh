@@ -49,7 +49,8 @@ wait "$pid"
 echo $? >"$D/rc"
 SH
 start=$(cut -d' ' -f1 /proc/uptime)
-D=$D T=$T K=$k INITRD=$L/initrd-net.cpio.gz MAC=$MAC unshare -n sh "$D/inner.sh" ||
+export D T MAC
+K=$k INITRD=$L/initrd-net.cpio.gz unshare -n sh "$D/inner.sh" ||
 	fail "unshare -n failed"
 secs=$(awk -v s="$start" '{ printf "%.2f", $1 - s }' /proc/uptime)
 show() { echo "console:"; tail -c 3000 "$D/out"; echo "stderr:"; tail -c 2000 "$D/err"; }
