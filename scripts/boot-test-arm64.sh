@@ -4,9 +4,11 @@
 # arm64 lab's own, a plain Image) under tessera inside the arm64 lab, on 1
 # and 2 vCPUs, to the initramfs marker (scripts/mkinitramfs.sh with the
 # arm64 busybox), ending with PSCI SYSTEM_OFF and SYSTEM_RESET
-# (tests/lab-arm64/linux_boot.sh); and with a virtio-blk disk
-# (tests/lab-arm64/linux_disk.sh). Arguments name the tests to run
-# (default: linux_boot linux_disk) and go to scripts/lab/run.sh.
+# (tests/lab-arm64/linux_boot.sh); and with a virtio-blk disk, raw and as
+# its ext4 root filesystem (tests/lab-arm64/linux_disk.sh); and on virtio-net, pinging the host side
+# of a tap (tests/lab-arm64/linux_net.sh; L1 loads tun.ko). Arguments name
+# the tests to run (default: linux_boot linux_disk linux_net) and go to
+# scripts/lab/run.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -33,10 +35,36 @@ done
 BUSYBOX=$bb BUSYBOX_RUN=qemu-aarch64-static \
 	"$here/mkinitramfs.sh" "$tmp/initrd-disk.cpio.gz" --exit poweroff $adds \
 	--add "$top/guests/linux/arm64-vda-test.sh:/tessera/vda-test.sh" \
+	--add "$top/tests/lab-arm64/linux_guest/ext4-root.sh:/tessera/ext4-root.sh" \
 	--cmd "sh /tessera/vda-test.sh" >&2
+# ...and an ext4 root filesystem for it (rdinit=/tessera/ext4-root.sh
+# loads the modules and switch_roots to /dev/vda): the tree of a test
+# initramfs that runs x86's guests/linux/disk-test.sh, with a stamp.
+BUSYBOX=$bb BUSYBOX_RUN=qemu-aarch64-static \
+	"$here/mkinitramfs.sh" "$tmp/rootfs.cpio.gz" --exit poweroff \
+	--add "$top/guests/linux/disk-test.sh:/tessera/disk-test.sh" \
+	--cmd ". /tessera/disk-test.sh" >&2
+echo arm64-ext4-root >"$tmp/stamp"
+"$here/mkdiskimage.sh" "$tmp/root.img" 16M --from-initramfs "$tmp/rootfs.cpio.gz" \
+	--add "$tmp/stamp:/stamp" >&2
+# linux_net: Debian's virtio-net modules (modules.dep order), then the x86
+# test's guest side (guests/linux/net-test.sh: eth0 up, ping the tap's host
+# side).
+adds=
+load=
+for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_mmio \
+	net/core/failover drivers/net/net_failover drivers/net/virtio_net; do
+	adds="$adds --add $mods/$m.ko:/tessera/$(basename "$m").ko"
+	load="$load insmod /tessera/$(basename "$m").ko || echo TESSERA-NET-INSMOD-FAILED $(basename "$m");"
+done
+# shellcheck disable=SC2086
+BUSYBOX=$bb BUSYBOX_RUN=qemu-aarch64-static \
+	"$here/mkinitramfs.sh" "$tmp/initrd-net.cpio.gz" --exit poweroff $adds \
+	--add "$top/guests/linux/net-test.sh:/tessera/net-test.sh" \
+	--cmd "$load" --cmd ". /tessera/net-test.sh" >&2
 
-[ $# -gt 0 ] || set -- linux_boot linux_disk
+[ $# -gt 0 ] || set -- linux_boot linux_disk linux_net
 cd "$top"
-LAB_EXTRA="$stock:/linux/Image-debian-cloud $tmp/initrd.cpio.gz:/linux/initrd.cpio.gz $tmp/initrd-disk.cpio.gz:/linux/initrd-disk.cpio.gz" \
+LAB_EXTRA="$stock:/linux/Image-debian-cloud $tmp/initrd.cpio.gz:/linux/initrd.cpio.gz $tmp/initrd-disk.cpio.gz:/linux/initrd-disk.cpio.gz $tmp/initrd-net.cpio.gz:/linux/initrd-net.cpio.gz $tmp/root.img:/linux/root.img" \
 LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-600} \
 	"$here/lab/run.sh" "$@"

@@ -695,19 +695,45 @@ static void *worker(void *arg)
 			log_ratelimited(LOG_ERR, "%s: completion eventfd: %s",
 					b->vdev.label, strerror(errno));
 	}
+	p->left++;
+	pthread_cond_broadcast(&p->cond); /* pool_quiesce() waits for the last */
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
 
-/* Stops and joins the workers; they finish the request in hand first. */
-static void pool_stop(struct vblk *b, pthread_t *thr, unsigned int n)
+/*
+ * Stops the workers and waits until n of them are out of their loop; they
+ * finish the request in hand first. Only locks: the I/O thread calls it
+ * under the blk filter. Joining is pool_join()'s, on the main thread:
+ * pthread_join() hands the thread's stack to glibc's stack cache, which,
+ * once over its size (glibc.pthread.stack_cache_size, 40 MiB), unmaps
+ * stacks and frees their TLS, and that first free() in a thread that has
+ * never allocated sets up its malloc arena with mmap (seen on arm64, where
+ * the blk filter then killed the run at teardown).
+ */
+static void pool_quiesce(struct vblk *b, unsigned int n)
 {
-	pthread_mutex_lock(&b->pool.lock);
-	b->pool.stop = true;
-	pthread_cond_broadcast(&b->pool.cond);
-	pthread_mutex_unlock(&b->pool.lock);
+	struct vblk_pool *p = &b->pool;
+
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_broadcast(&p->cond);
+	while (p->left < n)
+		pthread_cond_wait(&p->cond, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Joins the workers once pool_quiesce() returned. Main thread only. */
+static void pool_join(pthread_t *thr, unsigned int n)
+{
 	for (unsigned int i = 0; i < n; i++)
 		pthread_join(thr[i], NULL);
+}
+
+static void pool_stop(struct vblk *b, pthread_t *thr, unsigned int n)
+{
+	pool_quiesce(b, n);
+	pool_join(thr, n);
 }
 
 static void drain_fd(struct vblk *b, int fd)
@@ -741,7 +767,7 @@ static void *io_thread(void *arg)
 		}
 		if (p[0].revents) {
 			/* Inside the bounded stop: a worker stuck on the disk holds it. */
-			pool_stop(b, b->pool.thread, VBLK_WORKERS);
+			pool_quiesce(b, VBLK_WORKERS);
 			break;
 		}
 		/* One interrupt for everything this wakeup completes. */
@@ -821,6 +847,9 @@ int vblk_destroy(struct vblk *b)
 		return 0;
 	if (iothread_stop(&b->io, VBLK_JOIN_TIMEOUT_S))
 		return -ETIMEDOUT; /* a stuck thread keeps b: leaked, never freed under it */
+	/* The I/O thread quiesced the pool as it stopped (joined: no lock). */
+	if (b->pool.on && b->pool.stop)
+		pool_join(b->pool.thread, VBLK_WORKERS);
 
 	log_info("%s (%s): %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64
 		 " writes (%" PRIu64 " bytes), %" PRIu64 " flushes, %" PRIu64

@@ -90,6 +90,7 @@ struct vblk_pool {
 	pthread_t thread[VBLK_WORKERS];
 	struct vblk_io io[VBLK_WORKERS];
 	unsigned int nthreads;    /* lock: workers that took their io[] */
+	unsigned int left;        /* lock: workers out of their loop (stopping) */
 	bool lock_init, on;       /* on: workers run (else inline) */
 };
 

@@ -185,7 +185,7 @@ boot_plot() {
 	{
 		echo "set terminal pngcairo size $((520 * n + 80)),520 font 'sans,10' noenhanced"
 		echo "set output '$out'"
-		echo "set multiplot layout 1,$n title 'Boot to the init marker in the nested lab (L1 under TCG), tessera vs QEMU microvm; each dot is one run'"
+		echo "set multiplot layout 1,$n title 'Boot to the init marker in the nested lab (L1 under TCG), tessera vs ${BENCH_QEMU_NAME:-QEMU microvm}; each dot is one run'"
 		echo "set xlabel 'seconds from launch to the init marker'; set ylabel 'fraction of runs'"
 		echo "set yrange [0:1.05]; set grid; set key bottom right"
 		for k in $kernels; do

@@ -27,6 +27,8 @@ boot() { # boot KERNEL CPUS EXIT
 	for m in TESSERA-INIT-OK "TESSERA-CPUS $2" "TESSERA-EXIT $3"; do
 		grep -q "$m" "$out" || { tail -c 3000 "$out"; fail "$(basename "$1") on $2 vCPU(s): no '$m'"; }
 	done
+	# The default --seccomp kill: nothing refused.
+	! grep -q 'seccomp:' "$out" || fail "$(grep 'seccomp:' "$out" | head -n 3)"
 	echo "booted $(basename "$1") on $2 vCPU(s) to init and $3 in ${secs}s"
 }
 
