@@ -85,25 +85,32 @@ struct vfio_pci {
 
 /* --- VFIO ioctls ------------------------------------------------------- */
 
+/*
+ * VFIO_DEVICE_SET_IRQS with count eventfds (or none). The argument lives
+ * on the stack: vCPU threads call this (MSI enables) and must not need a
+ * new malloc arena under their seccomp filter.
+ */
 static int set_irqs(struct vfio_pci *d, uint32_t index, uint32_t action,
 		    unsigned int count, const int *fds)
 {
+	union {
+		struct vfio_irq_set s;
+		uint8_t buf[sizeof(struct vfio_irq_set) +
+			    VFIO_PCI_MAX_VECTORS * sizeof(int32_t)];
+	} u;
 	size_t sz = sizeof(struct vfio_irq_set) + count * sizeof(int32_t);
-	struct vfio_irq_set *s = calloc(1, sz);
-	int r;
 
-	if (!s)
-		return -ENOMEM;
-	s->argsz = (uint32_t)sz;
-	s->flags = action | (count ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE);
-	s->index = index;
-	s->start = 0;
-	s->count = count;
+	if (count > VFIO_PCI_MAX_VECTORS)
+		return -EINVAL;
+	memset(&u, 0, sizeof(u));
+	u.s.argsz = (uint32_t)sz;
+	u.s.flags = action | (count ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE);
+	u.s.index = index;
+	u.s.start = 0;
+	u.s.count = count;
 	if (count)
-		memcpy(s->data, fds, count * sizeof(int32_t));
-	r = ioctl(d->fd, VFIO_DEVICE_SET_IRQS, s) < 0 ? -errno : 0;
-	free(s);
-	return r;
+		memcpy(u.s.data, fds, count * sizeof(int32_t));
+	return ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &u.s) < 0 ? -errno : 0;
 }
 
 static void dev_cfg_read(struct vfio_pci *d, uint32_t off, uint8_t *data,
@@ -155,16 +162,15 @@ static void vec_set_irqfd(struct vfio_pci *d, struct vfio_vec *v, bool on)
 		v->irqfd = on;
 }
 
-/* A route and an eventfd for vector i, with the guest's address/data. */
+/* A route for vector i (its eventfd exists), with the guest's address/data. */
 static int vec_start(struct vfio_pci *d, unsigned int i, uint64_t addr,
 		     uint32_t data)
 {
 	struct vfio_vec *v = &d->vec[i];
 	int r;
 
-	v->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (v->fd < 0)
-		return -errno;
+	if (v->fd < 0) /* made at setup: vCPU threads create no descriptor */
+		return -ENOSPC;
 	r = irq_routes_free_gsi(&d->vm->routes, 0, &v->gsi);
 	r = r ?: irq_routes_add_msi(&d->vm->routes, v->gsi, addr, data);
 	if (r)
@@ -181,9 +187,6 @@ static void vec_stop(struct vfio_pci *d, struct vfio_vec *v)
 	if (v->routed)
 		irq_routes_remove(&d->vm->routes, v->gsi);
 	v->routed = false;
-	if (v->fd >= 0)
-		close(v->fd);
-	v->fd = -1;
 }
 
 static void vec_update(struct vfio_pci *d, struct vfio_vec *v, uint64_t addr,
@@ -612,6 +615,24 @@ static int setup_caps(struct vfio_pci *d)
 	return r;
 }
 
+/*
+ * One eventfd per MSI or MSI-X vector the device may use, made now: the
+ * vectors are enabled from vCPU threads, whose filter creates no descriptor.
+ */
+static int setup_vectors(struct vfio_pci *d)
+{
+	unsigned int n = d->msi_max > msix_routed(d) ? d->msi_max : msix_routed(d);
+
+	for (unsigned int i = 0; i < n; i++) {
+		d->vec[i].fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (d->vec[i].fd < 0) {
+			log_err_errno("%s: eventfd for vector %u", d->label, i);
+			return -errno;
+		}
+	}
+	return 0;
+}
+
 /* Region info, the BAR's type from the device, its mapping where allowed. */
 static int setup_bar(struct vfio_pci *d, unsigned int i)
 {
@@ -715,6 +736,9 @@ static int setup_config(struct vfio_pci *d)
 		log_err("%s: malformed MSI-X capability", d->label);
 		return r;
 	}
+	r = setup_vectors(d);
+	if (r)
+		return r;
 	for (unsigned int i = 0; i < PCI_NUM_REGIONS; i++)
 		i += (unsigned int)setup_bar(d, i);
 	return 0;
@@ -768,8 +792,14 @@ static int vfio_pci_destroy(void *opaque)
 		if (b->map)
 			munmap(b->map, b->size);
 	}
-	if (d->fd >= 0 && d->can_reset && ioctl(d->fd, VFIO_DEVICE_RESET) < 0)
-		log_warn_errno("%s: reset at exit", d->label);
+	/*
+	 * No VFIO_DEVICE_RESET here: closing the device fd makes vfio-pci
+	 * reset the function itself where it can (vfio_pci_core_disable()),
+	 * so the main thread's filter needs no reset rule.
+	 */
+	for (unsigned int i = 0; i < VFIO_PCI_MAX_VECTORS; i++)
+		if (d->vec[i].fd >= 0)
+			close(d->vec[i].fd);
 	if (d->intx_fd >= 0)
 		close(d->intx_fd);
 	if (d->unmask_fd >= 0)
