@@ -15,16 +15,13 @@
 
 #include "irq.h"
 #include "log.h"
+#include "pci/msix.h"
 #include "pci/pci.h"
 #include "pci_bus.h"
 #include "vfio/vfio.h"
 #include "vm.h"
 
 #define VFIO_PCI_MAX_VECTORS 64 /* MSI-X entries we route (of up to 2048) */
-#define MSIX_ENTRY_SIZE 16
-#define MSIX_CTRL_MASKBIT 0x1u
-#define MSIX_FLAGS_ENABLE 0x8000u
-#define MSIX_FLAGS_MASKALL 0x4000u
 #define MSI_FLAGS_ENABLE 0x1u
 #define MSI_FLAGS_64BIT 0x80u
 #define MSI_FLAGS_MASKBIT 0x100u
@@ -73,13 +70,11 @@ struct vfio_pci {
 	unsigned int msi_max;
 	bool msi_on;
 	unsigned int msi_n;
-	/* MSI-X */
+	/* MSI-X: the table is ours (pci/msix.c); we route the first VFIO_PCI_MAX_VECTORS */
 	uint8_t msix_cap;
-	unsigned int msix_n; /* table entries (we route at most VFIO_PCI_MAX_VECTORS) */
-	unsigned int msix_bar, pba_bar;
-	uint64_t msix_off, pba_off, pba_len;
+	struct msix_cap mcap;
+	struct msix msix;
 	bool msix_on;
-	uint32_t *msix_table; /* 4 dwords per entry, the guest's view */
 	struct vfio_vec vec[VFIO_PCI_MAX_VECTORS];
 };
 
@@ -292,35 +287,34 @@ static void msi_update(struct vfio_pci *d)
 		vec_set_irqfd(d, &d->vec[i], !(mask & (1u << i)));
 }
 
-static bool msix_masked(struct vfio_pci *d, unsigned int i)
-{
-	uint16_t flags = pci_cfg_get16(&d->cfg, d->msix_cap + 2);
-
-	return (flags & MSIX_FLAGS_MASKALL) ||
-	       (d->msix_table[i * 4 + 3] & MSIX_CTRL_MASKBIT);
-}
-
-static uint64_t msix_addr(struct vfio_pci *d, unsigned int i)
-{
-	return d->msix_table[i * 4] | (uint64_t)d->msix_table[i * 4 + 1] << 32;
-}
-
 static unsigned int msix_routed(const struct vfio_pci *d)
 {
-	return d->msix_n < VFIO_PCI_MAX_VECTORS ? d->msix_n : VFIO_PCI_MAX_VECTORS;
+	return d->msix.n < VFIO_PCI_MAX_VECTORS ? d->msix.n : VFIO_PCI_MAX_VECTORS;
 }
 
-/* After a write of the MSI-X control or of a table entry. Lock held. */
+/*
+ * After a write of the MSI-X control or of a table entry: VFIO signals
+ * every routed vector's eventfd once MSI-X is enabled; a vector's route
+ * carries its entry's message, and its irqfd is attached while it is live
+ * (enabled, function and entry unmasked). A message that fires while its
+ * vector is masked waits in the eventfd and is injected when the irqfd is
+ * attached again (KVM checks the eventfd at KVM_IRQFD), which is what the
+ * pending bit would have done; the PBA the guest reads stays clear. Lock
+ * held.
+ */
 static void msix_update(struct vfio_pci *d)
 {
-	uint16_t flags = pci_cfg_get16(&d->cfg, d->msix_cap + 2);
 	unsigned int n = msix_routed(d);
-	bool on = flags & MSIX_FLAGS_ENABLE;
+	bool on = msix_enabled(&d->msix);
+	uint64_t addr;
+	uint32_t data;
 	int r = 0;
 
 	if (on && !d->msix_on) {
-		for (unsigned int i = 0; i < n && !r; i++)
-			r = vec_start(d, i, msix_addr(d, i), d->msix_table[i * 4 + 2]);
+		for (unsigned int i = 0; i < n && !r; i++) {
+			msix_message(&d->msix, i, &addr, &data);
+			r = vec_start(d, i, addr, data);
+		}
 		r = r ?: vectors_start(d, VFIO_PCI_MSIX_IRQ_INDEX, n);
 		if (r) {
 			log_ratelimited(LOG_ERR, "%s: cannot enable MSI-X: %s",
@@ -336,11 +330,13 @@ static void msix_update(struct vfio_pci *d)
 	} else if (!on) {
 		return;
 	}
-	for (unsigned int i = 0; i < n; i++)
-		vec_update(d, &d->vec[i], msix_addr(d, i), d->msix_table[i * 4 + 2]);
+	for (unsigned int i = 0; i < n; i++) {
+		msix_message(&d->msix, i, &addr, &data);
+		vec_update(d, &d->vec[i], addr, data);
+	}
 	commit_routes(d);
 	for (unsigned int i = 0; i < n; i++)
-		vec_set_irqfd(d, &d->vec[i], !msix_masked(d, i));
+		vec_set_irqfd(d, &d->vec[i], msix_live(&d->msix, i));
 }
 
 /* --- BARs ------------------------------------------------------------- */
@@ -350,32 +346,19 @@ static bool in(uint64_t off, uint32_t len, uint64_t start, uint64_t n)
 	return off >= start && off - start + len <= n;
 }
 
-/* A guest access to the MSI-X table: dword (or qword) entries, ours. */
-static void msix_table_access(struct vfio_pci *d, uint64_t off, uint8_t *data,
-			      uint32_t len, bool is_write)
+/* A guest access to the MSI-X table: ours (pci/msix.c). */
+static void table_access(struct vfio_pci *d, uint64_t off, uint8_t *data,
+			 uint32_t len, bool is_write)
 {
-	uint64_t rel = off - d->msix_off;
-	unsigned int i = (unsigned int)(rel / MSIX_ENTRY_SIZE);
-	unsigned int w = (unsigned int)(rel % MSIX_ENTRY_SIZE) / 4;
-	uint32_t *e;
+	int changed;
 
-	if ((len != 4 && len != 8) || rel % len || i >= d->msix_n ||
-	    i >= VFIO_PCI_MAX_VECTORS) {
-		if (!is_write)
-			memset(data, i < d->msix_n ? 0xff : 0, len);
-		return;
-	}
-	e = &d->msix_table[i * 4 + w];
 	pthread_mutex_lock(&d->lock);
-	if (!is_write) {
-		memcpy(data, e, len);
-	} else {
-		memcpy(e, data, len);
-		if (d->msix_on) {
-			pthread_mutex_lock(&d->c->routes_lock);
-			msix_update(d);
-			pthread_mutex_unlock(&d->c->routes_lock);
-		}
+	changed = msix_table_access(&d->msix, off - d->mcap.table_off, data,
+				    len, is_write);
+	if (changed >= 0 && (unsigned int)changed < msix_routed(d) && d->msix_on) {
+		pthread_mutex_lock(&d->c->routes_lock);
+		msix_update(d);
+		pthread_mutex_unlock(&d->c->routes_lock);
 	}
 	pthread_mutex_unlock(&d->lock);
 }
@@ -388,14 +371,20 @@ static void bar_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
 	struct vfio_pci *d = b->d;
 	ssize_t n;
 
-	if (d->msix_cap && b->index == d->msix_bar &&
-	    in(off, len, d->msix_off, (uint64_t)d->msix_n * MSIX_ENTRY_SIZE)) {
-		msix_table_access(d, off, data, len, is_write);
+	if (d->msix_cap && b->index == d->mcap.table_bar &&
+	    in(off, len, d->mcap.table_off, msix_table_size(d->msix.n))) {
+		table_access(d, off, data, len, is_write);
 		return;
 	}
-	if (is_write && d->msix_cap && b->index == d->pba_bar &&
-	    in(off, len, d->pba_off, d->pba_len))
-		return; /* the PBA is read-only */
+	if (d->msix_cap && b->index == d->mcap.pba_bar &&
+	    in(off, len, d->mcap.pba_off, msix_pba_size(d->msix.n))) {
+		if (!is_write) { /* read-only */
+			pthread_mutex_lock(&d->lock);
+			msix_pba_read(&d->msix, off - d->mcap.pba_off, data, len);
+			pthread_mutex_unlock(&d->lock);
+		}
+		return;
+	}
 	if (is_write)
 		n = pwrite(d->fd, data, len, (off_t)(b->offset + off));
 	else
@@ -516,7 +505,8 @@ static void cfg_write(void *opaque, uint32_t off, const uint8_t *data,
 		pthread_mutex_lock(&d->c->routes_lock);
 		if (d->msi_cap && touches(off, len, d->msi_cap + 2, 22))
 			msi_update(d);
-		if (d->msix_cap && touches(off, len, d->msix_cap + 2, 2))
+		if (d->msix_cap && touches(off, len, d->msix_cap + 2, 2) &&
+		    msix_set_flags(&d->msix, pci_cfg_get16(&d->cfg, d->msix_cap + 2)))
 			msix_update(d);
 		pthread_mutex_unlock(&d->c->routes_lock);
 		pthread_mutex_unlock(&d->lock);
@@ -561,27 +551,13 @@ static void setup_msi(struct vfio_pci *d, uint8_t cap, unsigned int count)
 /* The MSI-X capability: control ours, table and PBA location the device's. */
 static int setup_msix(struct vfio_pci *d, uint8_t cap)
 {
-	uint16_t flags = pci_cfg_get16(&d->cfg, cap + 2);
-	uint32_t table = pci_cfg_get32(&d->cfg, cap + 4);
-	uint32_t pba = pci_cfg_get32(&d->cfg, cap + 8);
+	int r = msix_cap_parse(&d->cfg, cap, &d->mcap);
 
+	r = r ?: msix_init(&d->msix, d->mcap.n);
+	if (r)
+		return r;
 	d->msix_cap = cap;
-	d->msix_n = (flags & 0x7ffu) + 1;
-	d->msix_bar = table & 7;
-	d->msix_off = table & ~7u;
-	d->pba_bar = pba & 7;
-	d->pba_off = pba & ~7u;
-	d->pba_len = ((d->msix_n + 63) / 64) * 8;
-	if (d->msix_bar >= PCI_NUM_BARS || d->pba_bar >= PCI_NUM_BARS)
-		return -EINVAL;
-	d->msix_table = calloc(d->msix_n, MSIX_ENTRY_SIZE);
-	if (!d->msix_table)
-		return -ENOMEM;
-	for (unsigned int i = 0; i < d->msix_n; i++)
-		d->msix_table[i * 4 + 3] = MSIX_CTRL_MASKBIT; /* reset state */
 	emulate(d, cap + 2, 2);
-	pci_cfg_set16(&d->cfg, cap + 2, flags & ~(MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL));
-	d->cfg.wmask[cap + 3] = (MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL) >> 8;
 	return 0;
 }
 
@@ -659,7 +635,7 @@ static int setup_bar(struct vfio_pci *d, unsigned int i)
 	b->present = true;
 	b->size = info.size;
 	b->offset = info.offset;
-	msix_here = d->msix_cap && (i == d->msix_bar || i == d->pba_bar);
+	msix_here = d->msix_cap && (i == d->mcap.table_bar || i == d->mcap.pba_bar);
 	/*
 	 * TESSERA_VFIO_NO_MMAP (tests and benchmarks of the slow path): trap
 	 * every BAR, as TESSERA_NO_IOEVENTFD does for virtio notifications.
@@ -806,7 +782,7 @@ static int vfio_pci_destroy(void *opaque)
 		close(d->unmask_fd);
 	if (d->fd >= 0)
 		close(d->fd);
-	free(d->msix_table);
+	msix_destroy(&d->msix);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 	return 0;
