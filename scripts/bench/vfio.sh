@@ -8,7 +8,7 @@
 #   2. what a Linux guest sees of the device (IDs, class, BAR0 and its
 #      size, the IRQ, the ID register read from user space; the initramfs
 #      of tests/integration/vfio_pci_linux.sh) under tessera and, as the
-#      reference, under QEMU (`-M microvm,pcie=on -device vfio-pci`) in the
+#      reference, under QEMU (`-M q35 -device vfio-pci`, SeaBIOS) in the
 #      same L1, same Debian kernel, same initramfs.
 # Prints the medians and their ratio, and the two views side by side.
 # Fails (status 1, "vfio bench: FAIL ...") when a figure or a view is
@@ -59,12 +59,15 @@ bdf=${LAB_PCI_BDF:-}
 id=$(cat "/sys/bus/pci/devices/$bdf/vendor"):$(cat "/sys/bus/pci/devices/$bdf/device")
 id=${id//0x/}
 rc=0
+# Progress straight to L1's console too: a step that hangs is named there
+# (this test's own output only shows once it ends).
+step() { echo "BENCH-STEP $* uptime=$(cut -d' ' -f1 /proc/uptime)" | tee /dev/console; }
 echo "BENCH-PLAN rounds=$ROUNDS device=$bdf id=$id"
 for r in $(seq "$ROUNDS"); do
 	for mode in mapped trapped; do
 		env=
 		[ "$mode" = trapped ] && env=TESSERA_VFIO_NO_MMAP=1
-		o=$(env $env timeout 120 "$TESSERA" run --kernel "$GUESTS/vfio_edu.elf" --vfio "$bdf" </dev/null 2>&1)
+		o=$(env $env timeout -s KILL 60 "$TESSERA" run --kernel "$GUESTS/vfio_edu.elf" --vfio "$bdf" </dev/null 2>&1)
 		t=$(printf '%s\n' "$o" | sed -n 's/^vfio_edu: BAR0 read \([0-9]*\) TSC.*/\1/p')
 		[ -n "$t" ] || { rc=1; printf '%s\n' "$o" | tail -n 5 | sed 's/^/BENCH-ERR /'; }
 		echo "BENCH-VFIO $mode $r ticks=${t:-none}"
@@ -73,15 +76,18 @@ done
 # The Linux guest's view of the device: tessera, then QEMU, same kernel.
 cmd="quiet tessera.pci=$id tessera.exit=reboot"
 for K in /linux/bzImage-debian-*; do
-	timeout 300 "$TESSERA" run --kernel "$K" --initrd /linux/initrd-vfio.cpio.gz --memory 256M \
+	step "tessera $K"
+	timeout -s KILL 180 "$TESSERA" run --kernel "$K" --initrd /linux/initrd-vfio.cpio.gz --memory 256M \
 		--cpus 1 --cpu-template host --vfio "$bdf" --cmdline "$cmd" </dev/null 2>&1 |
 		tr -d '\r' | grep -a '^TESSERA-PCI' | sed 's/^/VIEW tessera /'
-	timeout 300 qemu-system-x86_64 -L /usr/share/qemu -accel kvm -cpu host \
-		-M microvm,x-option-roms=off,rtc=off,pcie=on,acpi=on -m 256M -smp 1 \
+	step "qemu $K"
+	timeout -s KILL 180 qemu-system-x86_64 -L /usr/share/qemu -accel kvm -cpu host \
+		-M q35 -m 256M -smp 1 \
 		-nodefaults -no-user-config -nographic -serial stdio -no-reboot \
-		-device "vfio-pci,host=$bdf" -kernel "$K" -initrd /linux/initrd-vfio.cpio.gz \
+		-device "vfio-pci,host=$bdf,rombar=0" -kernel "$K" -initrd /linux/initrd-vfio.cpio.gz \
 		-append "console=ttyS0 reboot=t $cmd" </dev/null 2>&1 |
-		tr -d '\r' | grep -a -e '^TESSERA-PCI' -e 'qemu-system' | sed 's/^/VIEW qemu /'
+		tr -d '\r' | grep -a -e '^TESSERA-PCI' -e 'qemu-system' -e 'Kernel panic' | sed 's/^/VIEW qemu /'
+	step "done $K"
 done
 echo "BENCH-DONE"
 exit $rc
@@ -91,7 +97,11 @@ chmod +x "$tmp/tests/bench_vfio.sh"
 cd "$top"
 log=$out/lab.log
 extra="$kernel:/linux/bzImage-partition $stock:/linux/bzImage-debian-cloud $tmp/initrd-vfio.cpio.gz:/linux/initrd-vfio.cpio.gz"
-extra="$extra $qemu:/usr/bin/qemu-system-x86_64 /usr/share/qemu/bios-microvm.bin:/usr/share/qemu/bios-microvm.bin"
+extra="$extra $qemu:/usr/bin/qemu-system-x86_64"
+for f in /usr/share/seabios/bios-256k.bin /usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/kvmvapic.bin; do
+	[ -f "$f" ] || fail "no $f (apt-get install qemu-system-x86 seabios)"
+	extra="$extra $f:/usr/share/qemu/${f##*/}"
+done
 extra="$extra ${BENCH_EXTRA:-}"
 # shellcheck disable=SC2086 # the test list is split on purpose
 LAB_TESTS_DIR=$tmp/tests LAB_APPEND="lab.verbose=1 lab.tail=1000000" LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-900} \
