@@ -195,7 +195,7 @@ FUZZ_SRCS_gdb_cmd = $(CORE_SRCS)
 FUZZ_TARGETS += $(ARCH_FUZZ_TARGETS)
 # Guest configuration-space accesses: type-1, ECAM, BARs, MSI (devices/pci/).
 FUZZ_TARGETS += pci_cfg
-FUZZ_SRCS_pci_cfg := vmm/log.c devices/pci/pci.c devices/pci/host.c fdt/fdt.c
+FUZZ_SRCS_pci_cfg := vmm/log.c devices/pci/pci.c devices/pci/host.c devices/pci/msix.c fdt/fdt.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz
