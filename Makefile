@@ -62,7 +62,7 @@ CORE_SRCS := \
 	vmm/vcpu.c vmm/stats.c vmm/rt.c vmm/status.c vmm/stop.c \
 	vmm/sandbox.c vmm/sandbox_rules.c \
 	devices/iothread.c vmm/pci_bus.c
-CORE_SRCS += devices/pci/pci.c devices/pci/host.c devices/vfio/vfio.c devices/vfio/pci.c
+CORE_SRCS += devices/pci/pci.c devices/pci/host.c devices/pci/msix.c devices/vfio/vfio.c devices/vfio/pci.c
 CORE_SRCS += fdt/fdt.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/gdb/cmd.c vmm/gdb/bp.c
 CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.c \
@@ -195,7 +195,7 @@ FUZZ_SRCS_gdb_cmd = $(CORE_SRCS)
 FUZZ_TARGETS += $(ARCH_FUZZ_TARGETS)
 # Guest configuration-space accesses: type-1, ECAM, BARs, MSI (devices/pci/).
 FUZZ_TARGETS += pci_cfg
-FUZZ_SRCS_pci_cfg := vmm/log.c devices/pci/pci.c devices/pci/host.c fdt/fdt.c
+FUZZ_SRCS_pci_cfg := vmm/log.c devices/pci/pci.c devices/pci/host.c devices/pci/msix.c fdt/fdt.c
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 .PHONY: check-fuzz check-asan-fuzz fuzz

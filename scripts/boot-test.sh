@@ -6,9 +6,10 @@
 # marker, and our kernel once more as a vmlinux through the PVH entry
 # (scripts/mkinitramfs.sh); then our kernel on a virtio-blk ext4 disk
 # (tests/integration/linux_disk.sh), and on virtio-net pinging the host
-# side of a tap (tests/integration/linux_net.sh; L1 gets the tun module).
+# side of a tap (tests/integration/linux_net.sh; L1 gets the tun module);
+# then both kernels with the lab's edu passed through (vfio_pci_linux.sh).
 # Arguments name the tests to run (default: linux_boot linux_disk
-# linux_net) and go to scripts/lab/run.sh.
+# linux_net vfio_pci_linux) and go to scripts/lab/run.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # make ARCH=arm64 boot-test: the arm64 lab's boots.
@@ -36,11 +37,18 @@ stock=$(ls "$kdir"/boot/vmlinuz-* | head -n 1)
 	--add "$top/guests/linux/net-test.sh:/tessera/net-test.sh" \
 	--cmd ". /tessera/net-test.sh" >&2
 
-[ $# -gt 0 ] || set -- linux_boot linux_disk linux_net
+# vfio_pci_linux: an initramfs that lists the PCI devices and reads the
+# passed-through one's BAR0 (guests/vfio_linux.sh).
+"$here/mkinitramfs.sh" "$tmp/initrd-vfio.cpio.gz" --exit reboot \
+	--add "$top/guests/vfio_linux.sh:/tessera/vfio_linux.sh" \
+	--cmd ". /tessera/vfio_linux.sh" >&2
+
+[ $# -gt 0 ] || set -- linux_boot linux_disk linux_net vfio_pci_linux
 cd "$top"
 extra="$small:/linux/bzImage-partition $tmp/vmlinux:/linux/vmlinux-partition $stock:/linux/bzImage-debian-cloud $tmp/initrd.cpio.gz:/linux/initrd.cpio.gz"
 extra="$extra $tmp/initrd-disk.cpio.gz:/linux/initrd-disk.cpio.gz $tmp/disk.img:/linux/disk.img"
 extra="$extra $tmp/initrd-net.cpio.gz:/linux/initrd-net.cpio.gz"
+extra="$extra $tmp/initrd-vfio.cpio.gz:/linux/initrd-vfio.cpio.gz"
 # The lab's default modules (scripts/lab/mkinitramfs.sh) and tun for the tap.
 LAB_MODULES=${LAB_MODULES:-irqbypass kvm kvm-amd vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci tun}
 export LAB_MODULES

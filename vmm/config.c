@@ -592,14 +592,6 @@ static int validate(const struct vm_config *cfg, char *err, size_t errlen)
 			    "--hugepages: --memory must be a multiple of 2M");
 	if (cfg->gdb_wait && !cfg->gdb)
 		return fail(err, errlen, "--gdb-wait needs --gdb");
-	/*
-	 * The vCPU and main threads' filters have no rules for VFIO yet (a
-	 * vCPU's config and BAR accesses pread/pwrite the device, MSI enables
-	 * ioctl VFIO and KVM): refuse clearly rather than die of SIGSYS.
-	 */
-	if (cfg->nvfio && (cfg->seccomp == SANDBOX_KILL || cfg->seccomp == SANDBOX_TRAP))
-		return fail(err, errlen,
-			    "--vfio: the seccomp filters have no VFIO rules yet; add --seccomp off (or log)");
 	return 0;
 }
 

@@ -297,6 +297,8 @@ static unsigned int conditions(const struct vm_config *cfg)
 		c |= SANDBOX_IF_TRAP;
 	if (cfg->mlock)
 		c |= SANDBOX_IF_MLOCK;
+	if (cfg->nvfio)
+		c |= SANDBOX_IF_VFIO;
 	for (unsigned int i = 0; i < cfg->ndisks; i++)
 		if (stat(cfg->disk[i].path, &sb) == 0 && S_ISBLK(sb.st_mode))
 			c |= SANDBOX_IF_BLKDEV;

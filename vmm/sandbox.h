@@ -62,6 +62,7 @@ struct sandbox_rule {
 #define SANDBOX_IF_TRAP (1u << 4)     /* --seccomp trap */
 #define SANDBOX_IF_BLKDEV (1u << 5)   /* a --disk is a block device */
 #define SANDBOX_IF_MLOCK (1u << 6)    /* --mlock */
+#define SANDBOX_IF_VFIO (1u << 7)     /* a --vfio device */
 
 /* The rule table and its length (sandbox.c). */
 extern const struct sandbox_rule sandbox_rules[];

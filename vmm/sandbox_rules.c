@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
+#include <linux/vfio.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
@@ -69,6 +70,25 @@ const struct sandbox_rule sandbox_rules[] = {
 	      "instruction bytes at RIP in the dump; gdb's software watchpoints read guest memory"),
 	ANY("vcpu:rt_sigreturn", VCPU, "rt_sigreturn",
 	    "returns from the kick handler (SIGUSR1 ends a KVM_RUN), and from the SIGSYS reporter under --seccomp trap"),
+	/*
+	 * --vfio (devices/vfio/pci.c): the guest's configuration and trapped
+	 * BAR accesses, MSI and MSI-X enables and BAR moves run on the vCPU
+	 * that made the access. Eventfds are made at setup, so no descriptor
+	 * is created here.
+	 */
+	WHEN("vcpu:pread64:vfio", VCPU, "pread64", SANDBOX_IF_VFIO,
+	     "--vfio: config-space reads and trapped BAR reads, forwarded to the device fd"),
+	WHEN("vcpu:pwrite64:vfio", VCPU, "pwrite64", SANDBOX_IF_VFIO,
+	     "--vfio: config-space writes and trapped BAR writes, forwarded to the device fd"),
+	IOCTL("vcpu:ioctl:VFIO_DEVICE_SET_IRQS", VCPU, VFIO_DEVICE_SET_IRQS, SANDBOX_IF_VFIO,
+	      "--vfio: the guest enables MSI or MSI-X (INTx off, the vectors' eventfds on)"),
+	IOCTL("vcpu:ioctl:KVM_SET_GSI_ROUTING", VCPU, KVM_SET_GSI_ROUTING, SANDBOX_IF_VFIO,
+	      "--vfio: the MSI/MSI-X routes carry the guest's address and data"),
+	IOCTL("vcpu:ioctl:KVM_IRQFD", VCPU, KVM_IRQFD, SANDBOX_IF_VFIO,
+	      "--vfio: an unmasked vector's eventfd injects through its route (detached when masked)"),
+	IOCTL("vcpu:ioctl:KVM_SET_USER_MEMORY_REGION", VCPU, KVM_SET_USER_MEMORY_REGION,
+	      SANDBOX_IF_VFIO,
+	      "--vfio: a mapped BAR's memory slot follows the guest's BAR and decode bits"),
 	COMMON("vcpu", VCPU),
 	THREAD_END("vcpu", VCPU),
 
@@ -156,6 +176,17 @@ const struct sandbox_rule sandbox_rules[] = {
 	     "removes the gdb stub's Unix socket at exit"),
 	WHEN("main:newfstatat:gdb", MAIN, "newfstatat", SANDBOX_IF_GDB_UNIX,
 	     "checks (lstat) that the socket path is still ours before removing it"),
+	/* --vfio teardown (vfio/pci.c, vfio/vfio.c); closing the device fd resets it. */
+	IOCTL("main:ioctl:VFIO_DEVICE_SET_IRQS", MAIN, VFIO_DEVICE_SET_IRQS, SANDBOX_IF_VFIO,
+	      "--vfio: turns the device's INTx, MSI or MSI-X signalling off at exit"),
+	IOCTL("main:ioctl:KVM_IRQFD", MAIN, KVM_IRQFD, SANDBOX_IF_VFIO,
+	      "--vfio: detaches the device's irqfds at exit"),
+	IOCTL("main:ioctl:KVM_SET_GSI_ROUTING", MAIN, KVM_SET_GSI_ROUTING, SANDBOX_IF_VFIO,
+	      "--vfio: removes the MSI routes at exit"),
+	IOCTL("main:ioctl:KVM_SET_USER_MEMORY_REGION", MAIN, KVM_SET_USER_MEMORY_REGION,
+	      SANDBOX_IF_VFIO, "--vfio: removes the mapped BARs' memory slots before unmapping them"),
+	IOCTL("main:ioctl:VFIO_IOMMU_UNMAP_DMA", MAIN, VFIO_IOMMU_UNMAP_DMA, SANDBOX_IF_VFIO,
+	      "--vfio: unmaps guest RAM from the IOMMU at exit"),
 	COMMON("main", MAIN),
 	TRAP_RETURN("main", MAIN),
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -255,6 +256,16 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	ok = apply_rt(v);
+	/*
+	 * A vCPU allocates at runtime for --vfio (MSI route tables, BAR traps
+	 * moving on the bus), and a thread's first malloc maps its arena,
+	 * which the filter refuses: take the arena now.
+	 */
+	{
+		void *volatile warm = malloc(64);
+
+		free(warm);
+	}
 	sandbox_enter(SANDBOX_VCPU);
 	while (ok && !atomic_load(&vm->stopping)) {
 		if (atomic_load(&vm->ctl.cpu[v->id].park_req) &&

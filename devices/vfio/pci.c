@@ -15,16 +15,13 @@
 
 #include "irq.h"
 #include "log.h"
+#include "pci/msix.h"
 #include "pci/pci.h"
 #include "pci_bus.h"
 #include "vfio/vfio.h"
 #include "vm.h"
 
 #define VFIO_PCI_MAX_VECTORS 64 /* MSI-X entries we route (of up to 2048) */
-#define MSIX_ENTRY_SIZE 16
-#define MSIX_CTRL_MASKBIT 0x1u
-#define MSIX_FLAGS_ENABLE 0x8000u
-#define MSIX_FLAGS_MASKALL 0x4000u
 #define MSI_FLAGS_ENABLE 0x1u
 #define MSI_FLAGS_64BIT 0x80u
 #define MSI_FLAGS_MASKBIT 0x100u
@@ -73,37 +70,42 @@ struct vfio_pci {
 	unsigned int msi_max;
 	bool msi_on;
 	unsigned int msi_n;
-	/* MSI-X */
+	/* MSI-X: the table is ours (pci/msix.c); we route the first VFIO_PCI_MAX_VECTORS */
 	uint8_t msix_cap;
-	unsigned int msix_n; /* table entries (we route at most VFIO_PCI_MAX_VECTORS) */
-	unsigned int msix_bar, pba_bar;
-	uint64_t msix_off, pba_off, pba_len;
+	struct msix_cap mcap;
+	struct msix msix;
 	bool msix_on;
-	uint32_t *msix_table; /* 4 dwords per entry, the guest's view */
 	struct vfio_vec vec[VFIO_PCI_MAX_VECTORS];
 };
 
 /* --- VFIO ioctls ------------------------------------------------------- */
 
+/*
+ * VFIO_DEVICE_SET_IRQS with count eventfds (or none). The argument lives
+ * on the stack: vCPU threads call this (MSI enables) and must not need a
+ * new malloc arena under their seccomp filter.
+ */
 static int set_irqs(struct vfio_pci *d, uint32_t index, uint32_t action,
 		    unsigned int count, const int *fds)
 {
+	union {
+		struct vfio_irq_set s;
+		uint8_t buf[sizeof(struct vfio_irq_set) +
+			    VFIO_PCI_MAX_VECTORS * sizeof(int32_t)];
+	} u;
 	size_t sz = sizeof(struct vfio_irq_set) + count * sizeof(int32_t);
-	struct vfio_irq_set *s = calloc(1, sz);
-	int r;
 
-	if (!s)
-		return -ENOMEM;
-	s->argsz = (uint32_t)sz;
-	s->flags = action | (count ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE);
-	s->index = index;
-	s->start = 0;
-	s->count = count;
+	if (count > VFIO_PCI_MAX_VECTORS)
+		return -EINVAL;
+	memset(&u, 0, sizeof(u));
+	u.s.argsz = (uint32_t)sz;
+	u.s.flags = action | (count ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE);
+	u.s.index = index;
+	u.s.start = 0;
+	u.s.count = count;
 	if (count)
-		memcpy(s->data, fds, count * sizeof(int32_t));
-	r = ioctl(d->fd, VFIO_DEVICE_SET_IRQS, s) < 0 ? -errno : 0;
-	free(s);
-	return r;
+		memcpy(u.s.data, fds, count * sizeof(int32_t));
+	return ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &u.s) < 0 ? -errno : 0;
 }
 
 static void dev_cfg_read(struct vfio_pci *d, uint32_t off, uint8_t *data,
@@ -155,16 +157,15 @@ static void vec_set_irqfd(struct vfio_pci *d, struct vfio_vec *v, bool on)
 		v->irqfd = on;
 }
 
-/* A route and an eventfd for vector i, with the guest's address/data. */
+/* A route for vector i (its eventfd exists), with the guest's address/data. */
 static int vec_start(struct vfio_pci *d, unsigned int i, uint64_t addr,
 		     uint32_t data)
 {
 	struct vfio_vec *v = &d->vec[i];
 	int r;
 
-	v->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (v->fd < 0)
-		return -errno;
+	if (v->fd < 0) /* made at setup: vCPU threads create no descriptor */
+		return -ENOSPC;
 	r = irq_routes_free_gsi(&d->vm->routes, 0, &v->gsi);
 	r = r ?: irq_routes_add_msi(&d->vm->routes, v->gsi, addr, data);
 	if (r)
@@ -181,9 +182,6 @@ static void vec_stop(struct vfio_pci *d, struct vfio_vec *v)
 	if (v->routed)
 		irq_routes_remove(&d->vm->routes, v->gsi);
 	v->routed = false;
-	if (v->fd >= 0)
-		close(v->fd);
-	v->fd = -1;
 }
 
 static void vec_update(struct vfio_pci *d, struct vfio_vec *v, uint64_t addr,
@@ -289,35 +287,34 @@ static void msi_update(struct vfio_pci *d)
 		vec_set_irqfd(d, &d->vec[i], !(mask & (1u << i)));
 }
 
-static bool msix_masked(struct vfio_pci *d, unsigned int i)
-{
-	uint16_t flags = pci_cfg_get16(&d->cfg, d->msix_cap + 2);
-
-	return (flags & MSIX_FLAGS_MASKALL) ||
-	       (d->msix_table[i * 4 + 3] & MSIX_CTRL_MASKBIT);
-}
-
-static uint64_t msix_addr(struct vfio_pci *d, unsigned int i)
-{
-	return d->msix_table[i * 4] | (uint64_t)d->msix_table[i * 4 + 1] << 32;
-}
-
 static unsigned int msix_routed(const struct vfio_pci *d)
 {
-	return d->msix_n < VFIO_PCI_MAX_VECTORS ? d->msix_n : VFIO_PCI_MAX_VECTORS;
+	return d->msix.n < VFIO_PCI_MAX_VECTORS ? d->msix.n : VFIO_PCI_MAX_VECTORS;
 }
 
-/* After a write of the MSI-X control or of a table entry. Lock held. */
+/*
+ * After a write of the MSI-X control or of a table entry: VFIO signals
+ * every routed vector's eventfd once MSI-X is enabled; a vector's route
+ * carries its entry's message, and its irqfd is attached while it is live
+ * (enabled, function and entry unmasked). A message that fires while its
+ * vector is masked waits in the eventfd and is injected when the irqfd is
+ * attached again (KVM checks the eventfd at KVM_IRQFD), which is what the
+ * pending bit would have done; the PBA the guest reads stays clear. Lock
+ * held.
+ */
 static void msix_update(struct vfio_pci *d)
 {
-	uint16_t flags = pci_cfg_get16(&d->cfg, d->msix_cap + 2);
 	unsigned int n = msix_routed(d);
-	bool on = flags & MSIX_FLAGS_ENABLE;
+	bool on = msix_enabled(&d->msix);
+	uint64_t addr;
+	uint32_t data;
 	int r = 0;
 
 	if (on && !d->msix_on) {
-		for (unsigned int i = 0; i < n && !r; i++)
-			r = vec_start(d, i, msix_addr(d, i), d->msix_table[i * 4 + 2]);
+		for (unsigned int i = 0; i < n && !r; i++) {
+			msix_message(&d->msix, i, &addr, &data);
+			r = vec_start(d, i, addr, data);
+		}
 		r = r ?: vectors_start(d, VFIO_PCI_MSIX_IRQ_INDEX, n);
 		if (r) {
 			log_ratelimited(LOG_ERR, "%s: cannot enable MSI-X: %s",
@@ -333,11 +330,13 @@ static void msix_update(struct vfio_pci *d)
 	} else if (!on) {
 		return;
 	}
-	for (unsigned int i = 0; i < n; i++)
-		vec_update(d, &d->vec[i], msix_addr(d, i), d->msix_table[i * 4 + 2]);
+	for (unsigned int i = 0; i < n; i++) {
+		msix_message(&d->msix, i, &addr, &data);
+		vec_update(d, &d->vec[i], addr, data);
+	}
 	commit_routes(d);
 	for (unsigned int i = 0; i < n; i++)
-		vec_set_irqfd(d, &d->vec[i], !msix_masked(d, i));
+		vec_set_irqfd(d, &d->vec[i], msix_live(&d->msix, i));
 }
 
 /* --- BARs ------------------------------------------------------------- */
@@ -347,32 +346,19 @@ static bool in(uint64_t off, uint32_t len, uint64_t start, uint64_t n)
 	return off >= start && off - start + len <= n;
 }
 
-/* A guest access to the MSI-X table: dword (or qword) entries, ours. */
-static void msix_table_access(struct vfio_pci *d, uint64_t off, uint8_t *data,
-			      uint32_t len, bool is_write)
+/* A guest access to the MSI-X table: ours (pci/msix.c). */
+static void table_access(struct vfio_pci *d, uint64_t off, uint8_t *data,
+			 uint32_t len, bool is_write)
 {
-	uint64_t rel = off - d->msix_off;
-	unsigned int i = (unsigned int)(rel / MSIX_ENTRY_SIZE);
-	unsigned int w = (unsigned int)(rel % MSIX_ENTRY_SIZE) / 4;
-	uint32_t *e;
+	int changed;
 
-	if ((len != 4 && len != 8) || rel % len || i >= d->msix_n ||
-	    i >= VFIO_PCI_MAX_VECTORS) {
-		if (!is_write)
-			memset(data, i < d->msix_n ? 0xff : 0, len);
-		return;
-	}
-	e = &d->msix_table[i * 4 + w];
 	pthread_mutex_lock(&d->lock);
-	if (!is_write) {
-		memcpy(data, e, len);
-	} else {
-		memcpy(e, data, len);
-		if (d->msix_on) {
-			pthread_mutex_lock(&d->c->routes_lock);
-			msix_update(d);
-			pthread_mutex_unlock(&d->c->routes_lock);
-		}
+	changed = msix_table_access(&d->msix, off - d->mcap.table_off, data,
+				    len, is_write);
+	if (changed >= 0 && (unsigned int)changed < msix_routed(d) && d->msix_on) {
+		pthread_mutex_lock(&d->c->routes_lock);
+		msix_update(d);
+		pthread_mutex_unlock(&d->c->routes_lock);
 	}
 	pthread_mutex_unlock(&d->lock);
 }
@@ -385,14 +371,20 @@ static void bar_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
 	struct vfio_pci *d = b->d;
 	ssize_t n;
 
-	if (d->msix_cap && b->index == d->msix_bar &&
-	    in(off, len, d->msix_off, (uint64_t)d->msix_n * MSIX_ENTRY_SIZE)) {
-		msix_table_access(d, off, data, len, is_write);
+	if (d->msix_cap && b->index == d->mcap.table_bar &&
+	    in(off, len, d->mcap.table_off, msix_table_size(d->msix.n))) {
+		table_access(d, off, data, len, is_write);
 		return;
 	}
-	if (is_write && d->msix_cap && b->index == d->pba_bar &&
-	    in(off, len, d->pba_off, d->pba_len))
-		return; /* the PBA is read-only */
+	if (d->msix_cap && b->index == d->mcap.pba_bar &&
+	    in(off, len, d->mcap.pba_off, msix_pba_size(d->msix.n))) {
+		if (!is_write) { /* read-only */
+			pthread_mutex_lock(&d->lock);
+			msix_pba_read(&d->msix, off - d->mcap.pba_off, data, len);
+			pthread_mutex_unlock(&d->lock);
+		}
+		return;
+	}
 	if (is_write)
 		n = pwrite(d->fd, data, len, (off_t)(b->offset + off));
 	else
@@ -513,7 +505,8 @@ static void cfg_write(void *opaque, uint32_t off, const uint8_t *data,
 		pthread_mutex_lock(&d->c->routes_lock);
 		if (d->msi_cap && touches(off, len, d->msi_cap + 2, 22))
 			msi_update(d);
-		if (d->msix_cap && touches(off, len, d->msix_cap + 2, 2))
+		if (d->msix_cap && touches(off, len, d->msix_cap + 2, 2) &&
+		    msix_set_flags(&d->msix, pci_cfg_get16(&d->cfg, d->msix_cap + 2)))
 			msix_update(d);
 		pthread_mutex_unlock(&d->c->routes_lock);
 		pthread_mutex_unlock(&d->lock);
@@ -558,27 +551,13 @@ static void setup_msi(struct vfio_pci *d, uint8_t cap, unsigned int count)
 /* The MSI-X capability: control ours, table and PBA location the device's. */
 static int setup_msix(struct vfio_pci *d, uint8_t cap)
 {
-	uint16_t flags = pci_cfg_get16(&d->cfg, cap + 2);
-	uint32_t table = pci_cfg_get32(&d->cfg, cap + 4);
-	uint32_t pba = pci_cfg_get32(&d->cfg, cap + 8);
+	int r = msix_cap_parse(&d->cfg, cap, &d->mcap);
 
+	r = r ?: msix_init(&d->msix, d->mcap.n);
+	if (r)
+		return r;
 	d->msix_cap = cap;
-	d->msix_n = (flags & 0x7ffu) + 1;
-	d->msix_bar = table & 7;
-	d->msix_off = table & ~7u;
-	d->pba_bar = pba & 7;
-	d->pba_off = pba & ~7u;
-	d->pba_len = ((d->msix_n + 63) / 64) * 8;
-	if (d->msix_bar >= PCI_NUM_BARS || d->pba_bar >= PCI_NUM_BARS)
-		return -EINVAL;
-	d->msix_table = calloc(d->msix_n, MSIX_ENTRY_SIZE);
-	if (!d->msix_table)
-		return -ENOMEM;
-	for (unsigned int i = 0; i < d->msix_n; i++)
-		d->msix_table[i * 4 + 3] = MSIX_CTRL_MASKBIT; /* reset state */
 	emulate(d, cap + 2, 2);
-	pci_cfg_set16(&d->cfg, cap + 2, flags & ~(MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL));
-	d->cfg.wmask[cap + 3] = (MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL) >> 8;
 	return 0;
 }
 
@@ -612,6 +591,24 @@ static int setup_caps(struct vfio_pci *d)
 	return r;
 }
 
+/*
+ * One eventfd per MSI or MSI-X vector the device may use, made now: the
+ * vectors are enabled from vCPU threads, whose filter creates no descriptor.
+ */
+static int setup_vectors(struct vfio_pci *d)
+{
+	unsigned int n = d->msi_max > msix_routed(d) ? d->msi_max : msix_routed(d);
+
+	for (unsigned int i = 0; i < n; i++) {
+		d->vec[i].fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (d->vec[i].fd < 0) {
+			log_err_errno("%s: eventfd for vector %u", d->label, i);
+			return -errno;
+		}
+	}
+	return 0;
+}
+
 /* Region info, the BAR's type from the device, its mapping where allowed. */
 static int setup_bar(struct vfio_pci *d, unsigned int i)
 {
@@ -638,7 +635,7 @@ static int setup_bar(struct vfio_pci *d, unsigned int i)
 	b->present = true;
 	b->size = info.size;
 	b->offset = info.offset;
-	msix_here = d->msix_cap && (i == d->msix_bar || i == d->pba_bar);
+	msix_here = d->msix_cap && (i == d->mcap.table_bar || i == d->mcap.pba_bar);
 	/*
 	 * TESSERA_VFIO_NO_MMAP (tests and benchmarks of the slow path): trap
 	 * every BAR, as TESSERA_NO_IOEVENTFD does for virtio notifications.
@@ -715,6 +712,9 @@ static int setup_config(struct vfio_pci *d)
 		log_err("%s: malformed MSI-X capability", d->label);
 		return r;
 	}
+	r = setup_vectors(d);
+	if (r)
+		return r;
 	for (unsigned int i = 0; i < PCI_NUM_REGIONS; i++)
 		i += (unsigned int)setup_bar(d, i);
 	return 0;
@@ -768,15 +768,21 @@ static int vfio_pci_destroy(void *opaque)
 		if (b->map)
 			munmap(b->map, b->size);
 	}
-	if (d->fd >= 0 && d->can_reset && ioctl(d->fd, VFIO_DEVICE_RESET) < 0)
-		log_warn_errno("%s: reset at exit", d->label);
+	/*
+	 * No VFIO_DEVICE_RESET here: closing the device fd makes vfio-pci
+	 * reset the function itself where it can (vfio_pci_core_disable()),
+	 * so the main thread's filter needs no reset rule.
+	 */
+	for (unsigned int i = 0; i < VFIO_PCI_MAX_VECTORS; i++)
+		if (d->vec[i].fd >= 0)
+			close(d->vec[i].fd);
 	if (d->intx_fd >= 0)
 		close(d->intx_fd);
 	if (d->unmask_fd >= 0)
 		close(d->unmask_fd);
 	if (d->fd >= 0)
 		close(d->fd);
-	free(d->msix_table);
+	msix_destroy(&d->msix);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 	return 0;

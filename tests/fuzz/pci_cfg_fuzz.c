@@ -3,11 +3,15 @@
  * Fuzzes guest configuration-space accesses: the input is a sequence of
  * 8-byte accesses <kind len off16 val32> sent through the type-1 ports
  * and ECAM of a host bridge (devices/pci/host.c) to a function emulated
- * by devices/pci/pci.c with every kind of BAR and an MSI capability.
+ * by devices/pci/pci.c with every kind of BAR, an MSI capability and an
+ * MSI-X one (devices/pci/msix.c: accesses with bit 4 of kind go to its
+ * table and PBA instead).
  * Checked on every access: no crash or sanitizer report; malformed
  * accesses read all-ones; the identity registers never change; every
  * BAR move reported is consistent with the last one (no double map or
- * unmap) and lands naturally aligned, non-zero, not wrapping.
+ * unmap) and lands naturally aligned, non-zero, not wrapping; MSI-X
+ * entries keep their reserved bits clear and a live vector is an
+ * enabled, unmasked one.
  *
  * Built with clang -fsanitize=fuzzer,address by `make fuzz`; `make check`
  * replays tests/fuzz/corpus/pci_cfg/.
@@ -18,10 +22,14 @@
 #include "fuzz.h"
 #include "log.h"
 #include "pci/host.h"
+#include "pci/msix.h"
 #include "pci/pci.h"
 
 static struct pci_cfg cfg;
 static struct pci_host host;
+static struct msix msix;
+static struct msix_cap mcap;
+static uint8_t msix_off;
 static bool on[PCI_NUM_REGIONS];
 static uint64_t at[PCI_NUM_REGIONS];
 
@@ -72,9 +80,16 @@ static void setup(void)
 	    pci_cfg_set_bar(&cfg, 4, 16, 0) ||
 	    pci_cfg_set_bar(&cfg, PCI_ROM_BAR, 0x8000, 0) ||
 	    pci_cfg_add_cap(&cfg, PCI_CAP_ID_MSI, 14, &cap) ||
+	    pci_cfg_add_cap(&cfg, PCI_CAP_ID_MSIX, 12, &msix_off) ||
 	    pci_host_add(&host, &ops, &cfg, 1, 5, &slot))
 		abort();
 	memset(&cfg.wmask[cap + 2], 0xff, 12);
+	/* 70 entries (two PBA qwords), table and PBA in BAR 4. */
+	pci_cfg_set16(&cfg, msix_off + 2, 69);
+	pci_cfg_set32(&cfg, msix_off + 4, 4);
+	pci_cfg_set32(&cfg, msix_off + 8, 0x800 | 4);
+	if (msix_cap_parse(&cfg, msix_off, &mcap) || msix_init(&msix, mcap.n))
+		abort();
 	memset(on, 0, sizeof(on));
 	memset(at, 0, sizeof(at));
 }
@@ -93,6 +108,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(buf + 4, op + 4, 4);
 		if (!len)
 			len = 1;
+		if (op[0] & 16) {
+			/* The MSI-X table or PBA, and the control as config wrote it. */
+			msix_set_flags(&msix, pci_cfg_get16(&cfg, msix_off + 2));
+			if (op[0] & 32)
+				msix_pba_read(&msix, off & 0x1f, buf, len);
+			else
+				msix_table_access(&msix, off, buf, len, write);
+			for (unsigned int v = 0; v < msix.n; v++) {
+				if ((msix.table[v * 4] & 3) || (msix.table[v * 4 + 3] & ~1u))
+					abort();
+				if (msix_live(&msix, v) && (!msix_enabled(&msix) ||
+							    (msix.flags & MSIX_FLAGS_MASKALL) ||
+							    (msix.table[v * 4 + 3] & 1)))
+					abort();
+				if (op[1] & 128)
+					(void)(msix_fire(&msix, v) || msix_take_pending(&msix, v));
+			}
+			continue;
+		}
 		if (ecam) {
 			/* Device 1, or now and then another (absent) function. */
 			uint64_t eoff = (op[0] & 4 ? 2ULL << 15 : 1ULL << 15) |
@@ -122,6 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (cfg.bar_size[b] - 1) & ~0xfULL)
 				abort();
 	}
+	msix_destroy(&msix);
 	pci_host_destroy(&host);
 	return 0;
 }

@@ -3,7 +3,10 @@
  * PCI configuration space (devices/pci/pci.c) and the host bridge
  * (devices/pci/host.c): ECAM and type-1 decoding, BAR sizing, command and
  * BAR writes that move BARs, odd-width and out-of-range accesses, the
- * capability list, and the bridge's device-tree node read back with libfdt.
+ * capability list, the bridge's device-tree node read back with libfdt,
+ * and MSI-X (devices/pci/msix.c): the capability, table writes, the entry
+ * and function masks, PBA reads, and which vectors are live with which
+ * message (what vfio/pci.c turns into KVM routes and irqfds).
  */
 #include <errno.h>
 #include <libfdt.h>
@@ -11,6 +14,7 @@
 
 #include "fdt.h"
 #include "pci/host.h"
+#include "pci/msix.h"
 #include "pci/pci.h"
 #include "suites.h"
 
@@ -478,6 +482,183 @@ START_TEST(host_fdt_node)
 }
 END_TEST
 
+/* ---- MSI-X ------------------------------------------------------------- */
+
+static uint32_t tbl_rd(struct msix *m, uint64_t off)
+{
+	uint8_t b[4];
+
+	msix_table_access(m, off, b, 4, false);
+	return (uint32_t)b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static int tbl_wr(struct msix *m, uint64_t off, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+			 (uint8_t)(v >> 24) };
+
+	return msix_table_access(m, off, b, 4, true);
+}
+
+/* Programs entry i as a guest driver does: address, data, then unmask. */
+static void program(struct msix *m, unsigned int i, uint64_t addr, uint32_t data)
+{
+	tbl_wr(m, i * 16, (uint32_t)addr);
+	tbl_wr(m, i * 16 + 4, (uint32_t)(addr >> 32));
+	tbl_wr(m, i * 16 + 8, data);
+	tbl_wr(m, i * 16 + 12, 0);
+}
+
+/* The capability as a device reports it: 8 entries, table in BAR 2 at 0, PBA at 0x800. */
+START_TEST(msix_capability)
+{
+	struct msix_cap cap;
+	uint8_t off;
+
+	ck_assert_int_eq(pci_cfg_add_cap(&cfg, PCI_CAP_ID_MSIX, 12, &off), 0);
+	pci_cfg_set16(&cfg, off + 2, MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL | 7);
+	pci_cfg_set32(&cfg, off + 4, 0x0000 | 2);
+	pci_cfg_set32(&cfg, off + 8, 0x0800 | 2);
+	ck_assert_int_eq(msix_cap_parse(&cfg, off, &cap), 0);
+	ck_assert_uint_eq(cap.off, off);
+	ck_assert_uint_eq(cap.n, 8);
+	ck_assert_uint_eq(cap.table_bar, 2);
+	ck_assert_uint_eq(cap.table_off, 0);
+	ck_assert_uint_eq(cap.pba_bar, 2);
+	ck_assert_uint_eq(cap.pba_off, 0x800);
+	/* After reset: disabled, unmasked; only those two bits are the guest's. */
+	ck_assert_uint_eq(rd(&cfg, off + 2, 2), 7);
+	ck_assert(wr(&cfg, off + 2, 0xffff, 2));
+	ck_assert_uint_eq(rd(&cfg, off + 2, 2), MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL | 7);
+	ck_assert(wr(&cfg, off + 4, 0xffffffff, 4));
+	ck_assert(wr(&cfg, off + 8, 0xffffffff, 4));
+	ck_assert_uint_eq(rd(&cfg, off + 4, 4), 2);
+	ck_assert_uint_eq(rd(&cfg, off + 8, 4), 0x802);
+	ck_assert_uint_eq(rd(&cfg, off, 1), PCI_CAP_ID_MSIX);
+	/* A BAR indicator past BAR 5 is refused. */
+	pci_cfg_set32(&cfg, off + 4, 6);
+	ck_assert_int_eq(msix_cap_parse(&cfg, off, &cap), -EINVAL);
+	pci_cfg_set32(&cfg, off + 4, 0);
+	pci_cfg_set32(&cfg, off + 8, 7);
+	ck_assert_int_eq(msix_cap_parse(&cfg, off, &cap), -EINVAL);
+	ck_assert_int_eq(msix_cap_parse(&cfg, 250, &cap), -EINVAL);
+}
+END_TEST
+
+/* Table writes: entries start masked, reserved bits stay 0, bad accesses. */
+START_TEST(msix_table_writes)
+{
+	struct msix m;
+	uint8_t q[8], b[2];
+
+	ck_assert_int_eq(msix_init(&m, 0), -EINVAL);
+	ck_assert_int_eq(msix_init(&m, MSIX_MAX_ENTRIES + 1), -EINVAL);
+	ck_assert_int_eq(msix_init(&m, 3), 0);
+	ck_assert_uint_eq(msix_table_size(3), 48);
+	ck_assert_uint_eq(msix_pba_size(3), 8);
+	ck_assert_uint_eq(msix_pba_size(65), 16);
+	for (unsigned int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(tbl_rd(&m, i * 16 + 12), MSIX_CTRL_MASKBIT);
+		ck_assert_uint_eq(tbl_rd(&m, i * 16), 0);
+	}
+	/* Address is dword-aligned; data is all the guest's; control is the mask bit. */
+	ck_assert_int_eq(tbl_wr(&m, 16, 0xfee01003), 1);
+	ck_assert_uint_eq(tbl_rd(&m, 16), 0xfee01000);
+	ck_assert_int_eq(tbl_wr(&m, 16, 0xfee01000), -1); /* no change */
+	ck_assert_int_eq(tbl_wr(&m, 24, 0x4041), 1);
+	ck_assert_uint_eq(tbl_rd(&m, 24), 0x4041);
+	ck_assert_int_eq(tbl_wr(&m, 28, 0xfffffffe), 1);
+	ck_assert_uint_eq(tbl_rd(&m, 28), 0);
+	ck_assert_int_eq(tbl_wr(&m, 28, 0xffffffff), 1);
+	ck_assert_uint_eq(tbl_rd(&m, 28), 1);
+	/* An aligned qword: the upper address with it. */
+	memcpy(q, "\x00\x20\xe0\xfe\x01\x00\x00\x00", 8);
+	ck_assert_int_eq(msix_table_access(&m, 32, q, 8, true), 2);
+	ck_assert_uint_eq(tbl_rd(&m, 32), 0xfee02000);
+	ck_assert_uint_eq(tbl_rd(&m, 36), 1);
+	memset(q, 0, 8);
+	ck_assert_int_eq(msix_table_access(&m, 32, q, 8, false), -1);
+	ck_assert_uint_eq(q[3], 0xfe);
+	ck_assert_uint_eq(q[4], 1);
+	/* Misaligned, odd-sized and out-of-table accesses: all-ones, no write. */
+	ck_assert_int_eq(msix_table_access(&m, 36, q, 8, true), -1);
+	ck_assert_int_eq(tbl_wr(&m, 18, 0x1234), -1);
+	b[0] = b[1] = 0;
+	ck_assert_int_eq(msix_table_access(&m, 24, b, 2, true), -1);
+	ck_assert_uint_eq(tbl_rd(&m, 24), 0x4041);
+	msix_table_access(&m, 24, b, 2, false);
+	ck_assert_uint_eq(b[0], 0xff);
+	ck_assert_int_eq(tbl_wr(&m, 48, 1), -1);
+	ck_assert_uint_eq(tbl_rd(&m, 48), 0xffffffff);
+	ck_assert_uint_eq(tbl_rd(&m, 1ull << 40), 0xffffffff);
+	msix_destroy(&m);
+	msix_destroy(&m); /* idempotent */
+}
+END_TEST
+
+/*
+ * Which vectors are live, with which message: enable, function mask,
+ * entry mask; and a vector that fires while masked is pending until it
+ * is unmasked (PBA reads).
+ */
+START_TEST(msix_masks_and_pending)
+{
+	struct msix m;
+	uint64_t addr;
+	uint32_t data;
+	uint8_t pba[8];
+
+	ck_assert_int_eq(msix_init(&m, 70), 0);
+	program(&m, 0, 0xfee00000, 0x41);
+	program(&m, 69, 0x1fee01000ull, 0x42);
+	/* Programmed but MSI-X off: nothing live; a fire is pending. */
+	ck_assert(!msix_enabled(&m));
+	ck_assert(!msix_live(&m, 0));
+	ck_assert(!msix_fire(&m, 0));
+	msix_pba_read(&m, 0, pba, 8);
+	ck_assert_uint_eq(pba[0], 1);
+	/* Enabled with the function masked: still nothing. */
+	ck_assert(msix_set_flags(&m, MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL | 69));
+	ck_assert(!msix_set_flags(&m, MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL));
+	ck_assert(msix_enabled(&m));
+	ck_assert(!msix_live(&m, 0));
+	ck_assert(!msix_take_pending(&m, 0));
+	/* Function unmasked: the programmed entries are live, the rest masked. */
+	ck_assert(msix_set_flags(&m, MSIX_FLAGS_ENABLE));
+	ck_assert(msix_live(&m, 0));
+	ck_assert(msix_live(&m, 69));
+	ck_assert(!msix_live(&m, 1));
+	ck_assert(!msix_live(&m, 70));
+	msix_message(&m, 69, &addr, &data);
+	ck_assert_uint_eq(addr, 0x1fee01000ull);
+	ck_assert_uint_eq(data, 0x42);
+	/* The pending vector is sent once, then its bit is clear. */
+	ck_assert(msix_take_pending(&m, 0));
+	ck_assert(!msix_take_pending(&m, 0));
+	msix_pba_read(&m, 0, pba, 8);
+	ck_assert_uint_eq(pba[0], 0);
+	ck_assert(msix_fire(&m, 0));
+	/* Entry mask: vector 69 pends (second PBA qword, bit 5). */
+	ck_assert_int_eq(tbl_wr(&m, 69 * 16 + 12, 1), 69);
+	ck_assert(!msix_live(&m, 69));
+	ck_assert(!msix_fire(&m, 69));
+	msix_pba_read(&m, 8, pba, 8);
+	ck_assert_uint_eq(pba[0], 0x20);
+	msix_pba_read(&m, 15, pba, 2); /* past the array: 0 */
+	ck_assert_uint_eq(pba[1], 0);
+	ck_assert_int_eq(tbl_wr(&m, 69 * 16 + 12, 0), 69);
+	ck_assert(msix_take_pending(&m, 69));
+	/* Disabled again: nothing live, messages kept. */
+	ck_assert(msix_set_flags(&m, 0));
+	ck_assert(!msix_live(&m, 0));
+	msix_message(&m, 0, &addr, &data);
+	ck_assert_uint_eq(addr, 0xfee00000);
+	ck_assert_uint_eq(data, 0x41);
+	ck_assert(!msix_fire(&m, 70)); /* no such vector */
+	msix_destroy(&m);
+}
+END_TEST
+
 Suite *pci_suite(void)
 {
 	Suite *s = suite_create("pci");
@@ -491,6 +672,9 @@ Suite *pci_suite(void)
 	tcase_add_test(tc, command_moves_bars);
 	tcase_add_test(tc, odd_and_out_of_range);
 	tcase_add_test(tc, status_and_capabilities);
+	tcase_add_test(tc, msix_capability);
+	tcase_add_test(tc, msix_table_writes);
+	tcase_add_test(tc, msix_masks_and_pending);
 	suite_add_tcase(s, tc);
 	tcase_add_test(th, ecam_and_type1_decoding);
 	tcase_add_test(th, host_routing);

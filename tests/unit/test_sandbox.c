@@ -161,9 +161,16 @@ START_TEST(table_forbids_the_classes)
 			ck_assert_msg(r->arg == 2 && (r->mask & PROT_EXEC) &&
 					      !(r->value & PROT_EXEC),
 				      "rule %s allows executable mappings", r->name);
+		/*
+		 * Memory slots change at runtime only for --vfio, whose mapped
+		 * BARs follow the guest's BAR writes (vfio/pci.c).
+		 */
+		if (!strcmp(r->syscall, "ioctl") &&
+		    r->value == (uint32_t)KVM_SET_USER_MEMORY_REGION)
+			ck_assert_msg(r->cond == SANDBOX_IF_VFIO,
+				      "rule %s changes memory slots without --vfio", r->name);
 		if (!strcmp(r->syscall, "ioctl"))
-			ck_assert_msg(r->value != (uint32_t)KVM_SET_USER_MEMORY_REGION &&
-					      r->value != (uint32_t)KVM_CREATE_VCPU &&
+			ck_assert_msg(r->value != (uint32_t)KVM_CREATE_VCPU &&
 					      r->value != (uint32_t)KVM_CREATE_DEVICE,
 				      "rule %s allows a setup-only KVM ioctl", r->name);
 		if (!strcmp(r->syscall, "tgkill"))
@@ -202,6 +209,14 @@ START_TEST(conditions_and_drops)
 	ck_assert(!sandbox_rule_active(stats, SANDBOX_IF_TTY, NULL));
 	ck_assert(!sandbox_rule_active(trap, 0, NULL));
 	ck_assert(sandbox_rule_active(trap, SANDBOX_IF_TRAP, NULL));
+	/* The VFIO rules are off unless a --vfio device is configured. */
+	for (size_t i = 0; i < sandbox_nrules; i++)
+		if (strstr(sandbox_rules[i].name, "VFIO_") ||
+		    strstr(sandbox_rules[i].name, ":vfio"))
+			ck_assert(!sandbox_rule_active(&sandbox_rules[i], 0, NULL) &&
+				  sandbox_rule_active(&sandbox_rules[i], SANDBOX_IF_VFIO, NULL));
+	ck_assert_ptr_nonnull(find("vcpu:ioctl:VFIO_DEVICE_SET_IRQS"));
+	ck_assert_ptr_nonnull(find("main:ioctl:VFIO_IOMMU_UNMAP_DMA"));
 }
 END_TEST
 

@@ -189,13 +189,19 @@ START_TEST(acpi_tables)
 }
 END_TEST
 
+static const struct acpi_pci test_pci = {
+	.ecam_base = 0xe0000000, .mem32_base = 0xc0000000, .mem32_size = 0x10000000,
+	.mem64_base = 0x100000000ull, .mem64_size = 64ull << 30, .nintx = 2,
+	.intx = { { 1, 1, 16 }, { 3, 2, 23 } },
+};
+
 /* With a PCI host bridge: a third XSDT entry, an MCFG for bus 0. */
 START_TEST(acpi_mcfg)
 {
 	static uint8_t buf[4096];
 	const uint64_t base = 0xe0000;
 	size_t n = acpi_build_pci(buf, sizeof(buf), base, 2, 0xfec00000,
-				  0xe0000000);
+				  &test_pci);
 	const uint8_t *xsdt, *mcfg;
 	uint64_t xsdt_addr, ptr[3], ecam;
 
@@ -216,11 +222,200 @@ START_TEST(acpi_mcfg)
 	ck_assert_uint_eq(mcfg[54], 0);                 /* buses 0-0 */
 	ck_assert_uint_eq(mcfg[55], 0);
 	/* Without PCI: no MCFG, two XSDT entries, as before. */
-	n = acpi_build_pci(buf, sizeof(buf), base, 2, 0xfec00000, 0);
+	n = acpi_build_pci(buf, sizeof(buf), base, 2, 0xfec00000, NULL);
 	ck_assert_uint_gt(n, 0);
 	ck_assert_uint_eq(le32(buf + (xsdt_addr - base) + 4), 36 + 2 * 8);
 	ck_assert_uint_eq(acpi_build_pci(buf, 600, base, 2, 0xfec00000,
-					 0xe0000000), 0);
+					 &test_pci), 0);
+}
+END_TEST
+
+/* AML PkgLength: 1 byte below 64, then a lead byte and 1-3 more. */
+START_TEST(aml_pkglen)
+{
+	uint8_t b[4];
+
+	ck_assert_uint_eq(acpi_aml_pkglen(0, b), 1);
+	ck_assert_uint_eq(b[0], 1);
+	ck_assert_uint_eq(acpi_aml_pkglen(62, b), 1);
+	ck_assert_uint_eq(b[0], 63);
+	/* 63 bytes of content: length 65 in two bytes, 0x41 0x04. */
+	ck_assert_uint_eq(acpi_aml_pkglen(63, b), 2);
+	ck_assert_uint_eq(b[0], 0x41);
+	ck_assert_uint_eq(b[1], 0x04);
+	ck_assert_uint_eq(acpi_aml_pkglen(4093, b), 2); /* 4095: the largest */
+	ck_assert_uint_eq(b[0], 0x4f);
+	ck_assert_uint_eq(b[1], 0xff);
+	ck_assert_uint_eq(acpi_aml_pkglen(4094, b), 3); /* 4097 */
+	ck_assert_uint_eq(b[0], 0x81);
+	ck_assert_uint_eq(b[1], 0x00);
+	ck_assert_uint_eq(b[2], 0x01);
+	ck_assert_uint_eq(acpi_aml_pkglen((1u << 20) - 4, b), 3); /* 2^20 - 1 */
+	ck_assert_uint_eq(acpi_aml_pkglen((1u << 20) - 3, b), 4); /* 2^20 + 1 */
+	ck_assert_uint_eq(b[0], 0xc1);
+	ck_assert_uint_eq(b[1], 0x00);
+	ck_assert_uint_eq(b[2], 0x00);
+	ck_assert_uint_eq(b[3], 0x01);
+	ck_assert_uint_eq(acpi_aml_pkglen(1u << 28, b), 0);
+}
+END_TEST
+
+/* A PkgLength at p: its value, and its own size in *k. */
+static size_t pkglen_at(const uint8_t *p, unsigned int *k)
+{
+	size_t len = p[0] & 0x3f;
+
+	*k = 1 + (p[0] >> 6);
+	if (*k > 1) {
+		len = p[0] & 0x0f;
+		for (unsigned int i = 1; i < *k; i++)
+			len |= (size_t)p[i] << (4 + 8 * (i - 1));
+	}
+	return len;
+}
+
+static const uint8_t *find_bytes(const uint8_t *h, size_t n, const void *needle,
+				 size_t m)
+{
+	for (size_t i = 0; i + m <= n; i++)
+		if (!memcmp(h + i, needle, m))
+			return h + i;
+	return NULL;
+}
+
+static uint64_t le(const uint8_t *p, unsigned int bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+/*
+ * The DSDT's PCI root bridge, decoded: names and EISA ids, every _CRS
+ * descriptor with its values, the _PRT entries, and PkgLengths that end
+ * each object exactly where the next begins (the bytes were checked once
+ * with `iasl -d`, which disassembles them to the ASL in acpi.c's comment).
+ */
+START_TEST(acpi_dsdt_pci)
+{
+	static uint8_t buf[4096];
+	const uint64_t base = 0xe0000;
+	size_t n = acpi_build_pci(buf, sizeof(buf), base, 2, 0xfec00000, &test_pci);
+	const uint8_t *fadt, *dsdt, *end, *p, *q;
+	size_t len, dlen;
+	unsigned int k;
+	uint64_t xsdt_addr, ptr0;
+
+	ck_assert_uint_gt(n, 0);
+	memcpy(&xsdt_addr, buf + 24, 8);
+	memcpy(&ptr0, buf + (xsdt_addr - base) + 36, 8);
+	fadt = buf + (ptr0 - base);
+	dsdt = buf + (le32(fadt + 40) - base);
+	ck_assert(!memcmp(dsdt, "DSDT", 4));
+	dlen = le32(dsdt + 4);
+	ck_assert_uint_le((size_t)(dsdt - buf) + dlen, n);
+	ck_assert_uint_eq(sum(dsdt, dlen), 0);
+	end = dsdt + dlen;
+	ck_assert(!memcmp(dsdt + 37, "_S5_", 4));
+	/* Scope (\_SB) spans the rest of the table. */
+	p = dsdt + 36 + 14;
+	ck_assert_uint_eq(p[0], 0x10);
+	len = pkglen_at(p + 1, &k);
+	ck_assert_ptr_eq(p + 1 + len, end);
+	ck_assert(!memcmp(p + 1 + k, "\\_SB_", 5));
+	/* Device (PCI0) ends where Device (MRES) begins. */
+	p += 1 + k + 5;
+	ck_assert_uint_eq(p[0], 0x5b);
+	ck_assert_uint_eq(p[1], 0x82);
+	len = pkglen_at(p + 2, &k);
+	ck_assert(!memcmp(p + 2 + k, "PCI0", 4));
+	q = p + 2 + len;
+	ck_assert_uint_eq(q[0], 0x5b);
+	ck_assert_uint_eq(q[1], 0x82);
+	ck_assert(!memcmp(q + 2 + 1, "MRES", 4));
+	ck_assert_ptr_eq(q + 2 + pkglen_at(q + 2, &k), end);
+	/* _HID PNP0A08, _CID PNP0A03, _SEG, _BBN, _UID 0. */
+	ck_assert_ptr_nonnull(find_bytes(p, (size_t)(q - p), "\x08_HID\x0c\x41\xd0\x0a\x08", 10));
+	ck_assert_ptr_nonnull(find_bytes(p, (size_t)(q - p), "\x08_CID\x0c\x41\xd0\x0a\x03", 10));
+	ck_assert_ptr_nonnull(find_bytes(p, (size_t)(q - p), "\x08_SEG\x00", 6));
+	ck_assert_ptr_nonnull(find_bytes(p, (size_t)(q - p), "\x08_BBN\x00", 6));
+	ck_assert_ptr_nonnull(find_bytes(q, (size_t)(end - q), "\x08_HID\x0c\x41\xd0\x0c\x02", 10));
+
+	/* _CRS: Buffer (size) { descriptors, end tag }. */
+	p = find_bytes(dsdt, dlen, "\x08_CRS", 5);
+	ck_assert_ptr_nonnull(p);
+	p += 5;
+	ck_assert_uint_eq(p[0], 0x11);
+	len = pkglen_at(p + 1, &k);
+	q = p + 1 + len; /* the buffer's end */
+	p += 1 + k;
+	ck_assert_uint_eq(p[0], 0x0a); /* BytePrefix size */
+	ck_assert_ptr_eq(p + 2 + p[1], q);
+	p += 2;
+	/* WordBusNumber 0-0, length 1, producer, fixed. */
+	ck_assert_uint_eq(p[0], 0x88);
+	ck_assert_uint_eq(le(p + 1, 2), 13);
+	ck_assert_uint_eq(p[3], 2);
+	ck_assert_uint_eq(p[4], 0x0c);
+	ck_assert_uint_eq(le(p + 8, 2), 0);
+	ck_assert_uint_eq(le(p + 10, 2), 0);
+	ck_assert_uint_eq(le(p + 14, 2), 1);
+	p += 16;
+	/* IO (Decode16, 0xcf8, 0xcf8, 1, 8). */
+	ck_assert(!memcmp(p, "\x47\x01\xf8\x0c\xf8\x0c\x01\x08", 8));
+	p += 8;
+	/* WordIO 0xd00-0xffff. */
+	ck_assert_uint_eq(p[0], 0x88);
+	ck_assert_uint_eq(p[3], 1);
+	ck_assert_uint_eq(le(p + 8, 2), ACPI_PCI_IO_BASE);
+	ck_assert_uint_eq(le(p + 10, 2), 0xffff);
+	ck_assert_uint_eq(le(p + 14, 2), ACPI_PCI_IO_SIZE);
+	p += 16;
+	/* DWordMemory: the 32-bit window, non-prefetchable. */
+	ck_assert_uint_eq(p[0], 0x87);
+	ck_assert_uint_eq(le(p + 1, 2), 23);
+	ck_assert_uint_eq(p[3], 0);
+	ck_assert_uint_eq(p[5], 0x01);
+	ck_assert_uint_eq(le(p + 10, 4), 0xc0000000);
+	ck_assert_uint_eq(le(p + 14, 4), 0xcfffffff);
+	ck_assert_uint_eq(le(p + 22, 4), 0x10000000);
+	p += 26;
+	/* QWordMemory: the 64-bit window, prefetchable. */
+	ck_assert_uint_eq(p[0], 0x8a);
+	ck_assert_uint_eq(le(p + 1, 2), 43);
+	ck_assert_uint_eq(p[5], 0x07);
+	ck_assert_uint_eq(le(p + 14, 8), 0x100000000ull);
+	ck_assert_uint_eq(le(p + 22, 8), 0x100000000ull + (64ull << 30) - 1);
+	ck_assert_uint_eq(le(p + 38, 8), 64ull << 30);
+	p += 46;
+	ck_assert_uint_eq(p[0], 0x79);
+	ck_assert_ptr_eq(p + 2, q);
+
+	/* _PRT: two entries, { slot << 16 | 0xffff, pin - 1, 0, GSI }. */
+	p = find_bytes(dsdt, dlen, "\x08_PRT\x12", 6);
+	ck_assert_ptr_nonnull(p);
+	p += 6;
+	len = pkglen_at(p, &k);
+	q = p + len;
+	p += k;
+	ck_assert_uint_eq(*p++, 2);
+	ck_assert_uint_eq(p[0], 0x12);
+	ck_assert_uint_eq(pkglen_at(p + 1, &k), 1 + 1 + 5 + 1 + 1 + 2);
+	ck_assert(!memcmp(p + 2, "\x04\x0c\xff\xff\x01\x00\x00\x00\x0a\x10", 10));
+	p += 1 + pkglen_at(p + 1, &k);
+	ck_assert(!memcmp(p + 2, "\x04\x0c\xff\xff\x03\x00\x01\x00\x0a\x17", 10));
+	p += 1 + pkglen_at(p + 1, &k);
+	ck_assert_ptr_eq(p, q);
+
+	/* MRES reserves the ECAM window: Memory32Fixed (RW, base, 1 MiB). */
+	ck_assert_ptr_nonnull(find_bytes(dsdt, dlen,
+					 "\x0a\x0e\x86\x09\x00\x01\x00\x00\x00\xe0\x00\x00\x10\x00\x79\x00", 16));
+	/* The body's length is the same whether or not it is written. */
+	ck_assert_uint_eq(acpi_dsdt_aml(NULL, 0, &test_pci), dlen - 36);
+	/* Without PCI the DSDT is _S5 alone. */
+	ck_assert_uint_eq(acpi_dsdt_aml(NULL, 0, NULL), 14);
 }
 END_TEST
 
@@ -233,7 +428,7 @@ START_TEST(e820_map)
 	guest_mem_init_buffer(&m, ram, 5ULL << 30); /* never dereferenced */
 	ck_assert_int_eq(guest_mem_add_region(&m, 0, 3ULL << 30), 0);
 	ck_assert_int_eq(guest_mem_add_region(&m, 4ULL << 30, 2ULL << 30), 0);
-	ck_assert_uint_eq(x86_e820_build(&m, e, 8), 4);
+	ck_assert_uint_eq(x86_e820_build(&m, 0, 0, e, 8), 4);
 	ck_assert_uint_eq(e[0].addr, 0);
 	ck_assert_uint_eq(e[0].size, 0x9fc00);
 	ck_assert_uint_eq(e[0].type, 1);
@@ -243,6 +438,19 @@ START_TEST(e820_map)
 	ck_assert_uint_eq(e[2].addr + e[2].size, 3ULL << 30);
 	ck_assert_uint_eq(e[3].addr, 4ULL << 30);
 	ck_assert_uint_eq(e[3].size, 2ULL << 30);
+	/* A PCI ECAM window in the hole: reserved, in address order. */
+	ck_assert_uint_eq(x86_e820_build(&m, 0xe0000000, 1 << 20, e, 8), 5);
+	ck_assert_uint_eq(e[3].addr, 0xe0000000);
+	ck_assert_uint_eq(e[3].size, 1 << 20);
+	ck_assert_uint_eq(e[3].type, 2);
+	ck_assert_uint_eq(e[4].addr, 4ULL << 30);
+	ck_assert_uint_eq(e[4].type, 1);
+	/* Above all RAM: last. */
+	ck_assert_uint_eq(x86_e820_build(&m, 8ULL << 30, 1 << 20, e, 8), 5);
+	ck_assert_uint_eq(e[4].addr, 8ULL << 30);
+	ck_assert_uint_eq(e[4].type, 2);
+	/* No room: the map is cut at max. */
+	ck_assert_uint_eq(x86_e820_build(&m, 0xe0000000, 1 << 20, e, 4), 4);
 }
 END_TEST
 
@@ -291,6 +499,8 @@ Suite *boot_suite(void)
 	tcase_add_test(tc, mptable_checksums);
 	tcase_add_test(tc, acpi_tables);
 	tcase_add_test(tc, acpi_mcfg);
+	tcase_add_test(tc, aml_pkglen);
+	tcase_add_test(tc, acpi_dsdt_pci);
 	tcase_add_test(tc, e820_map);
 	tcase_add_test(tc, cmdline_merge);
 	tcase_add_test(tc, initrd_placement);

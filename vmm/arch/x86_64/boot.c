@@ -31,25 +31,37 @@
 #define E820_RAM 1      /* uapi asm/e820.h is not exported: the ACPI types */
 #define E820_RESERVED 2
 
-size_t x86_e820_build(const struct guest_mem *m, struct boot_e820_entry *e,
-		      size_t max)
+static void e820_add(struct boot_e820_entry *e, size_t *n, size_t max,
+		     uint64_t addr, uint64_t size, uint32_t type)
 {
+	if (*n < max)
+		e[(*n)++] = (struct boot_e820_entry){ addr, size, type };
+}
+
+size_t x86_e820_build(const struct guest_mem *m, uint64_t ecam_base,
+		      uint64_t ecam_size, struct boot_e820_entry *e, size_t max)
+{
+	bool ecam = ecam_size != 0;
 	size_t n = 0;
 
 	if (m->nregions == 0 || max < 3)
 		return 0;
-	e[n++] = (struct boot_e820_entry){ 0, X86_EBDA_START, E820_RAM };
-	e[n++] = (struct boot_e820_entry){ X86_EBDA_START,
-					   ONE_MIB - X86_EBDA_START,
-					   E820_RESERVED };
+	e820_add(e, &n, max, 0, X86_EBDA_START, E820_RAM);
+	e820_add(e, &n, max, X86_EBDA_START, ONE_MIB - X86_EBDA_START,
+		 E820_RESERVED);
 	if (m->region[0].size > ONE_MIB)
-		e[n++] = (struct boot_e820_entry){
-			ONE_MIB, m->region[0].size - ONE_MIB, E820_RAM
-		};
-	for (unsigned int i = 1; i < m->nregions && n < max; i++)
-		e[n++] = (struct boot_e820_entry){ m->region[i].gpa,
-						   m->region[i].size,
-						   E820_RAM };
+		e820_add(e, &n, max, ONE_MIB, m->region[0].size - ONE_MIB,
+			 E820_RAM);
+	for (unsigned int i = 1; i < m->nregions; i++) {
+		if (ecam && ecam_base < m->region[i].gpa) {
+			e820_add(e, &n, max, ecam_base, ecam_size, E820_RESERVED);
+			ecam = false;
+		}
+		e820_add(e, &n, max, m->region[i].gpa, m->region[i].size,
+			 E820_RAM);
+	}
+	if (ecam)
+		e820_add(e, &n, max, ecam_base, ecam_size, E820_RESERVED);
 	return n;
 }
 
@@ -182,12 +194,34 @@ static int write_mptable(struct vm *vm)
 	return guest_mem_write(&vm->mem, X86_MPTABLE_ADDR, buf, n);
 }
 
+/* The PCI bridge as ACPI describes it: windows and each slot's INTx. */
+static void acpi_pci_of(const struct pci_host *h, struct acpi_pci *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->ecam_base = h->place.ecam_base;
+	p->mem32_base = h->place.mem32_base;
+	p->mem32_size = h->place.mem32_size;
+	p->mem64_base = h->place.mem64_base;
+	p->mem64_size = h->place.mem64_size;
+	for (unsigned int s = 0; s < PCI_HOST_SLOTS && p->nintx < ACPI_PCI_MAX_INTX; s++)
+		if (h->slot[s].ops && h->slot[s].intx_pin) {
+			p->intx[p->nintx].slot = (uint8_t)s;
+			p->intx[p->nintx].pin = h->slot[s].intx_pin;
+			p->intx[p->nintx].gsi = h->slot[s].intx_line;
+			p->nintx++;
+		}
+}
+
 static int write_acpi(struct vm *vm, struct boot_params *bp)
 {
 	uint8_t buf[4096];
-	size_t n = acpi_build_pci(buf, sizeof(buf), ACPI_TABLES_ADDR, vm->nvcpus,
-				  (uint32_t)X86_IOAPIC_ADDR,
-				  vm->pci ? vm->pci->place.ecam_base : 0);
+	struct acpi_pci pci;
+	size_t n;
+
+	if (vm->pci)
+		acpi_pci_of(vm->pci, &pci);
+	n = acpi_build_pci(buf, sizeof(buf), ACPI_TABLES_ADDR, vm->nvcpus,
+			   (uint32_t)X86_IOAPIC_ADDR, vm->pci ? &pci : NULL);
 
 	if (!n || n > ACPI_TABLES_MAX) {
 		log_err("ACPI tables for %u vCPUs do not fit", vm->nvcpus);
@@ -240,7 +274,10 @@ int arch_write_boot_params(struct vm *vm)
 		return -EFAULT;
 	memset(bp, 0, sizeof(*bp));
 	fill_header(vm, &bp->hdr);
-	bp->e820_entries = (uint8_t)x86_e820_build(&vm->mem, bp->e820_table,
+	bp->e820_entries = (uint8_t)x86_e820_build(&vm->mem,
+						   vm->pci ? vm->pci->place.ecam_base : 0,
+						   vm->pci ? PCI_ECAM_BUS_SIZE : 0,
+						   bp->e820_table,
 						   E820_MAX_ENTRIES_ZEROPAGE);
 	r = guest_mem_write(&vm->mem, X86_CMDLINE_ADDR, vm->cmdline, cmdlen + 1);
 	r = r ?: write_setup_data(vm);

@@ -13,11 +13,13 @@
 
 /*
  * Builds the e820 map of guest RAM: low memory up to the EBDA, the EBDA and
- * BIOS area reserved up to 1 MiB, then each RAM region. Returns the number
- * of entries (at most max). Pure; unit-tested.
+ * BIOS area reserved up to 1 MiB, then each RAM region, and, when
+ * ecam_size is not 0, the PCI ECAM window [ecam_base, + ecam_size)
+ * reserved in address order (Linux checks MCFG's window against it).
+ * Returns the number of entries (at most max). Pure; unit-tested.
  */
-size_t x86_e820_build(const struct guest_mem *m, struct boot_e820_entry *e,
-		      size_t max);
+size_t x86_e820_build(const struct guest_mem *m, uint64_t ecam_base,
+		      uint64_t ecam_size, struct boot_e820_entry *e, size_t max);
 
 /*
  * Fills a flat 4 GiB segment: 64-bit code (L=1) when code, else data or
