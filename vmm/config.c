@@ -363,6 +363,14 @@ static int set_vfio(struct vm_config *cfg, const char *v, char *err,
 	return 0;
 }
 
+static int set_vfio_noiommu(struct vm_config *cfg, const char *v, char *err,
+			    size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	cfg->vfio_noiommu = true;
+	return 0;
+}
+
 static int set_seccomp(struct vm_config *cfg, const char *v, char *err,
 		       size_t errlen)
 {
@@ -424,6 +432,9 @@ const struct config_flag config_flags[] = {
 	VALUE("--vfio", NULL, "BDF|PATH",
 	      "pass the host PCI device at BDF (0000:00:01.0) or sysfs PATH, bound to vfio-pci, through to the guest on its PCI bus; up to 8",
 	      set_vfio),
+	SWITCH("--vfio-noiommu", NULL,
+	       "accept --vfio devices in the kernel's no-IOMMU groups (vfio enable_unsafe_noiommu_mode=1): UNSAFE, they are not isolated and their DMA reaches all host memory",
+	       set_vfio_noiommu),
 	VALUE("--name", NULL, "NAME", "partition name (device tree /hypervisor)",
 	      set_name),
 	VALUE("--dump-dtb", NULL, "FILE",
@@ -595,6 +606,8 @@ static int validate(const struct vm_config *cfg, char *err, size_t errlen)
 			    "--hugepages: --memory must be a multiple of 2M");
 	if (cfg->gdb_wait && !cfg->gdb)
 		return fail(err, errlen, "--gdb-wait needs --gdb");
+	if (cfg->vfio_noiommu && !cfg->nvfio)
+		return fail(err, errlen, "--vfio-noiommu needs --vfio");
 	/*
 	 * The vCPU and main threads' filters have no rules for VFIO yet (a
 	 * vCPU's config and BAR accesses pread/pwrite the device, MSI enables

@@ -109,6 +109,7 @@ struct vm_config {
 	struct net_config net[CONFIG_MAX_NICS];
 	unsigned int nvfio; /* --vfio, in order: the guest's PCI slots 1, 2, ... */
 	const char *vfio[CONFIG_MAX_VFIO]; /* a BDF or a sysfs path, as given */
+	bool vfio_noiommu; /* --vfio-noiommu: no-IOMMU groups, no isolation */
 	bool verbose;
 	bool help;
 	/* Real-time partitions: see vmm/rt.h. */

@@ -313,6 +313,27 @@ START_TEST(vfio_values)
 }
 END_TEST
 
+/* --vfio-noiommu: needs --vfio; a partition file says vfio-noiommu = yes. */
+START_TEST(vfio_noiommu)
+{
+	struct vm_config cfg;
+	char err[256], text[] = "kernel = k\nvfio = 00:01.0\nvfio-noiommu = yes\nseccomp = off\n";
+
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio-noiommu"),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "--vfio-noiommu needs --vfio"));
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio", "00:01.0",
+			       "--seccomp", "off"), 0);
+	ck_assert(!cfg.vfio_noiommu);
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio", "00:01.0",
+			       "--vfio-noiommu", "--seccomp", "off"), 0);
+	ck_assert(cfg.vfio_noiommu);
+	config_init(&cfg);
+	ck_assert_int_eq(config_parse_file(&cfg, text, "p.conf", err, sizeof(err)), 0);
+	ck_assert(cfg.vfio_noiommu);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -328,6 +349,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, find_file_walks_values);
 	tcase_add_test(tc, serial_values);
 	tcase_add_test(tc, vfio_values);
+	tcase_add_test(tc, vfio_noiommu);
 	suite_add_tcase(s, tc);
 	return s;
 }
