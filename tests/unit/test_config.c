@@ -331,6 +331,21 @@ START_TEST(vfio_noiommu)
 	config_init(&cfg);
 	ck_assert_int_eq(config_parse_file(&cfg, text, "p.conf", err, sizeof(err)), 0);
 	ck_assert(cfg.vfio_noiommu);
+	/* platform:NAME[,ITEM]: parsed once, beside the value as given. */
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio", "00:01.0",
+			       "--vfio", "platform:9010000.pl031,clock=apb_pclk:24000000",
+			       "--seccomp", "off"), 0);
+	ck_assert_str_eq(cfg.vfio[1], "platform:9010000.pl031,clock=apb_pclk:24000000");
+	ck_assert_str_eq(cfg.vfio_platform[1].name, "9010000.pl031");
+	ck_assert_uint_eq(cfg.vfio_platform[1].clock[0].hz, 24000000);
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio",
+			       "platform:9010000.pl031,reg=<0>", "--seccomp", "off"),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "reg is tessera's to write"));
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio", "platform:a.b",
+			       "--vfio", "platform:a.b,clock=c:1", "--seccomp", "off"),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "platform:a.b: given twice"));
 }
 END_TEST
 
