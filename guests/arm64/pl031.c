@@ -11,7 +11,8 @@
  *  3. arms the alarm (match = now + 1 s) and takes its interrupt
  *     PL031_ALARMS times, clearing it in the handler each time (every
  *     alarm after the first proves the resample -> VFIO unmask path); for
- *     the last one it also times data-register tick to handler entry.
+ *     the last one it also times the device's assertion (seen in its raw
+ *     interrupt status) to handler entry.
  * The virtual timer is a watchdog: no alarm within 5 s fails the run.
  * Exit status 0 when all of it held, 1 otherwise.
  */
@@ -35,6 +36,24 @@
 #define WATCHDOG_S 5
 
 static uint64_t rtc;
+
+/*
+ * Register accesses as single plain LDR/STR: a trapped region's access
+ * must carry a valid syndrome (ESR ISV) for KVM to hand it to the monitor,
+ * and a compiler's post-indexed or paired load has none.
+ */
+static inline uint32_t rd(uint32_t off)
+{
+	uint32_t v;
+
+	__asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(rtc + off) : "memory");
+	return v;
+}
+
+static inline void wr(uint32_t off, uint32_t v)
+{
+	__asm__ volatile("str %w0, [%1]" : : "r"(v), "r"(rtc + off) : "memory");
+}
 static uint32_t rtc_intid;
 static volatile unsigned int alarms, timeouts;
 static volatile uint64_t t_handler;
@@ -44,7 +63,7 @@ static void on_irq(uint32_t intid)
 	if (intid == rtc_intid) {
 		if (!t_handler)
 			t_handler = timer_count();
-		mmio_write32(rtc + PL031_ICR, 1); /* lower the line before EOI */
+		wr(PL031_ICR, 1); /* lower the line before EOI */
 		alarms++;
 	} else if (intid == GIC_INTID_VTIMER) {
 		timer_stop();
@@ -63,7 +82,7 @@ static uint32_t id_regs(uint32_t off)
 	uint32_t v = 0;
 
 	for (unsigned int i = 0; i < 4; i++)
-		v |= (mmio_read32(rtc + off + 4 * i) & 0xff) << (8 * i);
+		v |= (rd(off + 4 * i) & 0xff) << (8 * i);
 	return v;
 }
 
@@ -97,19 +116,21 @@ static uint64_t us(uint64_t ticks)
 	return f ? ticks * 1000000 / f : 0;
 }
 
-/* One alarm at the next second; 0 once its interrupt arrived. */
+/*
+ * One alarm a second from now; 0 once its interrupt arrived. timed: spin
+ * on the raw interrupt status until the device asserts its line, and
+ * report how long the interrupt then took to reach the handler.
+ */
 static int alarm(bool timed)
 {
 	unsigned int before = alarms;
-	uint32_t due = mmio_read32(rtc + PL031_DR) + 1;
-	uint64_t t_tick = 0;
+	uint64_t t_tick = ~0ull;
 
 	t_handler = 0;
-	mmio_write32(rtc + PL031_MR, due);
+	wr(PL031_MR, rd(PL031_DR) + 1);
 	timer_oneshot(timer_freq() * WATCHDOG_S);
-	if (timed) { /* spin on the (mapped) data register: the tick's time */
-		while (mmio_read32(rtc + PL031_DR) != due && alarms == before &&
-		       !timeouts)
+	if (timed) {
+		while (!(rd(PL031_RIS) & 1) && alarms == before && !timeouts)
 			;
 		t_tick = timer_count();
 	}
@@ -126,7 +147,7 @@ static int alarm(bool timed)
 		return -1;
 	}
 	if (timed && t_handler >= t_tick) {
-		uart_puts("pl031: tick to handler ");
+		uart_puts("pl031: device assert to handler ");
 		uart_put_dec(us(t_handler - t_tick));
 		uart_puts(" us\n");
 	}
@@ -156,7 +177,7 @@ int main(void)
 		return 1;
 	t0 = timer_count();
 	for (unsigned int i = 0; i < PL031_READS; i++)
-		sum += mmio_read32(rtc + PL031_PERIPH_ID);
+		sum += rd(PL031_PERIPH_ID);
 	t1 = timer_count();
 	uart_puts("pl031: ");
 	uart_put_dec(PL031_READS);
@@ -169,13 +190,13 @@ int main(void)
 	irq_set_handler(on_irq);
 	gic_enable(GIC_INTID_VTIMER, false);
 	gic_enable(rtc_intid, false); /* level, as the DT says */
-	mmio_write32(rtc + PL031_ICR, 1);
-	mmio_write32(rtc + PL031_IMSC, 1);
-	mmio_write32(rtc + PL031_CR, 1);
+	wr(PL031_ICR, 1);
+	wr(PL031_IMSC, 1);
+	wr(PL031_CR, 1);
 	for (unsigned int i = 0; i < PL031_ALARMS; i++)
 		if (alarm(i == PL031_ALARMS - 1))
 			return 1;
-	mmio_write32(rtc + PL031_IMSC, 0);
+	wr(PL031_IMSC, 0);
 	uart_puts("pl031: alarm interrupts ");
 	uart_put_dec(alarms);
 	uart_puts("\n");
