@@ -11,8 +11,9 @@
  *  3. arms the alarm (match = now + 1 s) and takes its interrupt
  *     PL031_ALARMS times, clearing it in the handler each time (every
  *     alarm after the first proves the resample -> VFIO unmask path); for
- *     the last one it also times the device's assertion (seen in its raw
- *     interrupt status) to handler entry.
+ *     the last one the handler first returns without clearing it: the
+ *     line, still up, must come back after the EOI (KVM's resample fd ->
+ *     VFIO unmask -> host interrupt -> irqfd), and that loop is timed.
  * The virtual timer is a watchdog: no alarm within 5 s fails the run.
  * Exit status 0 when all of it held, 1 otherwise.
  */
@@ -56,13 +57,20 @@ static inline void wr(uint32_t off, uint32_t v)
 }
 static uint32_t rtc_intid;
 static volatile unsigned int alarms, timeouts;
-static volatile uint64_t t_handler;
+static volatile uint64_t t_handler, t_again;
+static volatile bool hold; /* leave the next interrupt asserted once */
 
 static void on_irq(uint32_t intid)
 {
 	if (intid == rtc_intid) {
 		if (!t_handler)
 			t_handler = timer_count();
+		else if (!t_again)
+			t_again = timer_count();
+		if (hold) { /* EOI with the line still up: it must come back */
+			hold = false;
+			return;
+		}
 		wr(PL031_ICR, 1); /* lower the line before EOI */
 		alarms++;
 	} else if (intid == GIC_INTID_VTIMER) {
@@ -126,7 +134,8 @@ static int alarm(bool timed)
 	unsigned int before = alarms;
 	uint64_t t_tick = ~0ull;
 
-	t_handler = 0;
+	t_handler = t_again = 0;
+	hold = timed;
 	wr(PL031_MR, rd(PL031_DR) + 1);
 	timer_oneshot(timer_freq() * WATCHDOG_S);
 	if (timed) {
@@ -149,6 +158,15 @@ static int alarm(bool timed)
 	if (timed && t_handler >= t_tick) {
 		uart_puts("pl031: device assert to handler ");
 		uart_put_dec(us(t_handler - t_tick));
+		uart_puts(" us\n");
+	}
+	if (timed) { /* the resample -> VFIO unmask -> host IRQ -> irqfd loop */
+		if (!t_again) {
+			uart_puts("pl031: a level interrupt left asserted did not come back after EOI\n");
+			return -1;
+		}
+		uart_puts("pl031: EOI with the line up to the handler again ");
+		uart_put_dec(us(t_again - t_handler));
 		uart_puts(" us\n");
 	}
 	return 0;

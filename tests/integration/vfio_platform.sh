@@ -29,7 +29,8 @@ noiommu-*) mode=noiommu; flag=--vfio-noiommu ;;
 *) mode=iommu; flag= ;;
 esac
 echo "device $D, group ${LAB_PLATFORM_GROUP}, mode $mode"
-out=${TMPDIR:-/tmp}/vfio_platform.out
+out=${TMPDIR:-/tmp}/vfio_platform.out # the guest's console; $err: the monitor's
+err=$out.err
 # A PL031 is a PrimeCell: Linux wants its clock; the guest here does not care.
 spec="platform:$D"
 
@@ -37,13 +38,13 @@ spec="platform:$D"
 run() {
 	want=$1 text=$2
 	shift 2
-	timeout -s KILL 120 "$T" run --seccomp off "$@" >"$out" 2>&1
+	timeout -s KILL 120 "$T" run --seccomp off "$@" >"$out" 2>"$err"
 	st=$?
-	[ "$st" = "$want" ] || { tail -n 20 "$out"; fail "tessera run $*: status $st, want $want"; }
-	[ -z "$text" ] || grep -q -- "$text" "$out" || { tail -n 20 "$out"; fail "tessera run $*: no '$text'"; }
+	[ "$st" = "$want" ] || { tail -n 20 "$out" "$err"; fail "tessera run $*: status $st, want $want"; }
+	[ -z "$text" ] || cat "$out" "$err" | grep -q -- "$text" || { tail -n 20 "$out" "$err"; fail "tessera run $*: no '$text'"; }
 	if [ "$want" = 2 ]; then
-		n=$(grep -c . "$out")
-		[ "$n" = 1 ] || { cat "$out"; fail "tessera run $*: $n lines for a user error, want 1"; }
+		n=$(cat "$out" "$err" | grep -c .)
+		[ "$n" = 1 ] || { cat "$out" "$err"; fail "tessera run $*: $n lines for a user error, want 1"; }
 	fi
 }
 guest="--kernel $G/pl031.elf --memory 64M"
@@ -68,21 +69,22 @@ echo "bad inputs: one line and status 2 each"
 
 # --- the freestanding guest: mapped ------------------------------------------
 run 0 "alarm interrupts 3" $guest --vfio "$spec" $flag --stats -v
-grep -e "^pl031:" -e "vfio platform" -e "no-IOMMU mode" "$out"
-grep -q "region 0 (4096 bytes) at 0x[0-9a-f]*, mapped" "$out" || fail "region 0 not mapped"
-grep -q "interrupt 0 on line [0-9]*, level" "$out" || fail "interrupt 0 not wired level"
+grep -h -e "^pl031:" -e "vfio platform" -e "no-IOMMU mode" "$out" "$err"
+grep -q "region 0 (4096 bytes) at 0x[0-9a-f]*, mapped" "$err" || fail "region 0 not mapped"
+grep -q "interrupt 0 on line [0-9]*, level" "$err" || fail "interrupt 0 not wired level"
 if [ "$mode" = noiommu ]; then
-	[ "$(grep -c "NOT isolated" "$out")" = 1 ] || fail "no single warning naming the loss of isolation"
+	[ "$(grep -c "NOT isolated" "$err")" = 1 ] || fail "no single warning naming the loss of isolation"
 else
-	! grep -q "NOT isolated" "$out" || fail "an IOMMU group reported as no-IOMMU"
+	! grep -q "NOT isolated" "$err" || fail "an IOMMU group reported as no-IOMMU"
 fi
-mapped_exits=$(awk '/mmio_exit_user/ { s += $NF } END { print s + 0 }' "$out")
+mapped_exits=$(cat "$out" "$err" | awk '/mmio_exit_user/ { s += $NF } END { print s + 0 }')
 mapped_us=$(sed -n 's/^pl031: 1000 register reads in \([0-9]*\) us/\1/p' "$out")
 
 # --- the same, trapped ---------------------------------------------------------
 TESSERA_VFIO_NO_MMAP=1 run 0 "alarm interrupts 3" $guest --vfio "$spec" $flag --stats -v
-grep -q "region 0 (4096 bytes) at 0x[0-9a-f]*, trapped" "$out" || fail "TESSERA_VFIO_NO_MMAP: region 0 not trapped"
-trapped_exits=$(awk '/mmio_exit_user/ { s += $NF } END { print s + 0 }' "$out")
+grep -q "region 0 (4096 bytes) at 0x[0-9a-f]*, trapped" "$err" || fail "TESSERA_VFIO_NO_MMAP: region 0 not trapped"
+grep -h "^pl031:" "$out"
+trapped_exits=$(cat "$out" "$err" | awk '/mmio_exit_user/ { s += $NF } END { print s + 0 }')
 trapped_us=$(sed -n 's/^pl031: 1000 register reads in \([0-9]*\) us/\1/p' "$out")
 echo "1000 ID register reads: mapped ${mapped_us} us (${mapped_exits} MMIO exits in the whole run), trapped ${trapped_us} us (${trapped_exits} exits)"
 [ "$trapped_exits" -ge 1000 ] || fail "trapped: only $trapped_exits MMIO exits for 1000+ reads"
