@@ -62,9 +62,9 @@ CORE_SRCS := \
 	vmm/vcpu.c vmm/stats.c vmm/rt.c vmm/status.c vmm/stop.c \
 	vmm/sandbox.c vmm/sandbox_rules.c \
 	devices/iothread.c vmm/pci_bus.c
-CORE_SRCS += devices/pci/pci.c devices/pci/host.c devices/vfio/vfio.c devices/vfio/pci.c \
-	devices/vfio/platform.c
+CORE_SRCS += devices/pci/pci.c devices/pci/host.c devices/vfio/vfio.c devices/vfio/pci.c
 CORE_SRCS += fdt/fdt.c
+CORE_SRCS += devices/vfio/platform.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/gdb/cmd.c vmm/gdb/bp.c
 CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.c \
 	devices/virtio/blk.c devices/virtio/net.c

@@ -614,10 +614,10 @@ static int validate(const struct vm_config *cfg, char *err, size_t errlen)
 	    cfg->mem_size % CONFIG_HUGE_PAGE_SIZE)
 		return fail(err, errlen,
 			    "--hugepages: --memory must be a multiple of 2M");
-	if (cfg->gdb_wait && !cfg->gdb)
-		return fail(err, errlen, "--gdb-wait needs --gdb");
 	if (cfg->vfio_noiommu && !cfg->nvfio)
 		return fail(err, errlen, "--vfio-noiommu needs --vfio");
+	if (cfg->gdb_wait && !cfg->gdb)
+		return fail(err, errlen, "--gdb-wait needs --gdb");
 	/*
 	 * The vCPU and main threads' filters have no rules for VFIO yet (a
 	 * vCPU's config and BAR accesses pread/pwrite the device, MSI enables
