@@ -64,6 +64,7 @@ CORE_SRCS := \
 	devices/iothread.c vmm/pci_bus.c
 CORE_SRCS += devices/pci/pci.c devices/pci/host.c devices/pci/msix.c devices/vfio/vfio.c devices/vfio/pci.c
 CORE_SRCS += fdt/fdt.c
+CORE_SRCS += devices/vfio/platform.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/gdb/cmd.c vmm/gdb/bp.c
 CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.c \
 	devices/virtio/blk.c devices/virtio/net.c
@@ -401,6 +402,8 @@ ARM64_GUEST_DEPS := $(ARM64_GUEST_COMMON) $(SRCDIR)/guests/common/arm64/guest.h 
 	$(SRCDIR)/guests/common/virtio.h
 ARM64_PROBE := $(ARM64_O)/lab-bin/kvm_probe
 ARM64_LAB_BINS := $(ARM64_PROBE) $(ARM64_O)/lab-bin/vfio_platform_probe
+# vfio-platform: the PL031 passthrough guest (tests/integration/vfio_platform.sh).
+ARM64_GUESTS += pl031
 .PHONY: guests arm64-guests arm64-check arm64-lab-test
 
 guests: $(ARCH_GUESTS)

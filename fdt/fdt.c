@@ -212,6 +212,16 @@ int fdt_w_prop_string(struct fdt_writer *w, const char *name, const char *s)
 	return w_prop(w, name, s, strlen(s) + 1);
 }
 
+int fdt_w_prop_bytes(struct fdt_writer *w, const char *name, const void *val,
+		     size_t len)
+{
+	if (w->err)
+		return w->err;
+	if (len && !val)
+		return w_set_err(w, -EINVAL);
+	return w_prop(w, name, val, len);
+}
+
 int fdt_w_prop_reg(struct fdt_writer *w, uint64_t base, uint64_t size)
 {
 	const uint32_t c[4] = { (uint32_t)(base >> 32), (uint32_t)base,

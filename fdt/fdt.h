@@ -199,6 +199,9 @@ int fdt_w_prop_u64(struct fdt_writer *w, const char *name, uint64_t v);
 int fdt_w_prop_cells(struct fdt_writer *w, const char *name,
 		     const uint32_t *cells, unsigned int n);
 int fdt_w_prop_string(struct fdt_writer *w, const char *name, const char *s);
+/* len bytes as they are (a string list, cells already big-endian). */
+int fdt_w_prop_bytes(struct fdt_writer *w, const char *name, const void *val,
+		     size_t len);
 /* reg = <base size> in the root's format (two address, two size cells). */
 int fdt_w_prop_reg(struct fdt_writer *w, uint64_t base, uint64_t size);
 

@@ -345,8 +345,8 @@ static int set_net(struct vm_config *cfg, const char *v, char *err,
 }
 /*
  * --vfio: a PCI address or an absolute sysfs path (resolved when the
- * partition is built); the same device twice is refused then, once both
- * are resolved.
+ * partition is built), or platform:NAME[,ITEM]... (parsed here); the same
+ * device twice is refused when the partition is built.
  */
 static int set_vfio(struct vm_config *cfg, const char *v, char *err,
 		    size_t errlen)
@@ -355,11 +355,29 @@ static int set_vfio(struct vm_config *cfg, const char *v, char *err,
 
 	if (cfg->nvfio == CONFIG_MAX_VFIO)
 		return fail(err, errlen, "--vfio: at most %d devices", CONFIG_MAX_VFIO);
-	if (v[0] != '/' && config_parse_bdf(v, bdf) < 0)
+	if (!strncmp(v, "platform:", 9)) {
+		if (config_parse_vfio_platform(v + 9, &cfg->vfio_platform[cfg->nvfio],
+					       err, errlen) < 0)
+			return -EINVAL;
+		for (unsigned int i = 0; i < cfg->nvfio; i++)
+			if (!strncmp(cfg->vfio[i], "platform:", 9) &&
+			    !strcmp(cfg->vfio_platform[i].name,
+				    cfg->vfio_platform[cfg->nvfio].name))
+				return fail(err, errlen, "--vfio platform:%s: given twice",
+					    cfg->vfio_platform[i].name);
+	} else if (v[0] != '/' && config_parse_bdf(v, bdf) < 0)
 		return fail(err, errlen,
-			    "--vfio: '%s' is neither a PCI address (0000:00:01.0) nor a sysfs path",
+			    "--vfio: '%s' is neither a PCI address (0000:00:01.0), a sysfs path nor platform:NAME",
 			    v);
 	cfg->vfio[cfg->nvfio++] = v;
+	return 0;
+}
+
+static int set_vfio_noiommu(struct vm_config *cfg, const char *v, char *err,
+			    size_t errlen)
+{
+	(void)v, (void)err, (void)errlen;
+	cfg->vfio_noiommu = true;
 	return 0;
 }
 
@@ -421,9 +439,12 @@ const struct config_flag config_flags[] = {
 	VALUE("--net", NULL, "tap=NAME[,mac=XX:XX:XX:XX:XX:XX]",
 	      "a virtio-net device on host tap NAME (created when root, else it must exist); up to 4",
 	      set_net),
-	VALUE("--vfio", NULL, "BDF|PATH",
-	      "pass the host PCI device at BDF (0000:00:01.0) or sysfs PATH, bound to vfio-pci, through to the guest on its PCI bus; up to 8",
+	VALUE("--vfio", NULL, "BDF|PATH|platform:NAME[,ITEM]",
+	      "pass the host PCI device at BDF (0000:00:01.0) or sysfs PATH, bound to vfio-pci, through to the guest on its PCI bus; or the platform device NAME (9010000.pl031), bound to vfio-platform or vfio-amba, with a device-tree node (ITEM: clock=NAME:HZ or PROP=\"str\",...|<cells>|nothing); up to 8",
 	      set_vfio),
+	SWITCH("--vfio-noiommu", NULL,
+	       "accept --vfio devices in the kernel's no-IOMMU groups (vfio enable_unsafe_noiommu_mode=1): UNSAFE, they are not isolated and their DMA reaches all host memory",
+	       set_vfio_noiommu),
 	VALUE("--name", NULL, "NAME", "partition name (device tree /hypervisor)",
 	      set_name),
 	VALUE("--dump-dtb", NULL, "FILE",
@@ -590,6 +611,8 @@ static int validate(const struct vm_config *cfg, char *err, size_t errlen)
 	    cfg->mem_size % CONFIG_HUGE_PAGE_SIZE)
 		return fail(err, errlen,
 			    "--hugepages: --memory must be a multiple of 2M");
+	if (cfg->vfio_noiommu && !cfg->nvfio)
+		return fail(err, errlen, "--vfio-noiommu needs --vfio");
 	if (cfg->gdb_wait && !cfg->gdb)
 		return fail(err, errlen, "--gdb-wait needs --gdb");
 	return 0;

@@ -83,6 +83,36 @@ struct gdb_endpoint {
 	char path[108];  /* unix: the socket's path (sun_path) */
 };
 
+/*
+ * --vfio platform:NAME[,ITEM]...: a host platform device and what its
+ * guest node gets beyond what tessera derives (docs/vfio-platform.md):
+ * ITEM is clock=CLOCKNAME:HZ (a fixed-clock node, clocks and clock-names)
+ * or PROP=VALUE, VALUE a list of "strings", <cells> or nothing (an empty
+ * property); a PROP named compatible replaces the host node's.
+ */
+#define CONFIG_VFIO_NAME_MAX 63   /* a platform device's name */
+#define CONFIG_VFIO_DT_NAME_MAX 31 /* a property or clock name (DT spec) */
+#define CONFIG_VFIO_PROPS 8
+#define CONFIG_VFIO_PROP_LEN 128  /* bytes of one property's value */
+#define CONFIG_VFIO_CLOCKS 4
+
+struct vfio_dt_prop {
+	char name[CONFIG_VFIO_DT_NAME_MAX + 1];
+	unsigned int len;                /* bytes in val (0: empty property) */
+	uint8_t val[CONFIG_VFIO_PROP_LEN]; /* as the DTB holds it (cells big-endian) */
+};
+
+struct vfio_platform_config {
+	char name[CONFIG_VFIO_NAME_MAX + 1]; /* 9010000.pl031 */
+	unsigned int nprops;
+	struct vfio_dt_prop prop[CONFIG_VFIO_PROPS];
+	unsigned int nclocks;
+	struct {
+		char name[CONFIG_VFIO_DT_NAME_MAX + 1]; /* clock-names entry */
+		uint32_t hz;
+	} clock[CONFIG_VFIO_CLOCKS];
+};
+
 struct vm_config {
 	const char *kernel;   /* guest image: ELF64, bzImage or raw */
 	const char *initrd;   /* initial ramdisk, or NULL */
@@ -109,6 +139,9 @@ struct vm_config {
 	struct net_config net[CONFIG_MAX_NICS];
 	unsigned int nvfio; /* --vfio, in order: the guest's PCI slots 1, 2, ... */
 	const char *vfio[CONFIG_MAX_VFIO]; /* a BDF or a sysfs path, as given */
+	/* vfio[i] = "platform:...": its parsed value (else unused) */
+	struct vfio_platform_config vfio_platform[CONFIG_MAX_VFIO];
+	bool vfio_noiommu; /* --vfio-noiommu: no-IOMMU groups, no isolation */
 	bool verbose;
 	bool help;
 	/* Real-time partitions: see vmm/rt.h. */
@@ -262,6 +295,14 @@ int config_parse_net(struct net_config *n, const char *s, unsigned int index,
  * out[CONFIG_BDF_LEN + 1]. 0 or -EINVAL. Pure.
  */
 int config_parse_bdf(const char *s, char *out);
+
+/*
+ * Parses the part of a --vfio value after "platform:" (struct
+ * vfio_platform_config above) into *out. Returns 0, or -EINVAL with a
+ * one-line reason in err. Pure.
+ */
+int config_parse_vfio_platform(const char *s, struct vfio_platform_config *out,
+			       char *err, size_t errlen);
 
 /* Parses an unsigned integer in decimal or 0x hex. Returns 0 or -EINVAL. */
 int config_parse_u64(const char *s, uint64_t *out);

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Every bad flag value is -EINVAL with a one-line reason. */
@@ -336,5 +337,198 @@ int config_parse_bdf(const char *s, char *out)
 	    hex_field(&p, 1, 7, &fn) || *p)
 		return -EINVAL;
 	snprintf(out, CONFIG_BDF_LEN + 1, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	return 0;
+}
+
+/* --- --vfio platform:NAME[,ITEM]... ------------------------------------- */
+
+/* Characters of a DT property name (Devicetree Specification 2.2.4). */
+static bool dt_prop_char(char c)
+{
+	return isalnum((unsigned char)c) || strchr(",._+?#-", c);
+}
+
+/* Properties tessera writes itself: never the user's. */
+static bool dt_prop_reserved(const char *name)
+{
+	static const char *const ours[] = { "reg", "interrupts",
+		"interrupt-parent", "interrupts-extended", "phandle", "clocks",
+		"clock-names", NULL };
+
+	for (unsigned int i = 0; ours[i]; i++)
+		if (!strcmp(name, ours[i]))
+			return true;
+	return false;
+}
+
+/* "a","b": NUL-terminated strings into p; *s moves past the list. */
+static int parse_dt_strings(const char **s, struct vfio_dt_prop *p, char *err,
+			    size_t errlen)
+{
+	const char *c = *s;
+
+	while (*c == '"') {
+		const char *end = strchr(c + 1, '"');
+		size_t n;
+
+		if (!end)
+			return err_printf(err, errlen, -EINVAL,
+					  "%s: unterminated string", p->name);
+		n = (size_t)(end - c - 1);
+		if (p->len + n + 1 > CONFIG_VFIO_PROP_LEN)
+			return err_printf(err, errlen, -EINVAL,
+					  "%s: longer than %d bytes", p->name,
+					  CONFIG_VFIO_PROP_LEN);
+		memcpy(p->val + p->len, c + 1, n);
+		p->val[p->len + n] = '\0';
+		p->len += (unsigned int)n + 1;
+		c = end + 1;
+		if (c[0] == ',' && c[1] == '"')
+			c++;
+	}
+	*s = c;
+	return 0;
+}
+
+/* <1 0x2 3>: big-endian cells into p; *s moves past the '>'. */
+static int parse_dt_cells(const char **s, struct vfio_dt_prop *p, char *err,
+			  size_t errlen)
+{
+	const char *c = *s + 1;
+
+	for (;;) {
+		unsigned long long v;
+		char *end;
+
+		while (*c == ' ')
+			c++;
+		if (*c == '>')
+			break;
+		errno = 0;
+		v = strtoull(c, &end, 0);
+		if (end == c || errno || v > UINT32_MAX || (*end != ' ' && *end != '>'))
+			return err_printf(err, errlen, -EINVAL,
+					  "%s: <...> holds 32-bit numbers separated by spaces",
+					  p->name);
+		if (p->len + 4 > CONFIG_VFIO_PROP_LEN)
+			return err_printf(err, errlen, -EINVAL,
+					  "%s: longer than %d bytes", p->name,
+					  CONFIG_VFIO_PROP_LEN);
+		for (int i = 3; i >= 0; i--)
+			p->val[p->len++] = (uint8_t)(v >> (8 * i));
+		c = end;
+	}
+	*s = c + 1;
+	return 0;
+}
+
+/* clock=NAME:HZ, up to the next ',' or the end. */
+static int parse_dt_clock(const char **s, struct vfio_platform_config *out,
+			  char *err, size_t errlen)
+{
+	const char *c = *s, *colon = strchr(c, ':');
+	size_t n = colon ? (size_t)(colon - c) : 0;
+	unsigned long long hz;
+	char *end;
+
+	if (out->nclocks == CONFIG_VFIO_CLOCKS)
+		return err_printf(err, errlen, -EINVAL, "at most %d clocks",
+				  CONFIG_VFIO_CLOCKS);
+	if (!n || n > CONFIG_VFIO_DT_NAME_MAX || memchr(c, ',', n))
+		return err_printf(err, errlen, -EINVAL,
+				  "clock= takes NAME:HZ (apb_pclk:24000000)");
+	for (size_t i = 0; i < n; i++)
+		if (!dt_prop_char(c[i]))
+			return err_printf(err, errlen, -EINVAL,
+					  "clock name '%.*s' is not a DT name",
+					  (int)n, c);
+	errno = 0;
+	hz = strtoull(colon + 1, &end, 0);
+	if (end == colon + 1 || errno || !hz || hz > UINT32_MAX ||
+	    (*end && *end != ','))
+		return err_printf(err, errlen, -EINVAL,
+				  "clock %.*s: HZ must be 1 to 4294967295",
+				  (int)n, c);
+	memcpy(out->clock[out->nclocks].name, c, n);
+	out->clock[out->nclocks].name[n] = '\0';
+	out->clock[out->nclocks++].hz = (uint32_t)hz;
+	*s = end;
+	return 0;
+}
+
+/* PROP=VALUE, up to the next ',' or the end. */
+static int parse_dt_prop(const char **s, struct vfio_platform_config *out,
+			 char *err, size_t errlen)
+{
+	const char *c = *s, *eq = c;
+	struct vfio_dt_prop *p;
+	size_t n;
+	int r = 0;
+
+	while (*eq && *eq != '=' && dt_prop_char(*eq))
+		eq++;
+	n = (size_t)(eq - c);
+	if (*eq != '=' || !n || n > CONFIG_VFIO_DT_NAME_MAX)
+		return err_printf(err, errlen, -EINVAL,
+				  "'%s': not PROP=VALUE or clock=NAME:HZ", c);
+	if (out->nprops == CONFIG_VFIO_PROPS)
+		return err_printf(err, errlen, -EINVAL, "at most %d properties",
+				  CONFIG_VFIO_PROPS);
+	p = &out->prop[out->nprops];
+	memset(p, 0, sizeof(*p));
+	memcpy(p->name, c, n);
+	if (dt_prop_reserved(p->name))
+		return err_printf(err, errlen, -EINVAL,
+				  "%s is tessera's to write (clocks: use clock=NAME:HZ)",
+				  p->name);
+	for (unsigned int i = 0; i < out->nprops; i++)
+		if (!strcmp(out->prop[i].name, p->name))
+			return err_printf(err, errlen, -EINVAL, "%s given twice",
+					  p->name);
+	c = eq + 1;
+	if (*c == '"')
+		r = parse_dt_strings(&c, p, err, errlen);
+	else if (*c == '<')
+		r = parse_dt_cells(&c, p, err, errlen);
+	if (r)
+		return r;
+	if (*c && *c != ',')
+		return err_printf(err, errlen, -EINVAL,
+				  "%s: a value is \"strings\", <cells> or nothing",
+				  p->name);
+	out->nprops++;
+	*s = c;
+	return 0;
+}
+
+int config_parse_vfio_platform(const char *s, struct vfio_platform_config *out,
+			       char *err, size_t errlen)
+{
+	size_t n = strcspn(s, ",");
+	char reason[160];
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!n || n > CONFIG_VFIO_NAME_MAX ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") < n)
+		return err_printf(err, errlen, -EINVAL,
+				  "--vfio platform:%.*s: not a platform device name (9010000.pl031)",
+				  (int)n, s);
+	memcpy(out->name, s, n);
+	s += n;
+	while (*s == ',' && !r) {
+		s++;
+		if (!strncmp(s, "clock=", 6)) {
+			s += 6;
+			r = parse_dt_clock(&s, out, reason, sizeof(reason));
+		} else {
+			r = parse_dt_prop(&s, out, reason, sizeof(reason));
+		}
+	}
+	if (!r && *s)
+		r = err_printf(reason, sizeof(reason), -EINVAL, "trailing '%s'", s);
+	if (r)
+		return err_printf(err, errlen, r, "--vfio platform:%s: %s",
+				  out->name, reason);
 	return 0;
 }

@@ -32,6 +32,7 @@
 #include "virtio/blk.h"
 #include "virtio/net.h"
 #include "vfio/pci.h"
+#include "vfio/platform.h"
 
 #define CONSOLE_FLUSH_MS 1000 /* bound on the final console flush */
 
@@ -174,7 +175,9 @@ static int create_devices(struct vm *vm)
 	for (unsigned int i = 0; i < vm->cfg->nnics && !r; i++)
 		r = create_nic(vm, &vm->cfg->net[i]);
 	for (unsigned int i = 0; i < vm->cfg->nvfio && !r; i++)
-		r = vfio_pci_create(vm, vm->cfg->vfio[i]);
+		r = strncmp(vm->cfg->vfio[i], "platform:", 9)
+			    ? vfio_pci_create(vm, vm->cfg->vfio[i])
+			    : vfio_platform_create(vm, &vm->cfg->vfio_platform[i]);
 	return r;
 }
 

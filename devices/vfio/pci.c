@@ -788,42 +788,6 @@ static int vfio_pci_destroy(void *opaque)
 	return 0;
 }
 
-static int container_destroy(void *opaque)
-{
-	vfio_container_destroy(opaque);
-	free(opaque);
-	return 0;
-}
-
-/* The partition's container, created (and listed) with the first device. */
-static int get_container(struct vm *vm, struct vfio_container **out)
-{
-	const struct vm_device dev = { .name = "vfio-container",
-				       .destroy = container_destroy };
-	struct vfio_container *c;
-	struct vm_device e = dev;
-	int r;
-
-	if (vm->vfio) {
-		*out = vm->vfio;
-		return 0;
-	}
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	vfio_container_init(c, &vm->mem);
-	e.opaque = c;
-	r = devices_add(&vm->devices, &e);
-	if (r) {
-		container_destroy(c);
-		return vm_user_error(vm, "--vfio: too many devices (at most %d)",
-				     DEVICES_MAX);
-	}
-	vm->vfio = c;
-	*out = c;
-	return 0;
-}
-
 static int open_device(struct vm *vm, struct vfio_pci *d, const char *spec)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
@@ -874,7 +838,7 @@ int vfio_pci_create(struct vm *vm, const char *spec)
 		d->vec[i].fd = -1;
 	pthread_mutex_init(&d->lock, NULL);
 	snprintf(d->label, sizeof(d->label), "vfio %s", spec);
-	r = get_container(vm, &d->c);
+	r = vfio_container_get(vm, &d->c);
 	r = r ?: open_device(vm, d, spec);
 	r = r ?: setup_config(d);
 	if (r)

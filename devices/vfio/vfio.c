@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "devices.h"
 #include "log.h"
+#include "vm.h"
 
 static int __attribute__((format(printf, 4, 5)))
 fail(char *err, size_t errlen, int r, const char *fmt, ...)
@@ -125,16 +127,15 @@ int vfio_pci_resolve(const struct vfio_container *c, const char *spec,
 	return 0;
 }
 
-/* basename of the symlink <sysfs>/bus/pci/devices/<bdf>/<link>. */
-static int link_name(const struct vfio_container *c, const char *bdf,
+/* basename of the symlink <sysfs>/<dir>/<link>. */
+static int link_name(const struct vfio_container *c, const char *dir,
 		     const char *link, char *out, size_t len)
 {
 	char path[PATH_MAX], target[PATH_MAX];
 	ssize_t n;
 	const char *b;
 
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", c->sysfs, bdf,
-		 link);
+	snprintf(path, sizeof(path), "%s/%s/%s", c->sysfs, dir, link);
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0)
 		return -errno;
@@ -147,11 +148,31 @@ static int link_name(const struct vfio_container *c, const char *bdf,
 	return 0;
 }
 
-/* The devices of group id bound to a host driver other than ours. */
-static void group_blockers(const struct vfio_container *c, int id,
-			   const char *driver, char *out, size_t len)
+static bool one_of(const char *s, const char *const words[])
 {
-	char path[PATH_MAX], drv[256];
+	for (; *words; words++)
+		if (!strcmp(s, *words))
+			return true;
+	return false;
+}
+
+/* "a", "a or b", "a, b or c" into out. */
+static void or_list(const char *const words[], char *out, size_t len)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (unsigned int i = 0; words[i] && n + 1 < len; i++)
+		n += (size_t)snprintf(out + n, len - n, "%s%s",
+				      !i ? "" : words[i + 1] ? ", " : " or ",
+				      words[i]);
+}
+
+/* The devices of group id bound to a host driver not in drivers. */
+static void group_blockers(const struct vfio_container *c, int id,
+			   const char *const drivers[], char *out, size_t len)
+{
+	char path[PATH_MAX], dir[PATH_MAX], drv[256];
 	struct dirent *e;
 	size_t n = 0;
 	DIR *d;
@@ -165,8 +186,10 @@ static void group_blockers(const struct vfio_container *c, int id,
 	while ((e = readdir(d)) && n + 1 < len) {
 		if (e->d_name[0] == '.')
 			continue;
-		if (link_name(c, e->d_name, "driver", drv, sizeof(drv)) < 0 ||
-		    !strcmp(drv, driver))
+		snprintf(dir, sizeof(dir), "kernel/iommu_groups/%d/devices/%s",
+			 id, e->d_name);
+		if (link_name(c, dir, "driver", drv, sizeof(drv)) < 0 ||
+		    one_of(drv, drivers))
 			continue;
 		n += (size_t)snprintf(out + n, len - n, "%s%s (%s)",
 				      n ? ", " : "", e->d_name, drv);
@@ -177,6 +200,7 @@ static void group_blockers(const struct vfio_container *c, int id,
 static int open_container(struct vfio_container *c, char *err, size_t errlen,
 			  bool *user)
 {
+	unsigned long type = c->noiommu ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU;
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/vfio", c->dev_dir);
@@ -186,30 +210,45 @@ static int open_container(struct vfio_container *c, char *err, size_t errlen,
 
 		*user = e == ENOENT || e == EACCES || e == EPERM;
 		return fail(err, errlen, -e,
-			    "%s: %s (is the vfio-pci module loaded?)", path,
+			    "%s: %s (is the vfio module loaded?)", path,
 			    strerror(e));
 	}
 	if (ioctl(c->fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
-	    ioctl(c->fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
+	    ioctl(c->fd, VFIO_CHECK_EXTENSION, type) <= 0) {
 		close(c->fd);
 		c->fd = -1;
+		*user = c->noiommu; /* a kernel without no-IOMMU mode enabled */
 		return fail(err, errlen, -ENOTSUP,
-			    "%s: no VFIO API %d with the type1v2 IOMMU", path,
-			    VFIO_API_VERSION);
+			    c->noiommu ? "%s: no VFIO API %d with the no-IOMMU mode (load vfio with enable_unsafe_noiommu_mode=1)"
+				       : "%s: no VFIO API %d with the type1v2 IOMMU",
+			    path, VFIO_API_VERSION);
 	}
 	return 0;
 }
 
+/*
+ * Whether group id is one of the kernel's no-IOMMU groups: its device
+ * node is <dev_dir>/noiommu-<id> (Documentation/driver-api/vfio.rst).
+ */
+static bool noiommu_group(const struct vfio_container *c, int id)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/noiommu-%d", c->dev_dir, id);
+	return access(path, F_OK) == 0;
+}
+
 /* Opens group id and puts it in the container. 0 with its fd in *gfd. */
-static int open_group(struct vfio_container *c, const char *bdf, int id,
-		      const char *driver, int *gfd, bool *user, char *err,
-		      size_t errlen)
+static int open_group(struct vfio_container *c, const char *name, int id,
+		      const char *const drivers[], int *gfd, bool *user,
+		      char *err, size_t errlen)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
-	char path[PATH_MAX], who[512];
+	char path[PATH_MAX], who[512], want[128];
 	int fd, r;
 
-	snprintf(path, sizeof(path), "%s/%d", c->dev_dir, id);
+	snprintf(path, sizeof(path), "%s/%s%d", c->dev_dir,
+		 c->noiommu ? "noiommu-" : "", id);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
@@ -217,118 +256,152 @@ static int open_group(struct vfio_container *c, const char *bdf, int id,
 		if (r == -EBUSY)
 			return fail(err, errlen, r,
 				    "%s: IOMMU group %d is already open in another process (another partition?)",
-				    bdf, id);
-		return fail(err, errlen, r, "%s: %s: %s", bdf, path, strerror(-r));
+				    name, id);
+		return fail(err, errlen, r, "%s: %s: %s", name, path, strerror(-r));
 	}
 	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &st) < 0) {
 		r = -errno;
 		close(fd);
-		return fail(err, errlen, r, "%s: VFIO_GROUP_GET_STATUS: %s", bdf,
+		return fail(err, errlen, r, "%s: VFIO_GROUP_GET_STATUS: %s", name,
 			    strerror(-r));
 	}
 	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
 		close(fd);
-		group_blockers(c, id, driver, who, sizeof(who));
+		group_blockers(c, id, drivers, who, sizeof(who));
+		or_list(drivers, want, sizeof(want));
 		*user = true;
 		return fail(err, errlen, -EINVAL,
 			    "%s: IOMMU group %d is not viable: %s bound to a host driver; bind every device of the group to %s or unbind it",
-			    bdf, id, who[0] ? who : "a device", driver);
+			    name, id, who[0] ? who : "a device", want);
 	}
 	if (ioctl(fd, VFIO_GROUP_SET_CONTAINER, &c->fd) < 0) {
 		r = -errno;
 		close(fd);
 		return fail(err, errlen, r, "%s: VFIO_GROUP_SET_CONTAINER: %s",
-			    bdf, strerror(-r));
+			    name, strerror(-r));
 	}
 	*gfd = fd;
 	return 0;
 }
 
-/* The first group gives the container its IOMMU; then guest RAM is mapped. */
-static int setup_iommu(struct vfio_container *c, const char *bdf, char *err,
+/*
+ * The first group gives the container its IOMMU; then guest RAM is mapped
+ * (not in no-IOMMU mode: there is no IOMMU to map it in, and a device
+ * reaches every host address anyway).
+ */
+static int setup_iommu(struct vfio_container *c, const char *name, char *err,
 		       size_t errlen)
 {
+	unsigned long type = c->noiommu ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU;
 	int r;
 
-	if (ioctl(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0)
-		return fail(err, errlen, -errno, "%s: VFIO_SET_IOMMU: %s", bdf,
-			    strerror(errno));
+	if (ioctl(c->fd, VFIO_SET_IOMMU, type) < 0)
+		return fail(err, errlen, -errno, "%s: VFIO_SET_IOMMU: %s%s", name,
+			    strerror(errno),
+			    c->noiommu && errno == EPERM ? " (no-IOMMU mode needs CAP_SYS_RAWIO)" : "");
 	c->iommu_set = true;
+	if (c->noiommu) {
+		log_warn("VFIO: no-IOMMU mode (--vfio-noiommu): the passed-through devices are NOT isolated: their DMA reaches all host memory, and guest RAM is not mapped for it");
+		return 0;
+	}
 	r = dma(c, true);
 	if (r) {
 		dma(c, false);
 		return fail(err, errlen, r,
 			    "%s: cannot map guest RAM for DMA: %s (RLIMIT_MEMLOCK too low?)",
-			    bdf, strerror(-r));
+			    name, strerror(-r));
 	}
 	return 0;
 }
 
-int vfio_open_device(struct vfio_container *c, const char *bdf,
-		     const char *driver, int *fd, bool *user, char *err,
-		     size_t errlen)
+/* The driver and IOMMU group of <sysfs>/<dir>, checked. 0 with *id. */
+static int check_device(const struct vfio_container *c, const char *dir,
+			const char *name, const char *const drivers[], int *id,
+			bool *user, char *err, size_t errlen)
 {
-	char drv[256], grp[32];
-	int id = -1, gfd = -1, r;
-	bool new_group = false;
+	char drv[256], grp[32], want[128];
+	int r;
 
-	*user = false;
-	r = link_name(c, bdf, "driver", drv, sizeof(drv));
+	or_list(drivers, want, sizeof(want));
+	r = link_name(c, dir, "driver", drv, sizeof(drv));
 	if (r == -ENOENT) {
 		*user = true;
 		return fail(err, errlen, -EINVAL,
 			    "%s: bound to no driver; bind it to %s first (driver_override)",
-			    bdf, driver);
+			    name, want);
 	}
-	if (r == 0 && strcmp(drv, driver)) {
+	if (r == 0 && !one_of(drv, drivers)) {
 		*user = true;
 		return fail(err, errlen, -EINVAL,
 			    "%s: bound to %s, not %s; rebind it (driver_override)",
-			    bdf, drv, driver);
+			    name, drv, want);
 	}
 	if (r)
-		return fail(err, errlen, r, "%s: its driver: %s", bdf, strerror(-r));
-	r = link_name(c, bdf, "iommu_group", grp, sizeof(grp));
+		return fail(err, errlen, r, "%s: its driver: %s", name, strerror(-r));
+	r = link_name(c, dir, "iommu_group", grp, sizeof(grp));
 	if (r) {
 		*user = true;
 		return fail(err, errlen, -EINVAL,
-			    "%s: no IOMMU group: the host has no IOMMU enabled (no-IOMMU mode is not supported)",
-			    bdf);
+			    "%s: no IOMMU group: the host has no IOMMU for it (and vfio's no-IOMMU mode is off)",
+			    name);
 	}
-	id = atoi(grp);
+	*id = atoi(grp);
+	if (noiommu_group(c, *id) != c->noiommu) {
+		*user = true;
+		return fail(err, errlen, -EINVAL,
+			    c->noiommu ? "%s: IOMMU group %d has an IOMMU, but --vfio-noiommu was given: drop it"
+				       : "%s: group %d is a no-IOMMU group: the device would not be isolated (its DMA reaches all host memory); add --vfio-noiommu to accept that",
+			    name, *id);
+	}
+	return 0;
+}
+
+int vfio_open(struct vfio_container *c, const char *bus, const char *name,
+	      const char *const drivers[], int *fd, bool *user, char *err,
+	      size_t errlen)
+{
+	char dir[PATH_MAX];
+	int id = -1, gfd = -1, r;
+	bool new_group = false;
+
+	*user = false;
+	snprintf(dir, sizeof(dir), "bus/%s/devices/%s", bus, name);
+	r = check_device(c, dir, name, drivers, &id, user, err, errlen);
+	if (r)
+		return r;
 	for (unsigned int i = 0; i < c->ngroups; i++)
 		if (c->group[i].id == id)
 			gfd = c->group[i].fd;
 	if (gfd < 0) {
 		if (c->ngroups == VFIO_MAX_GROUPS)
 			return fail(err, errlen, -ENOSPC,
-				    "%s: more than %d IOMMU groups", bdf,
+				    "%s: more than %d IOMMU groups", name,
 				    VFIO_MAX_GROUPS);
 		if (c->fd < 0) {
 			r = open_container(c, err, errlen, user);
 			if (r)
 				return r;
 		}
-		r = open_group(c, bdf, id, driver, &gfd, user, err, errlen);
+		r = open_group(c, name, id, drivers, &gfd, user, err, errlen);
 		if (r)
 			return r;
 		new_group = true;
 		if (!c->iommu_set) {
-			r = setup_iommu(c, bdf, err, errlen);
+			r = setup_iommu(c, name, err, errlen);
 			if (r)
 				goto err_group;
 		}
 		c->group[c->ngroups].id = id;
 		c->group[c->ngroups++].fd = gfd;
 	}
-	*fd = ioctl(gfd, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	*fd = ioctl(gfd, VFIO_GROUP_GET_DEVICE_FD, name);
 	if (*fd < 0) {
 		r = -errno;
 		*user = r == -EBUSY;
 		fail(err, errlen, r,
 		     r == -EBUSY ? "%s: already open elsewhere (another partition?)"
 				 : "%s: VFIO_GROUP_GET_DEVICE_FD: %s",
-		     bdf, strerror(-r));
+		     name, strerror(-r));
 		if (new_group) {
 			c->ngroups--;
 			goto err_group;
@@ -344,4 +417,47 @@ err_group:
 	}
 	close(gfd);
 	return r;
+}
+
+int vfio_open_device(struct vfio_container *c, const char *bdf,
+		     const char *driver, int *fd, bool *user, char *err,
+		     size_t errlen)
+{
+	const char *const drivers[] = { driver, NULL };
+
+	return vfio_open(c, "pci", bdf, drivers, fd, user, err, errlen);
+}
+
+static int container_destroy(void *opaque)
+{
+	vfio_container_destroy(opaque);
+	free(opaque);
+	return 0;
+}
+
+int vfio_container_get(struct vm *vm, struct vfio_container **out)
+{
+	const struct vm_device dev = { .name = "vfio-container",
+				       .destroy = container_destroy };
+	struct vfio_container *c;
+	struct vm_device e = dev;
+
+	if (vm->vfio) {
+		*out = vm->vfio;
+		return 0;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	vfio_container_init(c, &vm->mem);
+	c->noiommu = vm->cfg->vfio_noiommu;
+	e.opaque = c;
+	if (devices_add(&vm->devices, &e)) {
+		container_destroy(c);
+		return vm_user_error(vm, "--vfio: too many devices (at most %d)",
+				     DEVICES_MAX);
+	}
+	vm->vfio = c;
+	*out = c;
+	return 0;
 }

@@ -32,6 +32,9 @@
 #   LAB_ARCH          x86_64 or arm64 [x86_64]
 #   LAB_VFIO_PLATFORM arm64: 1 to bind LAB_PLATFORM_DEV to vfio-platform, 0 not [1]
 #   LAB_PLATFORM_DEV  arm64: that platform device [9010000.pl031]
+#   LAB_PLATFORM_IOMMU arm64: none (vfio's no-IOMMU mode) or smmuv3 (virt's
+#                     emulated SMMUv3 with an iommus property on the device:
+#                     a real IOMMU group) [none]
 #   LAB_TIMEOUT       whole-run bound for QEMU, seconds [900]
 #   LAB_TEST_TIMEOUT  per-test bound inside L1, seconds [120]
 #   LAB_CPU           QEMU -cpu [EPYC,+svm,+npt] {max,pauth-impdef=on}
@@ -105,6 +108,8 @@ arm64 | aarch64)
 	export LAB_TESTS_DIR=${LAB_TESTS_DIR:-$root/tests/lab-arm64}
 	LAB_VFIO_PLATFORM=${LAB_VFIO_PLATFORM:-1}
 	LAB_PLATFORM_DEV=${LAB_PLATFORM_DEV:-9010000.pl031}
+	LAB_PLATFORM_IOMMU=${LAB_PLATFORM_IOMMU:-none}
+	[ "$LAB_PLATFORM_IOMMU" = none ] || LAB_MACHINE="$LAB_MACHINE,iommu=$LAB_PLATFORM_IOMMU"
 	;;
 *) fail 2 "LAB_ARCH must be x86_64 or arm64, not $LAB_ARCH" ;;
 esac
@@ -167,6 +172,16 @@ else
 	trap 'rm -rf "$TMP"' EXIT
 fi
 t1=$EPOCHREALTIME
+# vfio_platform_linux (run by name or with all): the lab's own Image and a
+# guest initramfs whose script checks rtc-pl031 (guests/arm64/pl031-linux.sh).
+if [ "$LAB_ARCH" = arm64 ] && [ "$LAB_VFIO_PLATFORM" = 1 ] &&
+	[[ ",$tests," == *,all,* || ",$tests," == *,vfio_platform_linux,* ]]; then
+	BUSYBOX=$LAB_BUSYBOX BUSYBOX_RUN=qemu-aarch64-static "$root/scripts/mkinitramfs.sh" \
+		"$TMP/initrd-pl031.cpio.gz" --exit poweroff \
+		--add "$root/guests/arm64/pl031-linux.sh:/tessera/pl031-linux.sh" \
+		--cmd "sh /tessera/pl031-linux.sh" >&2 || fail 2 "the PL031 guest initramfs failed"
+	LAB_EXTRA="$LAB_EXTRA $VMLINUZ:/linux/Image-debian-cloud $TMP/initrd-pl031.cpio.gz:/linux/initrd-pl031.cpio.gz"
+fi
 # shellcheck disable=SC2086 # LAB_EXTRA is a space-separated list
 "$HERE/mkinitramfs.sh" "$KDIR" "$TMP/l1.cpio" $LAB_EXTRA ||
 	fail 2 "mkinitramfs.sh failed"
@@ -183,6 +198,15 @@ if [ "$LAB_ARCH" = arm64 ] && [ "$LAB_VFIO_PLATFORM" = 1 ]; then
 		$LAB_QEMU_ARGS >"$TMP/dumpdtb.log" 2>&1 || fail 2 "$LAB_QEMU could not dump its DTB: $(tail -n 1 "$TMP/dumpdtb.log")"
 	fdtput -t s "$TMP/virt.dtb" "$node" compatible arm,pl031 ||
 		fail 2 "no $node in QEMU virt's DTB (LAB_PLATFORM_DEV=$LAB_PLATFORM_DEV)"
+	if [ "$LAB_PLATFORM_IOMMU" = smmuv3 ]; then
+		# The SMMU's phandle and a stream ID no PCI function uses.
+		smmu=$(fdtget -l "$TMP/virt.dtb" / | grep -m 1 '^smmuv3@') ||
+			fail 2 "no smmuv3 node in QEMU virt's DTB"
+		ph=$(fdtget -t u "$TMP/virt.dtb" "/$smmu" phandle) ||
+			fail 2 "/$smmu has no phandle"
+		fdtput -t u "$TMP/virt.dtb" "$node" iommus "$ph" 8192 ||
+			fail 2 "cannot add iommus to $node"
+	fi
 	LAB_QEMU_ARGS="$LAB_QEMU_ARGS -dtb $TMP/virt.dtb"
 	LAB_APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 lab.platdev=$LAB_PLATFORM_DEV${LAB_APPEND:+ $LAB_APPEND}"
 fi

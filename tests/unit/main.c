@@ -36,6 +36,7 @@ int main(void)
 	srunner_add_suite(sr, preflight_suite());
 	srunner_add_suite(sr, pci_suite());
 	srunner_add_suite(sr, vfio_suite());
+	srunner_add_suite(sr, vfio_platform_suite());
 	srunner_add_suite(sr, arm64_pure_suite());
 	srunner_add_suite(sr, sandbox_suite());
 	arch_unit_suites(sr);

@@ -30,6 +30,7 @@ Suite *status_suite(void);
 Suite *preflight_suite(void);
 Suite *pci_suite(void);
 Suite *vfio_suite(void);
+Suite *vfio_platform_suite(void);
 /* The arm64 port's pure parts (tests/unit/arm64/), on every host. */
 Suite *arm64_pure_suite(void);
 Suite *sandbox_suite(void);

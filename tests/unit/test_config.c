@@ -309,6 +309,42 @@ START_TEST(vfio_values)
 }
 END_TEST
 
+/* --vfio-noiommu: needs --vfio; a partition file says vfio-noiommu = yes. */
+START_TEST(vfio_noiommu)
+{
+	struct vm_config cfg;
+	char err[256], text[] = "kernel = k\nvfio = 00:01.0\nvfio-noiommu = yes\nseccomp = off\n";
+
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio-noiommu"),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "--vfio-noiommu needs --vfio"));
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio", "00:01.0",
+			       "--seccomp", "off"), 0);
+	ck_assert(!cfg.vfio_noiommu);
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio", "00:01.0",
+			       "--vfio-noiommu", "--seccomp", "off"), 0);
+	ck_assert(cfg.vfio_noiommu);
+	config_init(&cfg);
+	ck_assert_int_eq(config_parse_file(&cfg, text, "p.conf", err, sizeof(err)), 0);
+	ck_assert(cfg.vfio_noiommu);
+	/* platform:NAME[,ITEM]: parsed once, beside the value as given. */
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio", "00:01.0",
+			       "--vfio", "platform:9010000.pl031,clock=apb_pclk:24000000",
+			       "--seccomp", "off"), 0);
+	ck_assert_str_eq(cfg.vfio[1], "platform:9010000.pl031,clock=apb_pclk:24000000");
+	ck_assert_str_eq(cfg.vfio_platform[1].name, "9010000.pl031");
+	ck_assert_uint_eq(cfg.vfio_platform[1].clock[0].hz, 24000000);
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio",
+			       "platform:9010000.pl031,reg=<0>", "--seccomp", "off"),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "reg is tessera's to write"));
+	ck_assert_int_eq(PARSE(&cfg, err, "--kernel", "k", "--vfio", "platform:a.b",
+			       "--vfio", "platform:a.b,clock=c:1", "--seccomp", "off"),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "platform:a.b: given twice"));
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -324,6 +360,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, find_file_walks_values);
 	tcase_add_test(tc, serial_values);
 	tcase_add_test(tc, vfio_values);
+	tcase_add_test(tc, vfio_noiommu);
 	suite_add_tcase(s, tc);
 	return s;
 }

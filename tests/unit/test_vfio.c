@@ -39,11 +39,31 @@ static void ln(const char *target, const char *bdf, const char *name)
 	ck_assert_int_eq(symlink(target, p), 0);
 }
 
+static void plat_ln(const char *target, const char *name, const char *link)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/bus/platform/devices/%s/%s", sys, name, link);
+	ck_assert_int_eq(symlink(target, p), 0);
+}
+
+/* An empty file at <dev>/name (a stand-in for a device node). */
+static void touch_dev(const char *name)
+{
+	char p[PATH_MAX];
+	int f;
+
+	snprintf(p, sizeof(p), "%s/%s", dev, name);
+	f = open(p, O_CREAT | O_WRONLY, 0600);
+	ck_assert_int_ge(f, 0);
+	close(f);
+}
+
 static void setup(void)
 {
 	static const char *const dirs[] = { "sys", "sys/bus", "sys/bus/pci",
 		"sys/bus/pci/devices", "sys/kernel", "sys/kernel/iommu_groups",
-		"dev" };
+		"sys/bus/platform", "sys/bus/platform/devices", "dev" };
 
 	snprintf(root, sizeof(root), "/tmp/tessera-vfio-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(root));
@@ -61,6 +81,13 @@ static void setup(void)
 	ln("../../../../bus/pci/drivers/e1000e", "0000:00:02.0", "driver");
 	ln("../../../../kernel/iommu_groups/8", "0000:00:02.0", "iommu_group");
 	ln("../../../../bus/pci/drivers/vfio-pci", "0000:00:04.0", "driver");
+	/* Platform devices: a pl031 on vfio-amba in group 9, one on its own driver. */
+	mk("sys/bus/platform/devices/9010000.pl031");
+	mk("sys/bus/platform/devices/9030000.pl061");
+	plat_ln("../../../../bus/amba/drivers/vfio-amba", "9010000.pl031", "driver");
+	plat_ln("../../../../kernel/iommu_groups/9", "9010000.pl031", "iommu_group");
+	plat_ln("../../../../bus/platform/drivers/pl061_gpio", "9030000.pl061", "driver");
+	plat_ln("../../../../kernel/iommu_groups/10", "9030000.pl061", "iommu_group");
 	memset(&mem, 0, sizeof(mem));
 	vfio_container_init(&c, &mem);
 	c.sysfs = sys;
@@ -146,6 +173,73 @@ START_TEST(not_vfio)
 }
 END_TEST
 
+static const char *const plat_drivers[] = { "vfio-platform", "vfio-amba", NULL };
+
+/* Platform devices: the driver must be one of two; the message names both. */
+START_TEST(platform)
+{
+	char err[512];
+	bool user = false;
+	int fd = -1;
+
+	ck_assert_int_eq(vfio_open(&c, "platform", "9030000.pl061", plat_drivers,
+				   &fd, &user, err, sizeof(err)), -EINVAL);
+	ck_assert(user);
+	ck_assert_ptr_nonnull(strstr(err, "bound to pl061_gpio, not vfio-platform or vfio-amba"));
+	user = false;
+	ck_assert_int_eq(vfio_open(&c, "platform", "9000000.nope", plat_drivers,
+				   &fd, &user, err, sizeof(err)), -EINVAL);
+	ck_assert(user);
+	ck_assert_ptr_nonnull(strstr(err, "bound to no driver"));
+	/* vfio-amba is accepted: the next step is the container (absent here). */
+	user = false;
+	ck_assert_int_eq(vfio_open(&c, "platform", "9010000.pl031", plat_drivers,
+				   &fd, &user, err, sizeof(err)), -ENOENT);
+	ck_assert(user);
+	ck_assert_ptr_nonnull(strstr(err, "/vfio: "));
+	ck_assert_int_eq(fd, -1);
+}
+END_TEST
+
+/*
+ * A no-IOMMU group (dev/noiommu-9) is refused without --vfio-noiommu,
+ * naming the flag; with it a group that has an IOMMU (7) is refused, and
+ * the no-IOMMU one goes on to the container.
+ */
+START_TEST(noiommu)
+{
+	char err[512];
+	bool user = false;
+	int fd = -1;
+
+	touch_dev("noiommu-9");
+	ck_assert_int_eq(vfio_open(&c, "platform", "9010000.pl031", plat_drivers,
+				   &fd, &user, err, sizeof(err)), -EINVAL);
+	ck_assert(user);
+	ck_assert_ptr_nonnull(strstr(err, "no-IOMMU group"));
+	ck_assert_ptr_nonnull(strstr(err, "--vfio-noiommu"));
+	c.noiommu = true;
+	user = false;
+	ck_assert_int_eq(vfio_open_device(&c, "0000:00:01.0", "vfio-pci", &fd,
+					  &user, err, sizeof(err)), -EINVAL);
+	ck_assert(user);
+	ck_assert_ptr_nonnull(strstr(err, "has an IOMMU"));
+	user = false;
+	ck_assert_int_eq(vfio_open(&c, "platform", "9010000.pl031", plat_drivers,
+				   &fd, &user, err, sizeof(err)), -ENOENT);
+	ck_assert(user);
+	ck_assert_ptr_nonnull(strstr(err, "/vfio: "));
+	/* A /dev/vfio/vfio that is no VFIO: the no-IOMMU extension is missing. */
+	touch_dev("vfio");
+	user = false;
+	ck_assert_int_eq(vfio_open(&c, "platform", "9010000.pl031", plat_drivers,
+				   &fd, &user, err, sizeof(err)), -ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(err, "enable_unsafe_noiommu_mode"));
+	ck_assert_int_eq(c.fd, -1);
+	ck_assert_uint_eq(c.ngroups, 0);
+}
+END_TEST
+
 Suite *vfio_suite(void)
 {
 	Suite *s = suite_create("vfio");
@@ -155,6 +249,8 @@ Suite *vfio_suite(void)
 	tcase_add_test(tc, resolve);
 	tcase_add_test(tc, refusals);
 	tcase_add_test(tc, not_vfio);
+	tcase_add_test(tc, platform);
+	tcase_add_test(tc, noiommu);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,1 @@
+../integration/vfio_platform.sh
