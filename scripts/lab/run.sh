@@ -49,6 +49,8 @@
 #                     so an idle L1 always has a timer armed in QEMU (soak.sh)
 #   LAB_REBOOT        1: after a stall, boot L1 once more for the tests left;
 #                     0: count the stall and stop (soak.sh) [1]
+#   LAB_STALL_LOG     where the watchdog writes what a silent L1 was doing
+#                     (QEMU monitor: registers, local APIC) [$LAB_LOG.stall]
 #   LAB_QEMU          QEMU binary [qemu-system-x86_64] {qemu-system-aarch64}
 #   LAB_QEMU_ARGS     extra QEMU arguments (split on spaces)
 #   LAB_KERNEL_PKG    kernel package [newest linux-image-6.1.0-*-cloud-amd64]
@@ -202,6 +204,42 @@ t_qemu=$EPOCHREALTIME
 t_up=
 tcg_warnings=0
 
+# qemu_cpu: the CPU time (clock ticks, user + system) of L1's QEMU so far.
+qemu_cpu() {
+	local p comm
+	for p in $(pgrep -f -- "$TMP/l1.cpio"); do
+		read -r comm <"/proc/$p/comm" 2>/dev/null || continue
+		case $comm in
+		qemu-system*) awk '{ print $14 + $15 }' "/proc/$p/stat" && return 0 ;;
+		esac
+	done
+	echo '?'
+}
+
+# stall_report WHAT: before a silent L1 is stopped, what it was doing, into
+# $LAB_STALL_LOG: QEMU's CPU time over 5 s, then twice (5 s apart) the vCPU
+# registers, the local APIC (timer mode, counts, IRR/ISR) and the CPU state
+# from QEMU's monitor.
+stall_report() {
+	local out=${LAB_STALL_LOG:-$LAB_LOG.stall} c0 c1 round
+	{
+		echo "== L1 silent during $1 ($(date -u +%H:%M:%S), load: $(cut -d' ' -f1-3 /proc/loadavg))"
+		timeout 1 cat "$TMP/mon.out" >/dev/null 2>&1 # the banner, old prompts
+		c0=$(qemu_cpu)
+		sleep 5
+		c1=$(qemu_cpu)
+		echo "QEMU CPU time over 5 s: $c0 -> $c1 clock ticks"
+		for round in 1 2; do
+			printf 'info registers\ninfo lapic\ninfo cpus\ninfo irq\n' >"$TMP/mon.in"
+			sleep 2
+			# Without the monitor's own echo of the commands (escape codes).
+			timeout 2 cat "$TMP/mon.out" | tr -d '\r' | grep -av $'\e'
+			[ "$round" = 2 ] || sleep 5
+		done
+	} >>"$out" 2>&1
+	log "stall report: $out"
+}
+
 # boot_l1 TESTS: one L1 boot running TESTS (comma list or "all"); sets
 # qemu_rc, hung (the test L1 stopped answering in, if any), run_log.
 boot_l1() {
@@ -218,6 +256,12 @@ boot_l1() {
 		esac
 	fi
 	[ -n "$LAB_DEVICE" ] && qemu+=(-device "$LAB_DEVICE")
+	# QEMU's human monitor on two FIFOs ($TMP/mon.in, mon.out; QEMU opens
+	# them read-write, so nothing blocks): the watchdog looks through it at
+	# a silent L1 before stopping it (stall_report).
+	rm -f "$TMP/mon.in" "$TMP/mon.out"
+	mkfifo "$TMP/mon.in" "$TMP/mon.out"
+	qemu+=(-chardev "pipe,id=labmon,path=$TMP/mon" -mon chardev=labmon,mode=readline)
 	# shellcheck disable=SC2206 # LAB_QEMU_ARGS is split on purpose
 	[ -n "$LAB_QEMU_ARGS" ] && qemu+=($LAB_QEMU_ARGS)
 	[ "$LAB_ARCH" = arm64 ] || append="$append ${LAB_L1_TICK-no_timer_check nohz=off}"
@@ -236,6 +280,7 @@ boot_l1() {
 			if [ "$rc" -gt 128 ]; then
 				hung=${started:-L1 boot}
 				log "L1 silent for ${LAB_SILENCE}s during $hung: stopping it"
+				stall_report "$hung"
 				pkill -TERM -f -- "$TMP/l1.cpio"
 				break
 			fi
@@ -299,7 +344,7 @@ fi
 log "time: fetch ${t_fetch} s, initramfs ${t_initrd} s, L1 ${t_l1} s, whole run $(secs_since "$t_start") s"
 
 [ -z "$first_hung" ] || log "note: L1 stopped answering during $first_hung on the first boot"
-[ -z "$hung" ] || fail 4 "L1 stopped answering during $hung$([ -n "$first_hung" ] && [ "$hung" != "$first_hung" ] && echo " (first boot: $first_hung)")${first_hung:+, on both boots}; see $LAB_LOG"
+[ -z "$hung" ] || fail 4 "L1 stopped answering during $hung$([ -n "$first_hung" ] && [ "$hung" != "$first_hung" ] && echo " (first boot: $first_hung)")$([ -n "$first_hung" ] && [ "${LAB_REBOOT:-1}" = 1 ] && echo ", on both boots"); see $LAB_LOG"
 if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
 	fail 4 "timed out after ${LAB_TIMEOUT}s (LAB_TIMEOUT)"
 fi
