@@ -22,7 +22,8 @@
 #
 # Kernel command line:
 #   lab.tests=a,b,c     tests to run (default "all": lab-kvm, lab-vfio,
-#                       lab-tessera, then every /lab/tests/*.sh by name)
+#                       lab-tessera, then every /lab/tests/*.sh by name but
+#                       those marked "# lab: boot-test")
 #   lab.timeout=SECS    per-test timeout (default 120)
 #   lab.pci=VVVV:DDDD   PCI vendor:device to bind to vfio-pci (default
 #                       1234:11e8, QEMU's edu), or "none"
@@ -316,11 +317,15 @@ run_one() {
 	esac
 }
 
+# A test marked "# lab: boot-test" in its first lines needs what only make
+# boot-test brings (Linux kernels and images): it runs when named, not in "all".
+boot_test_only() { head -n 5 "$1" | grep -q '^# lab: boot-test'; }
+
 test_list() {
 	if [ "$TESTS" = all ]; then
 		echo lab-kvm lab-vfio lab-tessera
 		for t in /lab/tests/*.sh; do
-			[ -f "$t" ] && basename "$t" .sh
+			[ -f "$t" ] && ! boot_test_only "$t" && basename "$t" .sh
 		done
 	else
 		echo "$TESTS" | tr ',' ' '
@@ -361,6 +366,12 @@ main() {
 	# The host's watchdog (run.sh) learns from these which test was
 	# running if L1 ever stops answering.
 	say "LAB-TESTS $(test_list | tr ' ' '\n' | sed 's/\.sh$//' | tr '\n' ' ')"
+	if [ "$TESTS" = all ]; then
+		bt=$(for t in /lab/tests/*.sh; do
+			[ -f "$t" ] && boot_test_only "$t" && basename "$t" .sh
+		done | tr '\n' ' ')
+		[ -z "$bt" ] || say "LAB-INFO for make boot-test only: $bt"
+	fi
 	for t in $(test_list); do
 		say "LAB-START ${t%.sh}"
 		run_one "$t"

@@ -218,8 +218,8 @@ qemu_cpu() {
 
 # stall_report WHAT: before a silent L1 is stopped, what it was doing, into
 # $LAB_STALL_LOG: QEMU's CPU time over 5 s, then twice (5 s apart) the vCPU
-# registers, the local APIC (timer mode, counts, IRR/ISR) and the CPU state
-# from QEMU's monitor.
+# registers, the local APIC (timer mode, counts, IRR/ISR), the IO-APIC, the
+# CPU state and the console UART's registers from QEMU's monitor.
 stall_report() {
 	local out=${LAB_STALL_LOG:-$LAB_LOG.stall} c0 c1 round
 	{
@@ -230,7 +230,11 @@ stall_report() {
 		c1=$(qemu_cpu)
 		echo "QEMU CPU time over 5 s: $c0 -> $c1 clock ticks"
 		for round in 1 2; do
-			printf 'info registers\ninfo lapic\ninfo cpus\ninfo irq\n' >"$TMP/mon.in"
+			# info pic: the IO-APIC's redirection entries (remote IRR);
+			# the console UART's IER, LSR, then IIR (read last: reading
+			# it acknowledges a THRE interrupt).
+			printf '%s\n' 'info registers' 'info lapic' 'info pic' 'info cpus' 'info irq' \
+				'i /b 0x3f9' 'i /b 0x3fd' 'i /b 0x3fa' >"$TMP/mon.in"
 			sleep 2
 			# Without the monitor's own echo of the commands (escape codes).
 			timeout 2 cat "$TMP/mon.out" | tr -d '\r' | grep -av $'\e'
@@ -261,6 +265,7 @@ boot_l1() {
 	# a silent L1 before stopping it (stall_report).
 	rm -f "$TMP/mon.in" "$TMP/mon.out"
 	mkfifo "$TMP/mon.in" "$TMP/mon.out"
+	# shellcheck disable=SC2054 # QEMU's option syntax
 	qemu+=(-chardev "pipe,id=labmon,path=$TMP/mon" -mon chardev=labmon,mode=readline)
 	# shellcheck disable=SC2206 # LAB_QEMU_ARGS is split on purpose
 	[ -n "$LAB_QEMU_ARGS" ] && qemu+=($LAB_QEMU_ARGS)
