@@ -44,7 +44,8 @@
 #                        passes the one fetch.sh unpacked)
 #   LAB_INITRD_COMPRESS  gzip (default) or none
 #   LAB_TOOLS            x86_64: host commands the tests need beyond busybox
-#                        (default: ip ss setpriv prlimit chrt pgrep flock dtc
+#                        (default: ip ss setpriv prlimit chrt pgrep flock timeout env
+#                        sed nsenter unshare fsfreeze dtc
 #                        fdtget fdtput mkfs.ext4), or "none" for no tools at
 #                        all (no gdb and python3 either)
 
@@ -71,7 +72,7 @@ x86_64)
 	MODULES=${LAB_MODULES:-irqbypass kvm kvm-amd vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci tun loop}
 	ELF_MACHINE=62 # EM_X86_64
 	# What the tests run beyond busybox (see "the tests' tools" below).
-	DEFAULT_TOOLS="ip ss setpriv prlimit chrt pgrep flock dtc fdtget fdtput mkfs.ext4"
+	DEFAULT_TOOLS="ip ss setpriv prlimit chrt pgrep flock timeout env sed nsenter unshare fsfreeze dtc fdtget fdtput mkfs.ext4"
 	;;
 arm64 | aarch64)
 	LAB_ARCH=arm64

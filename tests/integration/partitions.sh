@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lab: smp (two host CPUs: the lab runs it in an L1 with -smp 2)
 # scripts/partitions.sh: two partitions from two files (tessera run
 # --config) run side by side on their own host CPUs and both report;
 # overlapping CPU sets are refused before anything starts; SIGTERM stops

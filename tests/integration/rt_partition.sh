@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lab: smp (two host CPUs: the lab runs it in an L1 with -smp 2)
 # Real-time partitions, seen from the host while the probe guest runs: one
 # thread per vCPU named vcpuN; --pin, --rt fifo and --io-cpus land on the
 # right threads (affinity and policy from /proc/PID/task/*/stat and
