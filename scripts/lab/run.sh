@@ -163,11 +163,19 @@ t_fetch=$(secs_since "$t_start")
 
 # --- 2. initramfs --------------------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tessera-lab.XXXXXX")
+# L1's QEMU never outlives this script: it runs under its own timeout, in a
+# process group of its own, so an outer timeout's or Ctrl-C's signal would
+# not reach it; orphaned, it kept running for LAB_TIMEOUT and kept the lab
+# lock its inherited descriptor holds (seen 2026-12-03: 25 minutes, idle).
+stop_qemu() { pkill -TERM -f -- "$TMP/l1.cpio" 2>/dev/null || true; }
 if [ "${LAB_KEEP:-0}" = 1 ]; then
-	trap 'log "kept $TMP"' EXIT
+	trap 'stop_qemu; log "kept $TMP"' EXIT
 else
-	trap 'rm -rf "$TMP"' EXIT
+	trap 'stop_qemu; rm -rf "$TMP"' EXIT
 fi
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 t1=$EPOCHREALTIME
 # shellcheck disable=SC2086 # LAB_EXTRA is a space-separated list
 "$HERE/mkinitramfs.sh" "$KDIR" "$TMP/l1.cpio" $LAB_EXTRA ||
@@ -354,7 +362,9 @@ lab_pass() {
 # steadier one-CPU L1 (README.md, "Two CPUs"). init.sh leaves them out of
 # "all".
 smp_marked=
-for t in "$LAB_TESTS_DIR"/*.sh; do
+tests_dir=${LAB_TESTS_DIR:-tests/integration} # as mkinitramfs.sh finds it
+case $tests_dir in /*) ;; *) tests_dir=$(cd "$HERE/../.." && pwd)/$tests_dir ;; esac
+for t in "$tests_dir"/*.sh; do
 	[ -f "$t" ] && head -n 5 "$t" | grep -q '^# lab: smp' && smp_marked="$smp_marked $(basename "$t" .sh)"
 done
 main_tests=$tests smp_tests=
