@@ -21,6 +21,11 @@
 # $LAB_CACHE/busybox/ (busybox-static:arm64 cannot be installed beside the
 # native one). For x86_64, `fetch.sh busybox` prints /bin/busybox.
 #
+# `fetch.sh gdb` (x86_64) prints the path of the gdb that goes into L1:
+# Debian's gdb-minimal (gdb without Python, so no Python runtime to carry),
+# fetched with `apt-get download gdb-minimal` and unpacked into
+# $LAB_CACHE/gdb/ (it conflicts with the gdb package, so it is not installed).
+#
 # Environment:
 #   LAB_ARCH         x86_64 (default) or arm64
 #   LAB_KERNEL_PKG   kernel package to use (default: the newest
@@ -43,7 +48,7 @@ arm64 | aarch64) LAB_ARCH=arm64 flavour=cloud-arm64 apt_arch=:arm64 ;;
 *) die "LAB_ARCH must be x86_64 or arm64, not $LAB_ARCH" ;;
 esac
 what=${1:-kernel}
-case $what in kernel | busybox) ;; *) die "usage: fetch.sh [kernel|busybox]" ;; esac
+case $what in kernel | busybox | gdb) ;; *) die "usage: fetch.sh [kernel|busybox|gdb]" ;; esac
 
 pkg_installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -134,6 +139,38 @@ fetch_arm64_busybox() {
 	fi
 	printf '%s\n' "$dir/bin/busybox"
 }
+
+# x86_64's gdb-minimal, unpacked once per version; prints its gdb's path.
+fetch_gdb_minimal() {
+	local p=gdb-minimal v dir tmp
+	v=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')
+	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
+		dir=$(find "$CACHE/gdb" -maxdepth 1 -name 'gdb-minimal_*' 2>/dev/null | sort -V | tail -n 1)
+		if [ -z "$dir" ] || [ ! -x "$dir/usr/bin/gdb" ]; then
+			die "apt knows no version of $p and none is cached"
+		fi
+		printf '%s\n' "$dir/usr/bin/gdb"
+		return 0
+	fi
+	dir=$CACHE/gdb/gdb-minimal_${v//:/%}
+	if [ ! -x "$dir/usr/bin/gdb" ]; then
+		download_deb "$p" "$v"
+		mkdir -p "$CACHE/gdb"
+		tmp=$(mktemp -d "$CACHE/gdb/.unpack.XXXXXX")
+		dpkg -x "$deb" "$tmp"
+		[ -x "$tmp/usr/bin/gdb" ] || { rm -rf "$tmp"; die "$deb has no /usr/bin/gdb"; }
+		rm -rf "$dir"
+		mv "$tmp" "$dir"
+		log "gdb-minimal $v ready in $dir"
+	fi
+	printf '%s\n' "$dir/usr/bin/gdb"
+}
+
+if [ "$what" = gdb ]; then
+	[ "$LAB_ARCH" = x86_64 ] || die "fetch.sh gdb: x86_64 only"
+	fetch_gdb_minimal
+	exit 0
+fi
 
 if [ "$LAB_ARCH" = arm64 ]; then
 	# The cross compiler builds the lab's probes; qemu-system-arm, the

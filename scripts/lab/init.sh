@@ -22,7 +22,8 @@
 #
 # Kernel command line:
 #   lab.tests=a,b,c     tests to run (default "all": lab-kvm, lab-vfio,
-#                       lab-tessera, then every /lab/tests/*.sh by name)
+#                       lab-tessera, then every /lab/tests/*.sh by name but
+#                       those marked "# lab: boot-test" or "# lab: smp")
 #   lab.timeout=SECS    per-test timeout (default 120)
 #   lab.pci=VVVV:DDDD   PCI vendor:device to bind to vfio-pci (default
 #                       1234:11e8, QEMU's edu), or "none"
@@ -160,6 +161,22 @@ bind_vfio_platform() {
 }
 
 param() { cat "/sys/module/$1/parameters/$2" 2>/dev/null || echo '?'; }
+
+# One line on L1's time keeping (scripts/lab/README.md, "When L1 stops
+# answering"): clocksource, clock event device, and how many kernel lines
+# said the TSC was unstable or the local APIC timer was calibrated oddly.
+clock_info() {
+	cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
+	ce=$(cat /sys/devices/system/clockevents/clockevent0/current_device 2>/dev/null)
+	bc=$(cat /sys/devices/system/clockevents/broadcast/current_device 2>/dev/null)
+	unst=$(dmesg | grep -c -i -e 'unstable' -e 'watchdog.*skew')
+	apic=$(dmesg | grep -c -i -e 'APIC calibration not consistent' -e 'APIC timer disabled' \
+		-e 'APIC timer.*broken')
+	say "LAB-INFO clock $1: clocksource=${cs:-?} clockevent=${ce:-?} broadcast=${bc:-none}" \
+		"tsc-unstable-lines=$unst apic-calibration-lines=$apic"
+	[ "$unst$apic" = 00 ] || dmesg | grep -i -e 'unstable' -e 'watchdog.*skew' -e 'APIC calibration' \
+		-e 'APIC timer' | tail -n 4 | sed 's/^/LAB-INFO clock: /'
+}
 
 # --- built-in self-tests: output to stdout, status like project tests --------
 
@@ -316,11 +333,18 @@ run_one() {
 	esac
 }
 
+# A test marked "# lab: boot-test" in its first lines needs what only make
+# boot-test brings (Linux kernels and images); one marked "# lab: smp" needs
+# two CPUs, which run.sh gives it in an L1 boot of its own. Both run when
+# named, not in "all".
+boot_test_only() { head -n 5 "$1" | grep -q '^# lab: boot-test'; }
+smp_only() { head -n 5 "$1" | grep -q '^# lab: smp'; }
+
 test_list() {
 	if [ "$TESTS" = all ]; then
 		echo lab-kvm lab-vfio lab-tessera
 		for t in /lab/tests/*.sh; do
-			[ -f "$t" ] && basename "$t" .sh
+			[ -f "$t" ] && ! boot_test_only "$t" && ! smp_only "$t" && basename "$t" .sh
 		done
 	else
 		echo "$TESTS" | tr ',' ' '
@@ -337,6 +361,12 @@ main() {
 	[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
 	[ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
 	[ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
+	# Pseudo-terminals (console_tty's pty) and the loopback interface (gdb
+	# over TCP on 127.0.0.1), as a distribution's init would set them up.
+	mkdir -p /dev/pts
+	mount -t devpts -o mode=0620,ptmxmode=0666 devpts /dev/pts 2>/dev/null
+	[ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
+	ip link set lo up 2>/dev/null
 	now
 	# A newline first: firmware and kernel leave the cursor mid-line.
 	say ""
@@ -357,14 +387,26 @@ main() {
 	fi
 	[ "$PCI_ID" = none ] || say "LAB-INFO pci $PCI_ID at ${BDF:-?} iommu group ${GROUP:-?}"
 	[ -z "$PLATDEV" ] || say "LAB-INFO platform device $PLATDEV vfio group ${PLATGROUP:-?}"
+	clock_info setup
 	PASS=0 FAIL=0 SKIP=0
 	# The host's watchdog (run.sh) learns from these which test was
 	# running if L1 ever stops answering.
 	say "LAB-TESTS $(test_list | tr ' ' '\n' | sed 's/\.sh$//' | tr '\n' ' ')"
+	if [ "$TESTS" = all ]; then
+		bt=$(for t in /lab/tests/*.sh; do
+			[ -f "$t" ] && boot_test_only "$t" && basename "$t" .sh
+		done | tr '\n' ' ')
+		[ -z "$bt" ] || say "LAB-INFO for make boot-test only: $bt"
+		bt=$(for t in /lab/tests/*.sh; do
+			[ -f "$t" ] && smp_only "$t" && basename "$t" .sh
+		done | tr '\n' ' ')
+		[ -z "$bt" ] || say "LAB-INFO in an L1 with two CPUs: $bt"
+	fi
 	for t in $(test_list); do
 		say "LAB-START ${t%.sh}"
 		run_one "$t"
 	done
+	clock_info end
 	say "LAB-DONE pass=$PASS fail=$FAIL skip=$SKIP"
 }
 

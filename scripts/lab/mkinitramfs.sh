@@ -23,6 +23,9 @@
 #   /lab/tests/NAME.sh    copy of $LAB_TESTS_DIR/*.sh (if any) and its
 #                         subdirectories (the tests' shared library)
 #   /lab/extra/           EXTRA files
+#   /usr/bin/gdb, python3, ip, ...  the tests' tools (x86_64; see "the tests'
+#                         tools" below and README.md, "Tools in L1")
+#   /scripts/NAME         repository scripts the tests run as $HERE/scripts/NAME
 #   /lab/info             what went in, for the record
 #
 # Environment:
@@ -40,6 +43,11 @@
 #   LAB_BUSYBOX          the busybox to carry (/bin/busybox; for arm64, run.sh
 #                        passes the one fetch.sh unpacked)
 #   LAB_INITRD_COMPRESS  gzip (default) or none
+#   LAB_TOOLS            x86_64: host commands the tests need beyond busybox
+#                        (default: ip ss setpriv prlimit chrt pgrep flock timeout env
+#                        sed nsenter unshare fsfreeze dtc
+#                        fdtget fdtput mkfs.ext4), or "none" for no tools at
+#                        all (no gdb and python3 either)
 
 set -eu
 
@@ -60,8 +68,11 @@ case $TESTS_DIR in /*) ;; *) TESTS_DIR=$ROOT/$TESTS_DIR ;; esac
 LAB_ARCH=${LAB_ARCH:-x86_64}
 case $LAB_ARCH in
 x86_64)
-	MODULES=${LAB_MODULES:-irqbypass kvm kvm-amd vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci}
+	# tun: /dev/net/tun for the taps; loop: the tests' loop-mounted images.
+	MODULES=${LAB_MODULES:-irqbypass kvm kvm-amd vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci tun loop}
 	ELF_MACHINE=62 # EM_X86_64
+	# What the tests run beyond busybox (see "the tests' tools" below).
+	DEFAULT_TOOLS="ip ss setpriv prlimit chrt pgrep flock timeout env sed nsenter unshare fsfreeze dtc fdtget fdtput mkfs.ext4"
 	;;
 arm64 | aarch64)
 	LAB_ARCH=arm64
@@ -324,6 +335,94 @@ elif [ "$need_bash" = 1 ]; then
 	cp -L "$bash_bin" "$R/bin/bash"
 	copy_libs "$bash_bin"
 	printf 'bash %s\n' "$bash_bin" >>"$INFO"
+fi
+
+# --- the tests' tools (x86_64) ---------------------------------------------------
+# A test skips only where its platform is absent, never inside the lab meant
+# for it: what the integration tests run beyond busybox comes along, with its
+# shared libraries, at its host path (a busybox applet of the same name is
+# removed, so the real tool is found first): LAB_TOOLS from the host; gdb
+# from Debian's gdb-minimal (no Python inside; `fetch.sh gdb`); python3
+# with only the standard-library modules the tests import (their "import"
+# and "from" lines, resolved by the host's python3 with L1's startup, so
+# encodings and site come too), their .pyc kept valid (mtimes preserved);
+# the repository's scripts a test calls as $HERE/scripts/NAME, at
+# /scripts/NAME (the tests' $HERE is / in L1).
+# rm_applet NAME: drop busybox's links for NAME.
+rm_applet() {
+	local d
+	for d in bin sbin usr/bin usr/sbin; do
+		[ -L "$R/$d/$1" ] && rm -f "$R/$d/$1"
+	done
+	return 0
+}
+# put_tool SRC [DEST]: copy an executable (and its libraries) into L1.
+put_tool() {
+	local src=$1 dest=${2:-$1}
+	mkdir -p "$R$(dirname "$dest")"
+	rm_applet "$(basename "$dest")"
+	cp -L "$src" "$R$dest"
+	chmod 0755 "$R$dest"
+	copy_libs "$src"
+	printf 'tool %s -> %s\n' "$src" "$dest" >>"$INFO"
+}
+if [ "$LAB_ARCH" = x86_64 ] && [ -d "$TESTS_DIR" ] && [ "${LAB_TOOLS:-}" != none ]; then
+	for t in ${LAB_TOOLS:-$DEFAULT_TOOLS}; do
+		p=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$t") ||
+			die "$t missing on this host (scripts/install-deps.sh installs it)"
+		put_tool "$p"
+	done
+	[ ! -f /etc/mke2fs.conf ] || { mkdir -p "$R/etc" && cp /etc/mke2fs.conf "$R/etc/"; }
+	gdb=$("$HERE/fetch.sh" gdb) || die "fetch.sh gdb could not provide gdb-minimal"
+	put_tool "$gdb" /usr/bin/gdb
+	# Debian's python3, not whatever python3 the host's PATH finds first.
+	py=$(readlink -f /usr/bin/python3) || true
+	[ -x "$py" ] || die "/usr/bin/python3 missing (scripts/install-deps.sh installs python3)"
+	mods=$(grep -hE '^[[:space:]]*(import|from)[[:space:]]+[A-Za-z_]' \
+		"$TESTS_DIR"/*.sh "$TESTS_DIR"/*/* 2>/dev/null |
+		sed -E 's/^[[:space:]]*(import|from)[[:space:]]+//; s/[[:space:]]+import[[:space:]].*//; s/#.*//' |
+		tr ',' '\n' | sed -E 's/[[:space:]]+as[[:space:]].*//; s/[[:space:]]//g' |
+		grep -E '^[A-Za-z_][A-Za-z0-9_.]*$' | sort -u)
+	# shellcheck disable=SC2086 # one argument per module
+	env -i HOME=/nonexistent "$py" - $mods >"$STAGE/py.files" <<'PY' ||
+import importlib, importlib.util, os, sys
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except ImportError as e:
+        print("lab-initramfs: note: python module %s: %s" % (name, e), file=sys.stderr)
+import encodings.ascii, encodings.latin_1, encodings.utf_8
+lib = "%s/lib/python%d.%d/" % (sys.base_prefix, *sys.version_info[:2])
+print(lib + "os.py")
+for m in list(sys.modules.values()):
+    f = getattr(m, "__file__", None)
+    if not f or not f.startswith(lib):
+        continue
+    print(f)
+    if f.endswith(".py"):
+        c = importlib.util.cache_from_source(f)
+        if os.path.exists(c):
+            print(c)
+PY
+		die "$py could not list the modules the tests import"
+	put_tool "$py"
+	ln -sf "$(basename "$py")" "$R/usr/bin/python3"
+	mkdir -p "$R$(sed -n 's|\(.*/lib/python[0-9.]*/\)os.py$|\1|p' "$STAGE/py.files" | head -n 1)lib-dynload"
+	sort -u "$STAGE/py.files" | while read -r f; do
+		mkdir -p "$R$(dirname "$f")"
+		cp -p "$f" "$R$f"
+		case $f in *.so) copy_libs "$f" ;; esac
+	done
+	# shellcheck disable=SC2086 # one word per module
+	printf 'python3 %s: %s (%s files)\n' "$py" "$(printf '%s ' $mods)" "$(sort -u "$STAGE/py.files" | wc -l)" >>"$INFO"
+	# shellcheck disable=SC2016 # $HERE is the text the tests hold
+	for s in $(grep -ho '\$HERE/scripts/[A-Za-z0-9_.-]*' "$TESTS_DIR"/*.sh "$TESTS_DIR"/*/* 2>/dev/null | sort -u); do
+		s=${s#\$HERE/}
+		[ -f "$ROOT/$s" ] || die "a test calls $s, which does not exist"
+		mkdir -p "$R/scripts"
+		cp -L "$ROOT/$s" "$R/$s"
+		printf 'script %s\n' "$s" >>"$INFO"
+	done
 fi
 
 for e in "$@"; do

@@ -38,7 +38,8 @@
 #   LAB_TIMEOUT       whole-run bound for QEMU, seconds [900]
 #   LAB_TEST_TIMEOUT  per-test bound inside L1, seconds [120]
 #   LAB_CPU           QEMU -cpu [EPYC,+svm,+npt] {max,pauth-impdef=on}
-#   LAB_SMP, LAB_MEM  QEMU -smp and -m [1, 2048] {1, 1024}
+#   LAB_SMP, LAB_MEM  QEMU -smp and -m [1, 2048] {1, 1024}; tests marked
+#                     "# lab: smp" run in a second boot with -smp 2 (at least)
 #   LAB_MACHINE       QEMU -machine [q35,kernel-irqchip=split]
 #                     {virt,virtualization=on,gic-version=3}
 #   LAB_IOMMU         QEMU IOMMU -device, empty for none
@@ -52,6 +53,8 @@
 #                     so an idle L1 always has a timer armed in QEMU (soak.sh)
 #   LAB_REBOOT        1: after a stall, boot L1 once more for the tests left;
 #                     0: count the stall and stop (soak.sh) [1]
+#   LAB_STALL_LOG     where the watchdog writes what a silent L1 was doing
+#                     (QEMU monitor: registers, local APIC) [$LAB_LOG.stall]
 #   LAB_QEMU          QEMU binary [qemu-system-x86_64] {qemu-system-aarch64}
 #   LAB_QEMU_ARGS     extra QEMU arguments (split on spaces)
 #   LAB_KERNEL_PKG    kernel package [newest linux-image-6.1.0-*-cloud-amd64]
@@ -166,11 +169,19 @@ t_fetch=$(secs_since "$t_start")
 
 # --- 2. initramfs --------------------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tessera-lab.XXXXXX")
+# L1's QEMU never outlives this script: it runs under its own timeout, in a
+# process group of its own, so an outer timeout's or Ctrl-C's signal would
+# not reach it; orphaned, it kept running for LAB_TIMEOUT and kept the lab
+# lock its inherited descriptor holds (seen 2026-12-03: 25 minutes, idle).
+stop_qemu() { pkill -TERM -f -- "$TMP/l1.cpio" 2>/dev/null || true; }
 if [ "${LAB_KEEP:-0}" = 1 ]; then
-	trap 'log "kept $TMP"' EXIT
+	trap 'stop_qemu; log "kept $TMP"' EXIT
 else
-	trap 'rm -rf "$TMP"' EXIT
+	trap 'stop_qemu; rm -rf "$TMP"' EXIT
 fi
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 t1=$EPOCHREALTIME
 # vfio_platform_linux (run by name or with all): the lab's own Image and a
 # guest initramfs whose script checks rtc-pl031 (guests/arm64/pl031-linux.sh).
@@ -227,13 +238,58 @@ t_qemu=$EPOCHREALTIME
 t_up=
 tcg_warnings=0
 
-# boot_l1 TESTS: one L1 boot running TESTS (comma list or "all"); sets
-# qemu_rc, hung (the test L1 stopped answering in, if any), run_log.
+# qemu_cpu: the CPU time (clock ticks, user + system) of L1's QEMU so far.
+qemu_cpu() {
+	local p comm
+	for p in $(pgrep -f -- "$TMP/l1.cpio"); do
+		read -r comm <"/proc/$p/comm" 2>/dev/null || continue
+		case $comm in
+		qemu-system*) awk '{ print $14 + $15 }' "/proc/$p/stat" && return 0 ;;
+		esac
+	done
+	echo '?'
+}
+
+# stall_report WHAT: before a silent L1 is stopped, what it was doing, into
+# $LAB_STALL_LOG: QEMU's CPU time over 5 s, then twice (5 s apart) the vCPU
+# registers, the local APIC (timer mode, counts, IRR/ISR), the IO-APIC, the
+# CPU state and the console UART's registers from QEMU's monitor.
+stall_report() {
+	local out=${LAB_STALL_LOG:-$LAB_LOG.stall} c0 c1 round
+	{
+		echo "== L1 silent during $1 ($(date -u +%H:%M:%S), load: $(cut -d' ' -f1-3 /proc/loadavg))"
+		timeout 1 cat "$TMP/mon.out" >/dev/null 2>&1 # the banner, old prompts
+		c0=$(qemu_cpu)
+		sleep 5
+		c1=$(qemu_cpu)
+		echo "QEMU CPU time over 5 s: $c0 -> $c1 clock ticks"
+		for round in 1 2; do
+			# info pic: the IO-APIC's redirection entries (remote IRR);
+			# the console UART's IER, LSR, then IIR (read last: reading
+			# it acknowledges a THRE interrupt).
+			# Every CPU's registers and local APIC ("cpu N" picks it).
+			for ((c = 0; c < ${smp:-1}; c++)); do
+				printf '%s\n' "cpu $c" 'info registers' 'info lapic'
+			done >"$TMP/mon.in"
+			sleep 1
+			printf '%s\n' 'info pic' 'info cpus' 'info irq' \
+				'i /b 0x3f9' 'i /b 0x3fd' 'i /b 0x3fa' >"$TMP/mon.in"
+			sleep 2
+			# Without the monitor's own echo of the commands (escape codes).
+			timeout 2 cat "$TMP/mon.out" | tr -d '\r' | grep -av $'\e'
+			[ "$round" = 2 ] || sleep 5
+		done
+	} >>"$out" 2>&1
+	log "stall report: $out"
+}
+
+# boot_l1 TESTS SMP: one L1 boot with SMP CPUs running TESTS (comma list or
+# "all"); sets qemu_rc, hung (the test L1 stopped answering in, if any), run_log.
 boot_l1() {
-	local append line rc started='' t0=$EPOCHREALTIME
+	local append line rc started='' t0=$EPOCHREALTIME smp=$2
 	append="console=ttyS0 panic=-1 loglevel=4 lab.tests=$1 lab.timeout=$LAB_TEST_TIMEOUT lab.pci=$LAB_PCI_ID"
 	[ "$LAB_ARCH" = arm64 ] && append="console=ttyAMA0 ${append#console=ttyS0 }"
-	qemu=("$LAB_QEMU" -accel tcg -cpu "$LAB_CPU" -smp "$LAB_SMP" -m "$LAB_MEM"
+	qemu=("$LAB_QEMU" -accel tcg -cpu "$LAB_CPU" -smp "$smp" -m "$LAB_MEM"
 		-machine "$LAB_MACHINE" -nodefaults -nographic -serial stdio -no-reboot)
 	if [ -n "$LAB_IOMMU" ]; then
 		qemu+=(-device "$LAB_IOMMU")
@@ -243,6 +299,13 @@ boot_l1() {
 		esac
 	fi
 	[ -n "$LAB_DEVICE" ] && qemu+=(-device "$LAB_DEVICE")
+	# QEMU's human monitor on two FIFOs ($TMP/mon.in, mon.out; QEMU opens
+	# them read-write, so nothing blocks): the watchdog looks through it at
+	# a silent L1 before stopping it (stall_report).
+	rm -f "$TMP/mon.in" "$TMP/mon.out"
+	mkfifo "$TMP/mon.in" "$TMP/mon.out"
+	# shellcheck disable=SC2054 # QEMU's option syntax
+	qemu+=(-chardev "pipe,id=labmon,path=$TMP/mon" -mon chardev=labmon,mode=readline)
 	# shellcheck disable=SC2206 # LAB_QEMU_ARGS is split on purpose
 	[ -n "$LAB_QEMU_ARGS" ] && qemu+=($LAB_QEMU_ARGS)
 	[ "$LAB_ARCH" = arm64 ] || append="$append ${LAB_L1_TICK-no_timer_check nohz=off}"
@@ -261,6 +324,7 @@ boot_l1() {
 			if [ "$rc" -gt 128 ]; then
 				hung=${started:-L1 boot}
 				log "L1 silent for ${LAB_SILENCE}s during $hung: stopping it"
+				stall_report "$hung"
 				pkill -TERM -f -- "$TMP/l1.cpio"
 				break
 			fi
@@ -289,20 +353,66 @@ boot_l1() {
 	set -e
 }
 
+# lab_pass TESTS SMP: L1 boots with SMP CPUs for TESTS, and once more for
+# the tests left if it stops answering. Adds to stall_notes (a stall the
+# reboot got past), stall_fatal (a second one, or any with LAB_REBOOT=0),
+# timed_out (QEMU hit LAB_TIMEOUT) and no_done (no LAB-DONE at the end).
+stall_notes='' stall_fatal='' timed_out='' no_done=''
+lab_pass() {
+	local first_hung listed remaining t
+	boot_l1 "$1" "$2"
+	first_hung=$hung
+	if [ -n "$hung" ] && [ "$hung" != "L1 boot" ] && [ "${LAB_REBOOT:-1}" = 1 ]; then
+		# What had not reported: the listed tests without a LAB-RESULT.
+		listed=$(grep -ao 'LAB-TESTS .*' "$run_log" | head -n 1 | cut -d' ' -f2-)
+		remaining=
+		for t in $listed; do
+			grep -aq "^LAB-RESULT $t " "$run_log" || remaining="$remaining,$t"
+		done
+		remaining=${remaining#,}
+		log "rebooting L1 once for: $remaining"
+		boot_l1 "$remaining" "$2"
+	fi
+	if [ -n "$hung" ]; then
+		stall_fatal="$stall_fatal${stall_fatal:+; }$hung$([ "$hung" != "$first_hung" ] && echo " (first boot: $first_hung)")$([ "${LAB_REBOOT:-1}" = 1 ] && echo ", on both boots")"
+	elif [ -n "$first_hung" ]; then
+		stall_notes="$stall_notes${stall_notes:+; }$first_hung"
+	fi
+	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then timed_out=1; fi
+	grep -aq '^LAB-DONE ' "$run_log" || no_done="$no_done${no_done:+, }qemu exit status $qemu_rc"
+}
+
+# Tests marked "# lab: smp" need two CPUs in L1: a second L1 boot with
+# -smp 2 (at least) runs them alone, so every other test keeps the faster,
+# steadier one-CPU L1 (README.md, "Two CPUs"). init.sh leaves them out of
+# "all".
+smp_marked=
+tests_dir=${LAB_TESTS_DIR:-tests/integration} # as mkinitramfs.sh finds it
+case $tests_dir in /*) ;; *) tests_dir=$(cd "$HERE/../.." && pwd)/$tests_dir ;; esac
+for t in "$tests_dir"/*.sh; do
+	[ -f "$t" ] && head -n 5 "$t" | grep -q '^# lab: smp' && smp_marked="$smp_marked $(basename "$t" .sh)"
+done
+main_tests=$tests smp_tests=
+if [ "$tests" = all ]; then
+	smp_tests=${smp_marked# }
+	smp_tests=${smp_tests// /,}
+else
+	main_tests=
+	for t in ${tests//,/ }; do
+		case " $smp_marked " in
+		*" $t "*) smp_tests="$smp_tests${smp_tests:+,}$t" ;;
+		*) main_tests="$main_tests${main_tests:+,}$t" ;;
+		esac
+	done
+fi
+smp2=$((LAB_SMP > 2 ? LAB_SMP : 2))
+
 log "kernel $(basename "$KDIR"), tests: $tests, timeout ${LAB_TIMEOUT}s"
 log "console log: $LAB_LOG"
-boot_l1 "$tests"
-first_hung=$hung
-if [ -n "$hung" ] && [ "$hung" != "L1 boot" ] && [ "${LAB_REBOOT:-1}" = 1 ]; then
-	# What had not reported: the listed tests without a LAB-RESULT.
-	listed=$(grep -ao 'LAB-TESTS .*' "$run_log" | head -n 1 | cut -d' ' -f2-)
-	remaining=
-	for t in $listed; do
-		grep -aq "^LAB-RESULT $t " "$run_log" || remaining="$remaining,$t"
-	done
-	remaining=${remaining#,}
-	log "rebooting L1 once for: $remaining"
-	boot_l1 "$remaining"
+[ -z "$main_tests" ] || lab_pass "$main_tests" "$LAB_SMP"
+if [ -n "$smp_tests" ]; then
+	log "L1 with $smp2 CPUs for: $smp_tests"
+	lab_pass "$smp_tests" "$smp2"
 fi
 [ "$tcg_warnings" = 0 ] || log "($tcg_warnings 'TCG doesn't support requested feature' warnings in $LAB_LOG)"
 t_l1=$(secs_since "$t_qemu")
@@ -323,17 +433,15 @@ if [ -n "$results" ]; then
 fi
 log "time: fetch ${t_fetch} s, initramfs ${t_initrd} s, L1 ${t_l1} s, whole run $(secs_since "$t_start") s"
 
-[ -z "$first_hung" ] || log "note: L1 stopped answering during $first_hung on the first boot"
-[ -z "$hung" ] || fail 4 "L1 stopped answering during $hung$([ -n "$first_hung" ] && [ "$hung" != "$first_hung" ] && echo " (first boot: $first_hung)")${first_hung:+, on both boots}; see $LAB_LOG"
-if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
-	fail 4 "timed out after ${LAB_TIMEOUT}s (LAB_TIMEOUT)"
-fi
+[ -z "$stall_notes" ] || log "note: L1 stopped answering during $stall_notes (rebooted past it)"
+[ -z "$stall_fatal" ] || fail 4 "L1 stopped answering during $stall_fatal; see $LAB_LOG and $LAB_LOG.stall"
+[ -z "$timed_out" ] || fail 4 "timed out after ${LAB_TIMEOUT}s (LAB_TIMEOUT)"
 if [ -z "$t_up" ]; then
 	panic=$(grep -ao 'Kernel panic.*' "$LAB_LOG" | head -n 1 || true)
 	fail 3 "L1 did not boot: no LAB-UP line (qemu exit status $qemu_rc${panic:+; $panic}); see $LAB_LOG"
 fi
-grep -aq '^LAB-DONE ' "$run_log" || fail 5 "L1 booted but LAB-DONE never appeared (qemu exit status $qemu_rc); see $LAB_LOG"
-# Counted from the LAB-RESULT lines of both boots when there were two.
+[ -z "$no_done" ] || fail 5 "L1 booted but LAB-DONE never appeared ($no_done); see $LAB_LOG"
+# Counted from the LAB-RESULT lines of every boot.
 pass=$(printf '%s\n' "$results" | awk '$3 == "PASS"' | grep -c . || true)
 nfail=$(printf '%s\n' "$results" | awk '$3 == "FAIL"' | grep -c . || true)
 skip=$(printf '%s\n' "$results" | awk '$3 == "SKIP"' | grep -c . || true)

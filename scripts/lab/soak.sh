@@ -13,6 +13,12 @@
 # on one CPU for the whole soak (SOAK_HOG=0: none). Prints one line per boot
 # and a last line "soak: N boots, S stalled, F failed"; exits 1 if any boot
 # stalled or failed. Bounded: BOOTS x LAB_TIMEOUT at most.
+#
+# SOAK_PAUSE=1 adds what a crowded host does to L1 (several labs on two
+# cores): every 1 to 3 s the soak's QEMU is stopped for 0.1 to 1.5 s
+# (SIGSTOP, SIGCONT), so L1 misses stretches of time its TCG clocks (host
+# time) do not miss. Each boot's L1 prints its clock setup (LAB-INFO clock);
+# a stalled boot leaves QEMU's view of L1 in console-N.log.stall.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 boots=${1:-30}
@@ -27,7 +33,33 @@ if [ "${SOAK_HOG:-1}" = 1 ] && command -v stress-ng >/dev/null; then
 	stress-ng --cpu 1 --timeout $((boots * LAB_TIMEOUT))s >/dev/null 2>&1 &
 	hog=$!
 fi
-trap '[ -n "$hog" ] && kill "$hog" 2>/dev/null' EXIT
+# The soak's own QEMUs: run.sh's temp dirs are under $log/tmp.
+mkdir -p "$log/tmp"
+export TMPDIR=$log/tmp
+soak_qemus() {
+	local p comm
+	for p in $(pgrep -f -- "$log/tmp/tessera-lab"); do
+		read -r comm <"/proc/$p/comm" 2>/dev/null || continue
+		case $comm in qemu-system*) echo "$p" ;; esac
+	done
+}
+rnd() { awk -v r="$RANDOM" -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + (b - a) * r / 32767 }'; }
+pauser=
+if [ "${SOAK_PAUSE:-0}" = 1 ]; then
+	(
+		trap 'kill -CONT $(soak_qemus) 2>/dev/null; exit 0' TERM
+		while :; do
+			sleep "$(rnd 1 3)"
+			for p in $(soak_qemus); do
+				kill -STOP "$p" 2>/dev/null || continue
+				sleep "$(rnd 0.1 1.5)"
+				kill -CONT "$p" 2>/dev/null
+			done
+		done
+	) &
+	pauser=$!
+fi
+trap '[ -n "$hog" ] && kill "$hog" 2>/dev/null; [ -n "$pauser" ] && kill "$pauser" 2>/dev/null' EXIT
 stalled=0 failed=0
 for i in $(seq "$boots"); do
 	t0=$EPOCHREALTIME
@@ -42,4 +74,7 @@ for i in $(seq "$boots"); do
 	echo "soak: boot $i/$boots: $verdict in ${dt}s$([ "$rc" = 0 ] || echo " (see $log/run-$i.log)")"
 done
 echo "soak: $boots boots, $stalled stalled, $failed failed (logs in $log)"
+# L1's clocks over the soak: one line per distinct setup, with its count.
+grep -ah '^LAB-INFO clock end:' "$log"/console-*.log 2>/dev/null | sort | uniq -c | sed 's/^/soak: /'
+grep -ahi '^LAB-INFO clock: ' "$log"/console-*.log 2>/dev/null | sort | uniq -c | sed 's/^/soak: /' | head -n 10
 [ "$stalled" = 0 ] && [ "$failed" = 0 ]

@@ -5,7 +5,7 @@
 # the monitor stuck and the signal thread ends it (in its own filter).
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
-command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
+need_tools python3
 python3 - "$TESSERA" "$GUESTS/echo.elf" <<'PY' || fail "see above"
 import os, pty, select, subprocess, sys, termios, time
 tessera, guest = sys.argv[1:3]

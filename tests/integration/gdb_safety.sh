@@ -9,9 +9,7 @@
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 . "$(dirname "$0")/lib/gdb.bash" || fail "cannot load lib/gdb.bash"
 need_kvm
-for tool in ss pgrep stat chown; do
-	command -v $tool >/dev/null || { echo "SKIP: no $tool here"; exit 77; }
-done
+need_tools ss pgrep stat chown
 
 # stop_tessera: ends the background tessera of start_tessera.
 stop_tessera() {

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lab: boot-test (its kernels come with make boot-test; not in the lab's "all")
 # Boots Linux kernels to a user-space init (scripts/mkinitramfs.sh) on 1 and
 # 2 vCPUs: marker seen, all CPUs online, exit status 0 through the guest's
 # reboot (reboot=k: the i8042 reset line). Kernels with ACPI (Debian's,
@@ -12,7 +13,7 @@ need_kvm
 LINUX_DIR=${LINUX_DIR:-/linux}
 kernels=$(ls "$LINUX_DIR"/bzImage-* "$LINUX_DIR"/vmlinux-* 2>/dev/null || true)
 [ -n "$kernels" ] && [ -f "$LINUX_DIR/initrd.cpio.gz" ] ||
-	{ echo "SKIP: no kernels in $LINUX_DIR (make boot-test provides them)"; exit 77; }
+	skip "no kernels in $LINUX_DIR (make boot-test provides them)"
 [ -e /sys/module/kvm_pvm ] && { echo "SKIP: kvm_pvm cannot run Linux to user space"; exit 77; }
 
 boot() { # boot KERNEL CPUS EXIT

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lab: boot-test (its kernels come with make boot-test; not in the lab's "all")
 # Linux on a virtio-blk disk (virtio_mmio.device= on its command line):
 #   1. our partition kernel with an initramfs mounts the ext4 image
 #      (scripts/mkdiskimage.sh) as a data disk, writes a stamp, syncs;
@@ -14,7 +15,7 @@ need_kvm
 LINUX_DIR=${LINUX_DIR:-/linux}
 kernel=$LINUX_DIR/bzImage-partition
 [ -f "$kernel" ] && [ -f "$LINUX_DIR/initrd-disk.cpio.gz" ] && [ -f "$LINUX_DIR/disk.img" ] ||
-	{ echo "SKIP: no partition kernel, disk initramfs or image in $LINUX_DIR (make boot-test provides them)"; exit 77; }
+	skip "no partition kernel, disk initramfs or image in $LINUX_DIR (make boot-test provides them)"
 [ -e /sys/module/kvm_pvm ] && { echo "SKIP: kvm_pvm cannot run Linux to user space"; exit 77; }
 
 img=$TMP/disk.img

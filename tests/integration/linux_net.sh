@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lab: boot-test (its kernels come with make boot-test; not in the lab's "all")
 # Linux on virtio-net: our partition kernel, with an initramfs that runs
 # guests/linux/net-test.sh, configures eth0 and pings the host side of a
 # tap (10.77.0.1/24) the monitor creates (--net tap=...), small and
@@ -12,12 +13,12 @@ need_kvm
 LINUX_DIR=${LINUX_DIR:-/linux}
 kernel=$LINUX_DIR/bzImage-partition
 [ -f "$kernel" ] && [ -f "$LINUX_DIR/initrd-net.cpio.gz" ] ||
-	{ echo "SKIP: no partition kernel or net initramfs in $LINUX_DIR (make boot-test provides them)"; exit 77; }
+	skip "no partition kernel or net initramfs in $LINUX_DIR (make boot-test provides them)"
 [ -e /sys/module/kvm_pvm ] && { echo "SKIP: kvm_pvm cannot run Linux to user space"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (tap)"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root (tap)"
 [ -c /dev/net/tun ] || modprobe tun 2>/dev/null
-[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
-command -v unshare >/dev/null || { echo "SKIP: needs unshare"; exit 77; }
+[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+need_tools unshare
 MAC=02:00:5e:10:00:02
 
 cat >"$TMP/inner.sh" <<'SH'

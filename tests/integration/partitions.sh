@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lab: smp (two host CPUs: the lab runs it in an L1 with -smp 2)
 # scripts/partitions.sh: two partitions from two files (tessera run
 # --config) run side by side on their own host CPUs and both report;
 # overlapping CPU sets are refused before anything starts; SIGTERM stops
@@ -6,8 +7,8 @@
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
 launcher=$HERE/scripts/partitions.sh
-[ -x "$launcher" ] || { echo "SKIP: no scripts/partitions.sh here"; exit 77; }
-[ "$(nproc)" -ge 2 ] || { echo "SKIP: needs two host CPUs"; exit 77; }
+[ -x "$launcher" ] || skip "no scripts/partitions.sh here"
+[ "$(nproc)" -ge 2 ] || skip "needs two host CPUs"
 export TESSERA
 
 part() { # part NAME CPU PERIODS [more lines]

@@ -7,7 +7,7 @@
 # access to /dev/kvm runs a partition, and --user/--chroot say what they need.
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (to drop it)"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root (to drop it)"
 mkfifo "$TMP/in"
 exec 10<>"$TMP/in"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lab: smp (two host CPUs: the lab runs it in an L1 with -smp 2)
 # Real-time partitions, seen from the host while the probe guest runs: one
 # thread per vCPU named vcpuN; --pin, --rt fifo and --io-cpus land on the
 # right threads (affinity and policy from /proc/PID/task/*/stat and
@@ -66,8 +67,8 @@ for n in 0 1 2; do tid "vcpu$n" >/dev/null; done
 [ "$(cat /proc/"$pid"/task/*/comm | grep -c '^vcpu')" -eq 3 ] || fail "expected 3 vCPU threads"
 finish_probe
 
-[ "$(nproc)" -ge 2 ] || { echo "SKIP: pinning checks need two host CPUs"; exit 77; }
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: SCHED_FIFO checks need root"; exit 77; }
+[ "$(nproc)" -ge 2 ] || skip "pinning checks need two host CPUs"
+[ "$(id -u)" -eq 0 ] || skip "SCHED_FIFO checks need root"
 
 # --- pinned, SCHED_FIFO vCPU, main thread elsewhere and SCHED_OTHER -------
 start_probe 1500 --pin 0=1 --io-cpus 0 --rt fifo:12 --mlock

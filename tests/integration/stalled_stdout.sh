@@ -4,7 +4,7 @@
 # reaches its exit.
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
-command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
+need_tools python3
 python3 - "$TESSERA" "$GUESTS/flood.elf" "$TMP/err" <<'PY' || fail "see above"
 import fcntl, os, subprocess, sys
 tessera, guest, errpath = sys.argv[1:4]

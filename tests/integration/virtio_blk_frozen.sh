@@ -8,16 +8,14 @@
 # and fsfreeze: skips (77) only where one of them is missing.
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (loop mount, fsfreeze)"; exit 77; }
-for t in fsfreeze losetup mkfs.ext4 mount umount; do
-	command -v "$t" >/dev/null || { echo "SKIP: no $t"; exit 77; }
-done
+[ "$(id -u)" = 0 ] || skip "needs root (loop mount, fsfreeze)"
+need_tools fsfreeze losetup mkfs.ext4 mount umount
 mnt=$TMP/mnt
 mkdir "$mnt"
 truncate -s 32M "$TMP/fs.img"
 mkfs.ext4 -q -F "$TMP/fs.img" >/dev/null 2>&1 || fail "mkfs.ext4 failed"
 mount -o loop "$TMP/fs.img" "$mnt" 2>"$TMP/mount.err" ||
-	{ echo "SKIP: cannot loop-mount ext4: $(cat "$TMP/mount.err")"; exit 77; }
+	skip "cannot loop-mount ext4: $(cat "$TMP/mount.err")"
 frozen=0
 # Whatever happens, the file system is thawed and unmounted before TMP goes.
 undo() {
@@ -44,7 +42,7 @@ wait_line() {
 	grep -qF -- "$1" "$TMP/out" || fail "no '$1' within $2 s (frozen=$frozen); out: $(cat "$TMP/out"); err: $(head -c 2000 "$TMP/err")"
 }
 
-fsfreeze -f "$mnt" || { echo "SKIP: fsfreeze -f refused"; exit 77; }
+fsfreeze -f "$mnt" || skip "fsfreeze -f refused"
 frozen=1
 timeout -k 5 60 "$TESSERA" run --kernel "$GUESTS/vblk.elf" --disk "path=$mnt/disk.img" \
 	--cmdline "vblk.mode=freeze" </dev/null >"$TMP/out" 2>"$TMP/err" &

@@ -6,10 +6,9 @@
 # /dev/net/tun for the taps (in a network namespace of its own).
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
-[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespace, taps)"; exit 77; }
-command -v ip >/dev/null || { echo "SKIP: needs iproute2"; exit 77; }
-command -v fdtget >/dev/null || { echo "SKIP: fdtget missing (package device-tree-compiler)"; exit 77; }
+[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+[ "$(id -u)" = 0 ] || skip "needs root (network namespace, taps)"
+need_tools ip fdtget # packages iproute2, device-tree-compiler
 
 ARGS=()
 for i in 0 1 2 3 4 5 6 7; do

@@ -7,10 +7,9 @@
 # opened end with one line and status 2. Needs root and /dev/net/tun.
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
-[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespace, tap)"; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
-command -v ip >/dev/null || { echo "SKIP: needs iproute2"; exit 77; }
+[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+[ "$(id -u)" = 0 ] || skip "needs root (network namespace, tap)"
+need_tools python3 ip # package iproute2
 NETNS_TAP=$HERE/scripts/netns-tap.sh
 MAC=02:00:5e:10:00:01
 

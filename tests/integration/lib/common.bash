@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by every integration test. Tests exit 0 (pass), 77 (skip: no
-# /dev/kvm here) or anything else (fail), and say why on failure.
+# /dev/kvm here, or another piece missing: see skip) or anything else
+# (fail), and say why on failure.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 TESSERA=${TESSERA:-$HERE/build/tessera}
@@ -36,7 +37,7 @@ skip_arch() {
 }
 
 need_kvm() {
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "no usable /dev/kvm"
 }
 
 # run_guest NAME [tessera flags...]: boots a test guest (NAME "" for none:
@@ -61,4 +62,25 @@ expect_out() {
 
 expect_err() {
 	grep -qF -- "$1" "$TMP/err" || fail "stderr lacks '$1'; got: $(head -c 2000 "$TMP/err")"
+}
+
+# skip WHY: this machine lacks what the test needs (/dev/kvm, a tool, root,
+# /dev/net/tun, a second CPU): exit 77. Inside the lab (LAB=1), which is
+# built to have every such piece, a missing one is a failure, never a skip
+# (scripts/lab/mkinitramfs.sh carries the tools, init.sh the devices).
+skip() {
+	if [ "${LAB:-0}" = 1 ]; then
+		echo "FAIL: $* (the lab must provide it: scripts/lab/README.md, \"Tools in L1\")" >&2
+		exit 1
+	fi
+	echo "SKIP: $*"
+	exit 77
+}
+
+# need_tools TOOL...: skip (fail in the lab) unless each TOOL is on PATH.
+need_tools() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || skip "no $t here"
+	done
 }

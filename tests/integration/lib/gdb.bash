@@ -5,7 +5,7 @@
 TARGET=$GUESTS/gdbtarget.elf
 
 need_gdb() {
-	command -v gdb >/dev/null || { echo "SKIP: no gdb here (package gdb)"; exit 77; }
+	need_tools gdb # package gdb
 }
 
 # start_tessera [tessera flags...]: runs the gdbtarget guest in the
