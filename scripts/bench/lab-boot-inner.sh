@@ -54,6 +54,7 @@ for r in $(seq "$ROUNDS"); do
 			-nodefaults -no-user-config -nographic -serial stdio -no-reboot \
 			-kernel "$K" -initrd "$I" -append "console=ttyS0 reboot=t $CMD"
 	done
+	echo "BENCH-LOAD $r $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 echo "BENCH-DONE"
 exit $rc
