@@ -41,7 +41,14 @@ kernel=$("$here/build-guest-kernel.sh" | tail -n 1)
 	--cmd "sh /tessera/net-bench.sh" >&2
 mkdir -p "$tmp/tests"
 # The rounds are set in the copy: L1 does not inherit this environment.
-sed "s/^ROUNDS=.*/ROUNDS=${BENCH_ROUNDS:-2}/" "$here/bench/lab-net-inner.sh" >"$tmp/tests/bench_net.sh"
+sed "s/^ROUNDS=.*/ROUNDS=${BENCH_ROUNDS:-2}/; s/^PERF=0/PERF=${NET_PERF:-0}/" "$here/bench/lab-net-inner.sh" >"$tmp/tests/bench_net.sh"
+# NET_PERF=1: Debian's perf (linux-perf) in L1 too, for one more run of each
+# monitor sampled by perf (NETBENCH-PERF lines: L1's time by thread and symbol).
+perf_extra=
+if [ "${NET_PERF:-0}" = 1 ]; then
+	"$here/install-deps.sh" linux-perf >&2 || { echo "net bench: NET_PERF=1 needs linux-perf" >&2; exit 2; }
+	perf_extra="$(command -v perf):/usr/bin/perf"
+fi
 cd "$top"
 echo "net bench: host load average $(cut -d' ' -f1-3 /proc/loadavg) at the start" >&2
 # lab.tail: every line of the test's output reaches the console (the
@@ -49,11 +56,12 @@ echo "net bench: host load average $(cut -d' ' -f1-3 /proc/loadavg) at the start
 LAB_MODULES=${LAB_MODULES:-irqbypass kvm kvm-amd tun} LAB_DEVICE= LAB_IOMMU= \
 LAB_TESTS_DIR=$tmp/tests LAB_APPEND="lab.verbose=1 lab.tail=1000000" LAB_TEST_TIMEOUT=1500 LAB_TIMEOUT=1800 \
 LAB_LOG=${LAB_LOG:-$out/lab-console.log} BUILD=$BUILD \
-LAB_EXTRA="$iperf3:/usr/bin/iperf3 $kernel:/linux/bzImage-partition $tmp/initrd.cpio.gz:/linux/initrd-netbench.cpio.gz $(command -v qemu-system-x86_64):/usr/bin/qemu-system-x86_64 /usr/share/qemu/bios-microvm.bin:/usr/share/qemu/bios-microvm.bin /usr/share/qemu/qboot.rom:/usr/share/qemu/qboot.rom" \
+LAB_EXTRA="$perf_extra $iperf3:/usr/bin/iperf3 $kernel:/linux/bzImage-partition $tmp/initrd.cpio.gz:/linux/initrd-netbench.cpio.gz $(command -v qemu-system-x86_64):/usr/bin/qemu-system-x86_64 /usr/share/qemu/bios-microvm.bin:/usr/share/qemu/bios-microvm.bin /usr/share/qemu/qboot.rom:/usr/share/qemu/qboot.rom" \
 	"$here/lab/run.sh" bench_net >"$out/lab.log" 2>&1 || echo "net bench: the lab run ended with status $? (see $out/lab.log)" >&2
 echo "net bench: host load average $(cut -d' ' -f1-3 /proc/loadavg) at the end" >&2
 tr -d '\r' <"$out/lab.log" | grep -a 'NETBENCH-FAIL' -A 20 >&2 || true
 tr -d '\r' <"$out/lab.log" | grep -ao 'NETBENCH-LOAD .*' || true
+tr -d '\r' <"$out/lab.log" | grep -ao 'NETBENCH-PERF .*' || true
 tr -d '\r' <"$out/lab.log" | grep -ao 'NETBENCH-STATS .*' | sed 's/^NETBENCH-STATS tessera: /tessera: /' || true
 echo "== HTTP and iperf3 over virtio-net in the nested lab (L1 under TCG; our partition kernel as L2), per-round paired ratios =="
 net_summary "$out/lab.log" | tee "$out/net.txt" || { echo "net bench: FAIL: see the lines above and $out/lab.log" >&2; exit 1; }
