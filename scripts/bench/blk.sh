@@ -20,7 +20,9 @@
 #         only the ratios mean anything: each is given per round, paired
 #         (median, min, max of the rounds' ratios; lib.sh blk_summary),
 #         BENCH_ROUNDS (2) rounds; the whole lab log stays in BENCH_OUT
-#         (BUILD/bench-blk).
+#         (BUILD/bench-blk). 48 fio runs a round: two rounds took more
+#         than 20 minutes on a 2-CPU build machine (its lab bounds are
+#         2400 s per test, 2700 s in all; BENCH_ROUNDS=1 for a first look).
 #
 # Both fail (status 1, one "blk bench: FAIL" line) when they measured
 # nothing, or (lab) a run failed or a round is missing.
@@ -135,7 +137,7 @@ lab_part() {
 	# no edu device nor IOMMU: this run needs neither.
 	LAB_MODULES=${LAB_MODULES:-irqbypass kvm kvm-amd brd} LAB_DEVICE= LAB_IOMMU= \
 	LAB_TESTS_DIR=$tmp/tests LAB_APPEND="lab.verbose=1 lab.tail=1000000 brd.rd_nr=1 brd.rd_size=262144" \
-	LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-1500} LAB_TIMEOUT=${LAB_TIMEOUT:-1800} \
+	LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-2400} LAB_TIMEOUT=${LAB_TIMEOUT:-2700} \
 	LAB_LOG=${LAB_LOG:-$out/lab-console.log} BUILD=$BUILD \
 	LAB_EXTRA="$kernel:/linux/bzImage-partition $tmp/initrd.cpio.gz:/linux/initrd-fio.cpio.gz $fio:/usr/bin/fio $here/bench/blk-fio-jobs.sh:/usr/bin/fio-jobs.sh $(command -v qemu-system-x86_64):/usr/bin/qemu-system-x86_64 /usr/share/qemu/bios-microvm.bin:/usr/share/qemu/bios-microvm.bin /usr/share/qemu/qboot.rom:/usr/share/qemu/qboot.rom" \
 		"$here/lab/run.sh" bench_blk >"$out/lab.log" 2>&1 || echo "blk bench: the lab run ended with status $? (see $out/lab.log)" >&2
