@@ -98,13 +98,16 @@ sed "s/^ROUNDS=.*/ROUNDS=${BENCH_ROUNDS:-5}/" "$here/bench/lab-boot-inner.sh" >"
 qemu=$(command -v qemu-system-x86_64)
 stock=$(ls "$("$here/lab/fetch.sh")"/boot/vmlinuz-* | head -n 1)
 cd "$top"
+echo "boot bench: host load average $(cut -d' ' -f1-3 /proc/loadavg) at the start" >&2
 # lab.tail: every line of the test's output reaches the console (the
 # default keeps the last 80, and a round was once lost past them).
 LAB_TESTS_DIR=$tmp/tests LAB_APPEND="lab.verbose=1 lab.tail=1000000" LAB_TEST_TIMEOUT=900 \
 LAB_LOG=${LAB_LOG:-$out/lab-console.log} BUILD=$BUILD \
 LAB_EXTRA="$kernel:/linux/bzImage-partition $stock:/linux/bzImage-debian $tmp/initrd.cpio.gz:/linux/initrd.cpio.gz $qemu:/usr/bin/qemu-system-x86_64 /usr/share/qemu/bios-microvm.bin:/usr/share/qemu/bios-microvm.bin /usr/share/qemu/qboot.rom:/usr/share/qemu/qboot.rom" \
 	"$here/lab/run.sh" bench_boot >"$out/lab.log" 2>&1 || echo "boot bench: the lab run ended with status $? (see $out/lab.log)" >&2
+echo "boot bench: host load average $(cut -d' ' -f1-3 /proc/loadavg) at the end" >&2
 grep -ao 'LAB-UP .*' "$out/lab.log" | head -n 1 || true
+tr -d '\r' <"$out/lab.log" | grep -ao 'BENCH-LOAD .*' || true
 grep -ao 'L1 boot .*' "$out/lab.log" | head -n 1 || true
 rc=0
 boot_summary "$out/lab.log" | tee "$out/boot.txt" || rc=1

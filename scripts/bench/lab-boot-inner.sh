@@ -100,6 +100,7 @@ for r in $(seq "$ROUNDS"); do
 		boot_tessera "tessera/$k" "$r" "$K"
 		boot_qemu "qemu/$k" "$r" "$K"
 	done
+	echo "BENCH-LOAD $r $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 echo "BENCH-DONE"
 exit $rc

@@ -137,12 +137,17 @@ smoke_lab() {
 	expect "$1.boot" "^partition kernel, 5 of 5 rounds: to the init marker, tessera $num .* QEMU $num " \
 		"^  per-round ratio tessera/QEMU to the init marker: $num \(min $num, max $num\)" \
 		"^debian kernel, 5 of 5 rounds" "^hello guest inside L1, exec to exit, 10 runs: $num " || return 1
-	expect "$1.net" "^rx, 2 of 2 rounds: tessera $num .*QEMU $num " "^tx, 2 of 2 rounds" \
+	expect "$1.net" "^HTTP rx .L1 -> guest., 2 of 2 rounds: tessera $num .*QEMU $num " "^HTTP tx .guest -> L1., 2 of 2 rounds" \
+		"^iperf3 rx .L1 -> guest., 2 of 2 rounds: tessera $num .*QEMU $num " "^iperf3 tx .guest -> L1., 2 of 2 rounds" \
+		"^goals met in every round: [0-9] of 4 figures" \
 		"^  per-round ratio tessera/QEMU: $num \(min $num, max $num\) \(goal >= 1.2 in every round" || return 1
-	for f in seqread seqwrite randread randwrite randread4j; do
-		expect "$1.blk" "^$f, 2 of 2 rounds: tessera $num .*QEMU $num " || return 1
+	for f in seqread seqwrite randread randwrite; do
+		for d in 1 16 64; do
+			expect "$1.blk" "^$f-d$d, 2 of 2 rounds, IOPS: tessera $num .*QEMU io_uring $num .*QEMU threads $num .*fio in L1 $num " || return 1
+		done
 	done
-	expect "$1.blk" "^  per-round ratio tessera/QEMU $num \(min $num, max $num\), tessera/fio in L1 $num" || return 1
+	expect "$1.blk" "^  per-round ratio tessera/QEMU io_uring $num \(min $num, max $num\), tessera/QEMU threads $num .*, tessera/fio in L1 $num .*>= 0.8x L1: (not )?met" \
+		"^goals: >= 1.2x both QEMUs in every round at [0-9]+ of 12 points; >= 0.8x fio in L1 at depth 16 at [0-9]+ of 4" || return 1
 	command -v gnuplot >/dev/null || { echo "no gnuplot: the boot plot is not checked (scripts/install-deps.sh gnuplot-nox)"; return 77; }
 	mkdir -p "$1.plot"
 	boot_plot "$here/samples/boot-lab.log" "$1.plot/boot-init.png" || return 1
