@@ -67,6 +67,9 @@ CORE_SRCS += fdt/fdt.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/gdb/cmd.c vmm/gdb/bp.c
 CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.c \
 	devices/virtio/blk.c devices/virtio/net.c
+# Every board's console is a 16550 (devices/console_uart.c wires it).
+CORE_SRCS += vmm/board_common.c devices/console_uart.c \
+	$(filter-out $(ARCH_DEVICE_SRCS),devices/serial8250.c)
 CORE_SRCS += $(ARCH_SRCS) $(ARCH_HOST_SRCS) $(ARCH_DEVICE_SRCS)
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
