@@ -63,6 +63,31 @@ int vm_user_error(struct vm *vm, const char *fmt, ...)
 	return -EINVAL;
 }
 
+int vm_check_kvm_caps(int kvm_fd, const struct arch_kvm_cap *caps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, caps[i].cap) <= 0) {
+			log_err("this KVM lacks KVM_CAP_%s", caps[i].name);
+			return -ENOTSUP;
+		}
+	}
+	return 0;
+}
+
+/* What every arch needs (guest memory, vcpu.c's kick), then the arch's own. */
+static int check_kvm(int kvm_fd)
+{
+	static const struct arch_kvm_cap need[] = {
+		{ KVM_CAP_USER_MEMORY, "USER_MEMORY" },
+		{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
+	};
+	const struct arch_kvm_cap *arch;
+	size_t n = arch_kvm_caps(&arch);
+
+	return vm_check_kvm_caps(kvm_fd, need, ARRAY_SIZE(need)) ?:
+	       vm_check_kvm_caps(kvm_fd, arch, n);
+}
+
 static int open_kvm(struct vm *vm)
 {
 	int version;
@@ -77,7 +102,7 @@ static int open_kvm(struct vm *vm)
 		log_err("KVM API version %d, need %d", version, KVM_API_VERSION);
 		return -ENOTSUP;
 	}
-	if (arch_check_kvm(vm->kvm_fd) < 0)
+	if (check_kvm(vm->kvm_fd) < 0)
 		return -ENOTSUP;
 	do
 		vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);

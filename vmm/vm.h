@@ -113,6 +113,15 @@ void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int status);
  */
 int vm_dump_dtb(const struct vm *vm, const char *path);
 
+struct arch_kvm_cap;
+
+/*
+ * Checks that KVM (the /dev/kvm descriptor) offers each of the n
+ * capabilities: 0, or -ENOTSUP with the first one missing logged. Any
+ * thread.
+ */
+int vm_check_kvm_caps(int kvm_fd, const struct arch_kvm_cap *caps, size_t n);
+
 /*
  * Whether -errno r is the host's failure (out of memory or descriptors),
  * not a mistake in the user's input, whatever the user named. Pure.
