@@ -206,7 +206,7 @@ FUZZ_CC ?= clang
 # A target's source is tests/fuzz/NAME_fuzz.c, or tests/fuzz/<arch>/ for an arch's.
 vpath %_fuzz.c $(SRCDIR)/tests/fuzz $(SRCDIR)/tests/fuzz/$(ARCH)
 $(O)/fuzz/%_replay: %_fuzz.c $(SRCDIR)/tests/fuzz/replay.c \
-		$(SRCDIR)/tests/fuzz/fuzz.h $(O)/libtessera.a
+		$(wildcard $(SRCDIR)/tests/fuzz/*.h) $(O)/libtessera.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS_ALL)) -I$(SRCDIR)/tests/fuzz \
