@@ -135,6 +135,16 @@ static int nic_destroy(void *opaque)
 	return vnet_destroy(opaque);
 }
 
+static int disk_start(void *opaque)
+{
+	return vblk_start(opaque);
+}
+
+static int nic_start(void *opaque)
+{
+	return vnet_start(opaque);
+}
+
 /* A --disk: virtio-blk on the virtio-mmio transport. */
 static int create_disk(struct vm *vm, const struct disk_config *d)
 {
@@ -150,13 +160,14 @@ static int create_disk(struct vm *vm, const struct disk_config *d)
 	}
 	if (r)
 		return vm_user_error(vm, "--disk: %s", err);
-	r = devices_attach_virtio_mmio(vm, &b->vdev, disk_destroy, b);
+	r = devices_attach_virtio_mmio(vm, &b->vdev, disk_destroy, disk_start,
+				       b);
 	if (r)
 		return r; /* the device list owns it now */
 	log_info("%s: %s, %llu sectors%s%s", b->vdev.label, d->path,
 		 (unsigned long long)b->capacity, d->ro ? ", read-only" : "",
 		 d->direct ? ", O_DIRECT" : "");
-	return vblk_start(b);
+	return 0;
 }
 
 /* A --net: virtio-net on the virtio-mmio transport. */
@@ -173,13 +184,13 @@ static int create_nic(struct vm *vm, const struct net_config *nc)
 	}
 	if (r)
 		return vm_user_error(vm, "--net: %s", err);
-	r = devices_attach_virtio_mmio(vm, &n->vdev, nic_destroy, n);
+	r = devices_attach_virtio_mmio(vm, &n->vdev, nic_destroy, nic_start, n);
 	if (r)
 		return r; /* the device list owns it now */
 	log_info("%s: tap %s, MAC %02x:%02x:%02x:%02x:%02x:%02x",
 		 n->vdev.label, nc->ifname, nc->mac[0], nc->mac[1], nc->mac[2],
 		 nc->mac[3], nc->mac[4], nc->mac[5]);
-	return vnet_start(n);
+	return 0;
 }
 
 /*
@@ -369,6 +380,10 @@ int vm_run(struct vm *vm)
 
 	if (vcpu_signals_init() < 0)
 		return TESSERA_EXIT_ERROR;
+	/* Device threads only for a run: vm_create() just describes (--dump-dtb). */
+	stop_phase("starting the device I/O threads");
+	r = devices_start(&vm->devices);
+	stop_phase("running the partition");
 	for (unsigned int i = 0; i < vm->nvcpus && r == 0; i++)
 		r = vcpu_start(&vm->vcpu[i]);
 	if (r == 0 && vm->gdb)

@@ -286,6 +286,46 @@ START_TEST(device_list_counts_stuck_devices)
 }
 END_TEST
 
+static char started[8];
+static unsigned int nstarted;
+
+static int note_start(void *opaque)
+{
+	const char *tag = opaque;
+
+	started[nstarted++ % sizeof(started)] = tag[0];
+	return tag[0] == 'x' ? -EIO : 0;
+}
+
+/* Started in list order, not at devices_add(); the first failure stops it. */
+START_TEST(device_list_starts_in_order)
+{
+	static struct device_list l;
+	const struct vm_device a = { .name = "a", .start = note_start, .opaque = "a" };
+	const struct vm_device none = { .name = "none" };
+	const struct vm_device b = { .name = "b", .start = note_start, .opaque = "b" };
+	const struct vm_device x = { .name = "x", .start = note_start, .opaque = "x" };
+
+	nstarted = 0;
+	devices_init(&l);
+	ck_assert_int_eq(devices_add(&l, &a), 0);
+	ck_assert_int_eq(devices_add(&l, &none), 0);
+	ck_assert_int_eq(devices_add(&l, &b), 0);
+	ck_assert_uint_eq(nstarted, 0);
+	ck_assert_int_eq(devices_start(&l), 0);
+	ck_assert_uint_eq(nstarted, 2);
+	ck_assert(!memcmp(started, "ab", 2));
+	nstarted = 0;
+	devices_init(&l);
+	ck_assert_int_eq(devices_add(&l, &a), 0);
+	ck_assert_int_eq(devices_add(&l, &x), 0);
+	ck_assert_int_eq(devices_add(&l, &b), 0);
+	ck_assert_int_eq(devices_start(&l), -EIO);
+	ck_assert_uint_eq(nstarted, 2);
+	ck_assert(!memcmp(started, "ax", 2));
+}
+END_TEST
+
 START_TEST(device_list_is_bounded)
 {
 	static struct device_list l;
@@ -457,6 +497,7 @@ Suite *devices_suite(void)
 	tcase_add_test(tc, device_list_counts_stuck_devices);
 	tcase_add_test(tc, device_list_is_bounded);
 	tcase_add_test(tc, device_list_cmdline);
+	tcase_add_test(tc, device_list_starts_in_order);
 	tcase_add_test(tc, kvm_caps_checked);
 	suite_add_tcase(s, tc);
 	return s;
