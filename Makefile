@@ -68,6 +68,9 @@ CORE_SRCS += devices/vfio/platform.c
 CORE_SRCS += vmm/gdb/packet.c vmm/gdb/stub.c vmm/gdb/cmd.c vmm/gdb/bp.c
 CORE_SRCS += devices/virtio/queue.c devices/virtio/virtio.c devices/virtio/mmio.c \
 	devices/virtio/blk.c devices/virtio/net.c
+# Every board's console is a 16550 (devices/console_uart.c wires it).
+CORE_SRCS += vmm/board_common.c devices/console_uart.c \
+	$(filter-out $(ARCH_DEVICE_SRCS),devices/serial8250.c)
 CORE_SRCS += $(ARCH_SRCS) $(ARCH_HOST_SRCS) $(ARCH_DEVICE_SRCS)
 CORE_OBJS := $(CORE_SRCS:%.c=$(O)/obj/%.o)
 
@@ -204,7 +207,7 @@ FUZZ_CC ?= clang
 # A target's source is tests/fuzz/NAME_fuzz.c, or tests/fuzz/<arch>/ for an arch's.
 vpath %_fuzz.c $(SRCDIR)/tests/fuzz $(SRCDIR)/tests/fuzz/$(ARCH)
 $(O)/fuzz/%_replay: %_fuzz.c $(SRCDIR)/tests/fuzz/replay.c \
-		$(SRCDIR)/tests/fuzz/fuzz.h $(O)/libtessera.a
+		$(wildcard $(SRCDIR)/tests/fuzz/*.h) $(O)/libtessera.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS_ALL)) -I$(SRCDIR)/tests/fuzz \

@@ -11,6 +11,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+/*
+ * The stack an I/O thread runs on: glibc's default, sized from
+ * RLIMIT_STACK (8 MiB on Debian). What the preflight counts per device.
+ */
+#define IOTHREAD_STACK (8ULL << 20)
+
 struct iothread {
 	int stop_fd;          /* eventfd the thread must watch */
 	pthread_t thread;

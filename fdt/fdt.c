@@ -650,30 +650,37 @@ int fdt_build(const struct fdt_machine *m, void *buf, size_t bufsize,
 	return 0;
 }
 
-int fdt_dump_file(const void *blob, const char *path)
+int fdt_dump_fd(const void *blob, int fd)
 {
 	const uint8_t *p = blob;
 	size_t left;
-	int fd, r = 0;
 
-	if (!blob || !path || fdt_check_header(blob) != 0)
+	if (!blob || fdt_check_header(blob) != 0)
 		return -EINVAL;
 	left = fdt_totalsize(blob);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
 	while (left > 0) {
 		ssize_t n = write(fd, p, left);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : -EIO;
-			break;
-		}
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
 		p += n;
 		left -= (size_t)n;
 	}
+	return 0;
+}
+
+int fdt_dump_file(const void *blob, const char *path)
+{
+	int fd, r;
+
+	if (!blob || !path || fdt_check_header(blob) != 0)
+		return -EINVAL;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	r = fdt_dump_fd(blob, fd);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;

@@ -153,6 +153,14 @@ int fdt_build(const struct fdt_machine *m, void *buf, size_t bufsize,
 int fdt_dump_file(const void *blob, const char *path);
 
 /*
+ * Writes a tree built by fdt_build() to the open descriptor fd, whole
+ * (short writes and EINTR are retried); leaves fd open. Returns 0, -EINVAL
+ * if blob is not a valid tree, or write's -errno (-EIO if it wrote
+ * nothing). Logs nothing; makes no call but write(). Main thread.
+ */
+int fdt_dump_fd(const void *blob, int fd);
+
+/*
  * Emitter for a virtio-mmio transport on FDT_BUS_MMIO: node
  * virtio@<base> with compatible "virtio,mmio", reg, interrupts and
  * dma-coherent. The virtio-mmio device will point its entry here.

@@ -8,6 +8,7 @@
 #define TESSERA_ARCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -36,8 +37,18 @@ gpa_t arch_boot_reserved_end(void);
 /* Splits guest RAM into regions around the arch's MMIO holes. 0 or -errno. */
 int arch_mem_layout(struct guest_mem *m);
 
-/* Checks the KVM capabilities the arch needs; logs what is missing. */
-int arch_check_kvm(int kvm_fd);
+/* A KVM capability (KVM_CAP_*) and its name without the prefix. */
+struct arch_kvm_cap {
+	int cap;
+	const char *name;
+};
+
+/*
+ * The KVM capabilities the arch needs: points *caps at a static table and
+ * returns its length; vm.c checks them all (vm_check_kvm_caps) before
+ * KVM_CREATE_VM. Pure.
+ */
+size_t arch_kvm_caps(const struct arch_kvm_cap **caps);
 
 /* VM-wide setup before memory and devices: irqchip, timers, TSS. */
 int arch_vm_init(struct vm *vm);

@@ -178,11 +178,11 @@ int boot_build_dtb(struct vm *vm)
 	return 0;
 }
 
-int vm_dump_dtb(const struct vm *vm, const char *path)
+int vm_dump_dtb(const struct vm *vm, int fd, const char *name)
 {
-	int r = fdt_dump_file(vm->dtb, path);
+	int r = fdt_dump_fd(vm->dtb, fd);
 
 	if (r)
-		log_err("--dump-dtb %s: %s", path, strerror(-r));
+		log_err("--dump-dtb %s: %s", name, strerror(-r));
 	return r;
 }

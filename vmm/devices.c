@@ -75,6 +75,16 @@ int devices_virtio_mmio_cmdline(const struct vm_device *d, char *buf,
 			(unsigned long long)d->node.base, d->node.irq);
 }
 
+int devices_start(struct device_list *l)
+{
+	int r = 0;
+
+	for (unsigned int i = 0; i < l->n && !r; i++)
+		if (l->dev[i].start)
+			r = l->dev[i].start(l->dev[i].opaque);
+	return r;
+}
+
 unsigned int devices_destroy(struct device_list *l)
 {
 	unsigned int stuck = 0;
@@ -100,8 +110,16 @@ static void virtio_irq_pulse(void *opaque, uint32_t line)
 struct mmio_slot {
 	struct virtio_mmio t;
 	int (*destroy)(void *opaque);
+	int (*start)(void *opaque);
 	void *opaque;
 };
+
+static int mmio_slot_start(void *opaque)
+{
+	struct mmio_slot *s = opaque;
+
+	return s->start ? s->start(s->opaque) : 0;
+}
 
 /* The device first (its I/O thread stops), then its register file. */
 static int mmio_slot_destroy(void *opaque)
@@ -149,7 +167,8 @@ static void wire_virtio(struct vm *vm, struct virtio_mmio *t)
 }
 
 int devices_attach_virtio_mmio(struct vm *vm, struct virtio_dev *d,
-			       int (*destroy)(void *opaque), void *opaque)
+			       int (*destroy)(void *opaque),
+			       int (*start)(void *opaque), void *opaque)
 {
 	const char *name = d->info.name ? d->info.name : "virtio";
 	bool on_cmdline = arch_virtio_mmio_on_cmdline(), shared;
@@ -169,6 +188,7 @@ int devices_attach_virtio_mmio(struct vm *vm, struct virtio_dev *d,
 		},
 		.cmdline = on_cmdline ? devices_virtio_mmio_cmdline : NULL,
 		.destroy = mmio_slot_destroy,
+		.start = mmio_slot_start,
 		.opaque = s,
 	};
 	int r;
@@ -193,7 +213,8 @@ int devices_attach_virtio_mmio(struct vm *vm, struct virtio_dev *d,
 		goto err_destroy;
 	}
 	/* From here on the list owns the device and its register file. */
-	*s = (struct mmio_slot){ .destroy = destroy, .opaque = opaque };
+	*s = (struct mmio_slot){ .destroy = destroy, .start = start,
+				 .opaque = opaque };
 	virtio_mmio_init(&s->t, d);
 	virtio_mmio_place(&s->t, &place);
 	if (shared)

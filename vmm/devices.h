@@ -36,6 +36,12 @@ struct vm_device {
 	 * (whatever it uses must then stay allocated too).
 	 */
 	int (*destroy)(void *opaque);
+	/*
+	 * Starts the device's threads (I/O threads, workers) when the run
+	 * begins, never while the machine is only described (--dump-dtb).
+	 * NULL: it has none. 0 or -errno (logged).
+	 */
+	int (*start)(void *opaque);
 	void *opaque;
 };
 
@@ -87,13 +93,23 @@ struct virtio_dev;
  * the transport there, registers the slot on the MMIO bus and binds
  * QueueNotify (ioeventfd) and the interrupt (irqfd) to KVM, falling back
  * to MMIO exits and KVM_IRQ_LINE if KVM refuses (or TESSERA_NO_IOEVENTFD
- * is set). 0 or -errno (logged; when no slot is
+ * is set). start(opaque), if not NULL, runs in devices_start(). 0 or
+ * -errno (logged; when no slot is
  * left, a user error through vm_user_error). The device is the list's from
  * now on, even on failure (destroyed at once if it could not be added).
  * Main thread.
  */
 int devices_attach_virtio_mmio(struct vm *vm, struct virtio_dev *d,
-			       int (*destroy)(void *opaque), void *opaque);
+			       int (*destroy)(void *opaque),
+			       int (*start)(void *opaque), void *opaque);
+
+/*
+ * Starts every device that has a start hook, in list order; stops at the
+ * first failure and returns its -errno (the device logged it), or 0. The
+ * started ones stop in devices_destroy(). Main thread, in vm_run() before
+ * the vCPUs start.
+ */
+int devices_start(struct device_list *l);
 
 /*
  * Destroys every device, last created first, and empties the list.

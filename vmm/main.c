@@ -98,6 +98,24 @@ static void stop_tearing_down(void *arg, int sig)
 	(void)sig;
 }
 
+/*
+ * --dump-dtb: no guest runs, but the monitor still parsed what the user
+ * gave it; the write and the teardown go under the main thread's filter,
+ * as after a run. A regular file is emptied first (the preflight opened it
+ * without O_TRUNC, so a failed build leaves it as it was; a pipe refuses
+ * ftruncate with EINVAL, and has nothing to empty).
+ */
+static int dump_dtb(struct vm *vm, const struct preflight *pf,
+		    const char *name)
+{
+	if (ftruncate(pf->dump_fd, 0) < 0 && errno != EINVAL) {
+		log_err_errno("--dump-dtb %s", name);
+		return TESSERA_EXIT_ERROR;
+	}
+	sandbox_enter(SANDBOX_MAIN);
+	return vm_dump_dtb(vm, pf->dump_fd, name) ? TESSERA_EXIT_ERROR : 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct vm_config cfg;
@@ -158,7 +176,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (status == 0 && cfg.dump_dtb) {
 		stop_phase("writing --dump-dtb");
-		status = vm_dump_dtb(&vm, cfg.dump_dtb) ? TESSERA_EXIT_ERROR : 0;
+		status = dump_dtb(&vm, &pf, cfg.dump_dtb);
 	} else if (status == 0) {
 		stop_phase("running the partition");
 		stop_set_hook(stop_running, &vm);

@@ -15,6 +15,8 @@
 #include "log.h"
 #include "rt.h"
 #include "stop.h"
+#include "virtio/blk.h"
+#include "virtio/net.h"
 
 #define CAP_IPC_LOCK_BIT 14 /* linux/capability.h: CAP_IPC_LOCK */
 
@@ -328,11 +330,20 @@ static const char *size_str(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
+uint64_t preflight_memory_need(const struct vm_config *cfg)
+{
+	uint64_t need = cfg->mem_size + PREFLIGHT_MONITOR_OVERHEAD;
+
+	for (unsigned int i = 0; i < cfg->ndisks; i++)
+		need += vblk_host_memory(cfg->disk[i].direct);
+	return need + cfg->nnics * vnet_host_memory();
+}
+
 int preflight_check_memory(const struct vm_config *cfg,
 			   const struct preflight_host *h, char *err,
 			   size_t errlen)
 {
-	uint64_t need = cfg->mem_size + PREFLIGHT_MONITOR_OVERHEAD, avail;
+	uint64_t need = preflight_memory_need(cfg), avail;
 	char size[32];
 
 	if (cfg->hugepages == MEM_PAGES_HUGETLB) {
@@ -443,8 +454,7 @@ int preflight_run(struct vm_config *cfg, struct preflight *pf, char *err,
 		r = rt_cgroup_join(cfg->cgroup, getpid(), err, errlen);
 	/* Bounds what a guest that touches all its RAM can take. */
 	if (!r && cfg->cgroup)
-		r = rt_cgroup_limit_memory(cfg->cgroup,
-					   cfg->mem_size + PREFLIGHT_MONITOR_OVERHEAD,
+		r = rt_cgroup_limit_memory(cfg->cgroup, preflight_memory_need(cfg),
 					   err, errlen);
 	r = r ?: rt_host_check(cfg, err, errlen);
 	r = r ?: check_disks(cfg, err, errlen);

@@ -30,7 +30,10 @@
 
 #include "config.h"
 
-/* Guest RAM plus this must fit: the monitor's own threads, rings, buffers. */
+/*
+ * Guest RAM plus this must fit: the monitor's own threads, rings, buffers,
+ * before any device (preflight_memory_need adds what each one costs).
+ */
 #define PREFLIGHT_MONITOR_OVERHEAD (32ULL << 20)
 
 /* Files the preflight opened and hands on (see preflight_run). */
@@ -99,6 +102,14 @@ const char *preflight_file_type(mode_t mode);
  * fields are left as they are). -EINVAL if a field is missing. Pure.
  */
 int preflight_parse_meminfo(const char *text, struct preflight_host *h);
+
+/*
+ * What the partition takes from the host: guest RAM, the monitor's own
+ * PREFLIGHT_MONITOR_OVERHEAD, and what each --disk (vblk_host_memory: with
+ * O_DIRECT, its bounce buffers) and --net (vnet_host_memory) costs. The
+ * memory check and the --cgroup limit both use it. Pure.
+ */
+uint64_t preflight_memory_need(const struct vm_config *cfg);
 
 /*
  * Checks cfg's guest RAM against what the host h can give: the huge page

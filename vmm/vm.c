@@ -64,6 +64,31 @@ int vm_user_error(struct vm *vm, const char *fmt, ...)
 	return -EINVAL;
 }
 
+int vm_check_kvm_caps(int kvm_fd, const struct arch_kvm_cap *caps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, caps[i].cap) <= 0) {
+			log_err("this KVM lacks KVM_CAP_%s", caps[i].name);
+			return -ENOTSUP;
+		}
+	}
+	return 0;
+}
+
+/* What every arch needs (guest memory, vcpu.c's kick), then the arch's own. */
+static int check_kvm(int kvm_fd)
+{
+	static const struct arch_kvm_cap need[] = {
+		{ KVM_CAP_USER_MEMORY, "USER_MEMORY" },
+		{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
+	};
+	const struct arch_kvm_cap *arch;
+	size_t n = arch_kvm_caps(&arch);
+
+	return vm_check_kvm_caps(kvm_fd, need, ARRAY_SIZE(need)) ?:
+	       vm_check_kvm_caps(kvm_fd, arch, n);
+}
+
 static int open_kvm(struct vm *vm)
 {
 	int version;
@@ -78,7 +103,7 @@ static int open_kvm(struct vm *vm)
 		log_err("KVM API version %d, need %d", version, KVM_API_VERSION);
 		return -ENOTSUP;
 	}
-	if (arch_check_kvm(vm->kvm_fd) < 0)
+	if (check_kvm(vm->kvm_fd) < 0)
 		return -ENOTSUP;
 	do
 		vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
@@ -111,6 +136,16 @@ static int nic_destroy(void *opaque)
 	return vnet_destroy(opaque);
 }
 
+static int disk_start(void *opaque)
+{
+	return vblk_start(opaque);
+}
+
+static int nic_start(void *opaque)
+{
+	return vnet_start(opaque);
+}
+
 /* A --disk: virtio-blk on the virtio-mmio transport. */
 static int create_disk(struct vm *vm, const struct disk_config *d)
 {
@@ -126,13 +161,14 @@ static int create_disk(struct vm *vm, const struct disk_config *d)
 	}
 	if (r)
 		return vm_user_error(vm, "--disk: %s", err);
-	r = devices_attach_virtio_mmio(vm, &b->vdev, disk_destroy, b);
+	r = devices_attach_virtio_mmio(vm, &b->vdev, disk_destroy, disk_start,
+				       b);
 	if (r)
 		return r; /* the device list owns it now */
 	log_info("%s: %s, %llu sectors%s%s", b->vdev.label, d->path,
 		 (unsigned long long)b->capacity, d->ro ? ", read-only" : "",
 		 d->direct ? ", O_DIRECT" : "");
-	return vblk_start(b);
+	return 0;
 }
 
 /* A --net: virtio-net on the virtio-mmio transport. */
@@ -149,13 +185,13 @@ static int create_nic(struct vm *vm, const struct net_config *nc)
 	}
 	if (r)
 		return vm_user_error(vm, "--net: %s", err);
-	r = devices_attach_virtio_mmio(vm, &n->vdev, nic_destroy, n);
+	r = devices_attach_virtio_mmio(vm, &n->vdev, nic_destroy, nic_start, n);
 	if (r)
 		return r; /* the device list owns it now */
 	log_info("%s: tap %s, MAC %02x:%02x:%02x:%02x:%02x:%02x",
 		 n->vdev.label, nc->ifname, nc->mac[0], nc->mac[1], nc->mac[2],
 		 nc->mac[3], nc->mac[4], nc->mac[5]);
-	return vnet_start(n);
+	return 0;
 }
 
 /*
@@ -347,6 +383,10 @@ int vm_run(struct vm *vm)
 
 	if (vcpu_signals_init() < 0)
 		return TESSERA_EXIT_ERROR;
+	/* Device threads only for a run: vm_create() just describes (--dump-dtb). */
+	stop_phase("starting the device I/O threads");
+	r = devices_start(&vm->devices);
+	stop_phase("running the partition");
 	for (unsigned int i = 0; i < vm->nvcpus && r == 0; i++)
 		r = vcpu_start(&vm->vcpu[i]);
 	if (r == 0 && vm->gdb)

@@ -109,9 +109,20 @@ void vm_destroy(struct vm *vm);
 void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int status);
 
 /*
- * Writes the device tree vm_create() built to path. 0 or -errno (logged).
+ * Writes the device tree vm_create() built to fd (--dump-dtb; name for
+ * messages): write() only, so it runs under the main thread's filter.
+ * 0 or -errno (logged).
  */
-int vm_dump_dtb(const struct vm *vm, const char *path);
+int vm_dump_dtb(const struct vm *vm, int fd, const char *name);
+
+struct arch_kvm_cap;
+
+/*
+ * Checks that KVM (the /dev/kvm descriptor) offers each of the n
+ * capabilities: 0, or -ENOTSUP with the first one missing logged. Any
+ * thread.
+ */
+int vm_check_kvm_caps(int kvm_fd, const struct arch_kvm_cap *caps, size_t n);
 
 /*
  * Whether -errno r is the host's failure (out of memory or descriptors),

@@ -119,6 +119,20 @@ struct vblk {
 };
 
 /*
+ * What one disk costs the monitor beyond guest RAM, for the preflight's
+ * memory check and cgroup limit: the device with its requests, the
+ * zeroes buffer, the workers' and the I/O thread's stacks and, with
+ * O_DIRECT, the bounce buffers (one per worker, one for inline requests).
+ * Counted whole: --mlock locks it whole, strict overcommit commits it. Pure.
+ */
+static inline uint64_t vblk_host_memory(bool direct)
+{
+	return sizeof(struct vblk) + VBLK_ZEROES_SIZE +
+	       (uint64_t)VBLK_WORKERS * VBLK_WORKER_STACK + IOTHREAD_STACK +
+	       (direct ? (uint64_t)(VBLK_WORKERS + 1) * VBLK_BOUNCE_SIZE : 0);
+}
+
+/*
  * Allocates a disk for cfg and builds its virtio side: the file is opened
  * O_RDONLY for ro, else O_RDWR, with O_DIRECT on request, locked with
  * flock (shared for ro, else exclusive) so that two monitors cannot share

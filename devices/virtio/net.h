@@ -88,6 +88,16 @@ struct vnet {
 };
 
 /*
+ * What one NIC costs the monitor beyond guest RAM (vblk_host_memory's
+ * counterpart): the device, its receive buffer and its I/O thread's
+ * stack. Pure.
+ */
+static inline uint64_t vnet_host_memory(void)
+{
+	return sizeof(struct vnet) + VNET_RX_BUF + IOTHREAD_STACK;
+}
+
+/*
  * Opens cfg's tap (creating it when the process may: TUNSETIFF with
  * IFF_TAP | IFF_NO_PI | IFF_VNET_HDR), sets its vnet header size, and
  * builds the device. Returns 0 with *out, or -errno with a one-line reason

@@ -20,69 +20,12 @@
  * Each input starts from a device reset (Status = 0) and a zeroed RAM.
  */
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "fuzz.h"
-#include "log.h"
-#include "mem.h"
+#include "fuzz_disks.h"
 #include "virtio/blk.h"
 #include "virtio/mmio.h"
-
-#define RAM_SIZE (64u << 10)
-#define DISK_SIZE (32u << 10)
-
-static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
-static struct guest_mem mem;
-static struct vblk *disk[2];
-static struct virtio_mmio tr[2];
-
-static void no_irq(void *opaque, uint32_t gsi)
-{
-	(void)opaque, (void)gsi;
-}
-
-static struct vblk *make_disk(bool ro, struct virtio_mmio *t)
-{
-	static const struct virtio_mmio_place place = {
-		.base = 0xd0000000, .irq = 5, .irq_pulse = no_irq
-	};
-	struct disk_config cfg;
-	char err[256];
-	struct vblk *b;
-	int fd = memfd_create("mmio-fuzz-disk", MFD_CLOEXEC);
-
-	if (fd < 0 || ftruncate(fd, DISK_SIZE) < 0) {
-		perror("memfd");
-		abort();
-	}
-	memset(&cfg, 0, sizeof(cfg));
-	snprintf(cfg.path, sizeof(cfg.path), "/proc/self/fd/%d", fd);
-	cfg.ro = ro;
-	if (vblk_create(&b, &cfg, &mem, err, sizeof(err))) {
-		fprintf(stderr, "virtio_mmio_fuzz: %s\n", err);
-		abort();
-	}
-	virtio_mmio_init(t, &b->vdev);
-	virtio_mmio_place(t, &place);
-	close(fd);
-	return b;
-}
-
-static void init_once(void)
-{
-	if (disk[0])
-		return;
-	log_level = LOG_QUIET;
-	guest_mem_init_buffer(&mem, ram, sizeof(ram));
-	if (guest_mem_add_region(&mem, 0, sizeof(ram)))
-		abort();
-	disk[0] = make_disk(false, &tr[0]);
-	disk[1] = make_disk(true, &tr[1]);
-}
 
 static void reg32(struct virtio_mmio *t, uint32_t off, uint32_t v, bool write)
 {
@@ -97,12 +40,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct virtio_mmio *t;
 	struct vblk *b;
 
-	init_once();
+	fuzz_disks_init("virtio_mmio_fuzz");
 	if (size < 1)
 		return 0;
-	b = disk[data[0] & 1];
-	t = &tr[data[0] & 1];
-	memset(ram, 0, sizeof(ram));
+	b = fuzz_disk[data[0] & 1];
+	t = &fuzz_tr[data[0] & 1];
+	memset(fuzz_ram, 0, sizeof(fuzz_ram));
 	reg32(t, VIRTIO_MMIO_STATUS, 0, true); /* reset: a fresh device */
 	for (size_t i = 1; i + 7 <= size; i += 7) {
 		uint8_t op = data[i], buf[8];
@@ -124,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					   1 + ((op >> 3) & 7), op & 0x80);
 			break;
 		case 3:
-			memcpy(ram + (off * 4u) % RAM_SIZE, &v, 4);
+			memcpy(fuzz_ram + (off * 4u) % FUZZ_RAM_SIZE, &v, 4);
 			break;
 		case 4:
 			vblk_process(b);

@@ -13,76 +13,19 @@
  *   make check                replays the corpus with a gcc build (replay.c)
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "fuzz.h"
-#include "log.h"
-#include "mem.h"
+#include "fuzz_disks.h"
 #include "virtio/blk.h"
 #include "virtio/mmio.h"
 #include "virtio/queue.h"
 
-#define RAM_SIZE (64u << 10)
-#define DISK_SIZE (32u << 10)
 #define DESC 0x0u
 #define AVAIL 0x800u
 #define USED 0xa00u
-
-static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
-static struct guest_mem mem;
-static struct vblk *disk[2]; /* read-write, read-only */
-static struct virtio_mmio tr[2]; /* their transports */
-
-static void no_irq(void *opaque, uint32_t gsi)
-{
-	(void)opaque, (void)gsi;
-}
-
-static struct vblk *make_disk(bool ro, struct virtio_mmio *t)
-{
-	static const struct virtio_mmio_place place = {
-		.base = 0xd0000000, .irq = 5, .irq_pulse = no_irq
-	};
-	struct disk_config cfg;
-	char err[256];
-	struct vblk *b;
-	int fd = memfd_create("virtq-fuzz-disk", MFD_CLOEXEC);
-
-	if (fd < 0 || ftruncate(fd, DISK_SIZE) < 0) {
-		perror("memfd");
-		abort();
-	}
-	memset(&cfg, 0, sizeof(cfg));
-	snprintf(cfg.path, sizeof(cfg.path), "/proc/self/fd/%d", fd);
-	snprintf(cfg.serial, sizeof(cfg.serial), "fuzz");
-	cfg.ro = ro;
-	if (vblk_create(&b, &cfg, &mem, err, sizeof(err))) {
-		fprintf(stderr, "virtq_fuzz: %s\n", err);
-		abort();
-	}
-	virtio_mmio_init(t, &b->vdev);
-	virtio_mmio_place(t, &place);
-	close(fd); /* vblk holds its own descriptor */
-	return b;
-}
-
-static void init_once(void)
-{
-	if (disk[0])
-		return;
-	log_level = LOG_QUIET;
-	guest_mem_init_buffer(&mem, ram, sizeof(ram));
-	if (guest_mem_add_region(&mem, 0, sizeof(ram)))
-		abort();
-	disk[0] = make_disk(false, &tr[0]);
-	disk[1] = make_disk(true, &tr[1]);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -95,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[160];
 	uint8_t flags;
 
-	init_once();
+	fuzz_disks_init("virtq_fuzz");
 	if (size < 1)
 		return 0;
 	flags = data[0];
@@ -104,13 +47,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		features |= VIRTQ_F_INDIRECT_DESC;
 	if (flags & 2)
 		features |= VIRTQ_F_EVENT_IDX;
-	b = disk[(flags >> 2) & 1];
+	b = fuzz_disk[(flags >> 2) & 1];
 	/* What a driver could negotiate with this disk. */
 	b->features = features | (1ULL << 9) | (1ULL << 11) |
 		      (b->ro ? 0 : (1ULL << 13) | (1ULL << 14));
-	memset(ram, 0, sizeof(ram));
-	memcpy(ram, data + 1, size - 1 < sizeof(ram) ? size - 1 : sizeof(ram));
-	if (virtq_init(&q, &mem, qsize, DESC, AVAIL, USED, features))
+	memset(fuzz_ram, 0, sizeof(fuzz_ram));
+	memcpy(fuzz_ram, data + 1,
+	       size - 1 < sizeof(fuzz_ram) ? size - 1 : sizeof(fuzz_ram));
+	if (virtq_init(&q, &fuzz_mem, qsize, DESC, AVAIL, USED, features))
 		abort(); /* fixed rings: always valid */
 	/* A bounded number of chains: the ring cannot hold more anyway. */
 	for (unsigned int i = 0; i < 2 * qsize + 2; i++) {
@@ -122,10 +66,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* The parser's promise: every segment lies inside guest RAM. */
 		if (c.nseg > c.cap || c.nread > c.nseg)
 			abort();
-		for (unsigned int s = 0; s < c.nseg; s++)
-			if (c.seg[s].ptr < ram || c.seg[s].len == 0 ||
-			    c.seg[s].len > (size_t)(ram + sizeof(ram) - c.seg[s].ptr))
+		for (unsigned int s = 0; s < c.nseg; s++) {
+			const uint8_t *p = c.seg[s].ptr;
+
+			if (p < fuzz_ram || c.seg[s].len == 0 ||
+			    c.seg[s].len > (size_t)(fuzz_ram + FUZZ_RAM_SIZE - p))
 				abort();
+		}
 		if (vblk_handle(b, &c, &len, why, sizeof(why)) < 0)
 			break;
 		if (len > c.write_len)

@@ -18,16 +18,18 @@ stop_tessera() {
 }
 
 # kill_tessera_hard: SIGKILL for the background tessera (and its timeout),
-# which leaves its socket behind.
+# which leaves its socket behind; returns once it is gone (a loaded host
+# can take seconds to tear down its guest memory), fails after 60 s.
 kill_tessera_hard() {
 	local child
 	child=$(pgrep -P "$TPID")
 	kill -9 $child "$TPID" 2>/dev/null
 	wait "$TPID" 2>/dev/null
-	for _ in $(seq 100); do
+	for _ in $(seq 1200); do
 		kill -0 $child 2>/dev/null || return 0
 		sleep 0.05
 	done
+	fail "tessera $child outlived SIGKILL by 60 s"
 }
 
 # 1. Loopback unless told otherwise, and a warning when told otherwise.
@@ -102,7 +104,7 @@ printf '\003' >&3
 sleep 0.2
 printf '$?#3f' >&3
 reply=
-while IFS= read -r -t 5 -N 1 c <&3; do
+while IFS= read -r -t 30 -N 1 c <&3; do
 	reply+=$c
 	case $reply in *'#'??) break ;; esac
 done
@@ -114,11 +116,16 @@ case $reply in
 esac
 # 8. --gdb-wait: a client that connects and leaves without a word does not
 # release the hold; the guest still waits before its first instruction.
-start_tessera --gdb tcp:127.0.0.1:0 --gdb-wait
+# The second counts from the stub's own word that the client left, so a
+# slow host does not end the check before the stub has seen it.
+start_tessera --gdb tcp:127.0.0.1:0 --gdb-wait -v
 port=$(tcp_port)
 exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to the gdb port"
-sleep 0.2
+wait_for "$TMP/err" "gdb: debugger attached" ||
+	fail "the stub did not see the client: $(cat "$TMP/err")"
 exec 3>&-
+wait_for "$TMP/err" "gdb: debugger disconnected" ||
+	fail "the stub did not see the client leave: $(cat "$TMP/err")"
 sleep 1
 kill -0 "$TPID" 2>/dev/null || fail "a silent client released --gdb-wait: $(cat "$TMP/out")"
 grep -q "gdbtarget: start" "$TMP/out" && fail "the guest ran after a silent client left"

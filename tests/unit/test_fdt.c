@@ -10,6 +10,7 @@
  * specifier format the arch gives it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -522,6 +523,31 @@ START_TEST(dump_file)
 	ck_assert_int_eq(fdt_dump_file(buf, "/nonexistent-dir/x.dtb"), -ENOENT);
 	memset(back, 0, 64);
 	ck_assert_int_eq(fdt_dump_file(back, path), -EINVAL);
+}
+END_TEST
+
+/* To an open descriptor: the whole tree, through a pipe too; fd stays open. */
+START_TEST(dump_fd)
+{
+	struct fdt_machine m = big_machine();
+	uint8_t back[FDT_MAX_SIZE];
+	size_t got = 0;
+	int p[2];
+
+	ck_assert_int_eq(build(&m), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_le(len, 65536); /* fits the pipe: no reader needed */
+	ck_assert_int_eq(fdt_dump_fd(buf, p[1]), 0);
+	ck_assert_int_ge(fcntl(p[1], F_GETFD), 0); /* still open */
+	close(p[1]);
+	for (ssize_t n; (n = read(p[0], back + got, sizeof(back) - got)) > 0;)
+		got += (size_t)n;
+	close(p[0]);
+	ck_assert_uint_eq(got, len);
+	ck_assert(!memcmp(back, buf, len));
+	ck_assert_int_eq(fdt_dump_fd(buf, -1), -EBADF);
+	memset(back, 0, 64);
+	ck_assert_int_eq(fdt_dump_fd(back, 1), -EINVAL);
 }
 END_TEST
 
@@ -1188,6 +1214,7 @@ Suite *fdt_suite(void)
 	tcase_add_test(tc, bad_descriptions);
 	tcase_add_test(tc, misbehaving_emitters);
 	tcase_add_test(tc, dump_file);
+	tcase_add_test(tc, dump_fd);
 	tcase_add_test(tc, arch_shapes_the_tree);
 	tcase_add_test(tc, no_arch_no_interrupt_controller);
 	tcase_add_test(tc, misbehaving_arch);

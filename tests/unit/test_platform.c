@@ -286,6 +286,46 @@ START_TEST(device_list_counts_stuck_devices)
 }
 END_TEST
 
+static char started[8];
+static unsigned int nstarted;
+
+static int note_start(void *opaque)
+{
+	const char *tag = opaque;
+
+	started[nstarted++ % sizeof(started)] = tag[0];
+	return tag[0] == 'x' ? -EIO : 0;
+}
+
+/* Started in list order, not at devices_add(); the first failure stops it. */
+START_TEST(device_list_starts_in_order)
+{
+	static struct device_list l;
+	const struct vm_device a = { .name = "a", .start = note_start, .opaque = "a" };
+	const struct vm_device none = { .name = "none" };
+	const struct vm_device b = { .name = "b", .start = note_start, .opaque = "b" };
+	const struct vm_device x = { .name = "x", .start = note_start, .opaque = "x" };
+
+	nstarted = 0;
+	devices_init(&l);
+	ck_assert_int_eq(devices_add(&l, &a), 0);
+	ck_assert_int_eq(devices_add(&l, &none), 0);
+	ck_assert_int_eq(devices_add(&l, &b), 0);
+	ck_assert_uint_eq(nstarted, 0);
+	ck_assert_int_eq(devices_start(&l), 0);
+	ck_assert_uint_eq(nstarted, 2);
+	ck_assert(!memcmp(started, "ab", 2));
+	nstarted = 0;
+	devices_init(&l);
+	ck_assert_int_eq(devices_add(&l, &a), 0);
+	ck_assert_int_eq(devices_add(&l, &x), 0);
+	ck_assert_int_eq(devices_add(&l, &b), 0);
+	ck_assert_int_eq(devices_start(&l), -EIO);
+	ck_assert_uint_eq(nstarted, 2);
+	ck_assert(!memcmp(started, "ax", 2));
+}
+END_TEST
+
 START_TEST(device_list_is_bounded)
 {
 	static struct device_list l;
@@ -383,6 +423,34 @@ START_TEST(iothread_stuck_is_left_running)
 }
 END_TEST
 
+/*
+ * The capability check: every entry is asked for, the first one missing
+ * stops it; the arch's table names each entry (the error line says it).
+ */
+START_TEST(kvm_caps_checked)
+{
+	static const struct arch_kvm_cap one[] = { { KVM_CAP_USER_MEMORY, "USER_MEMORY" } };
+	const struct arch_kvm_cap *arch = NULL;
+	size_t n = arch_kvm_caps(&arch);
+	int p[2];
+
+	ck_assert_int_eq(vm_check_kvm_caps(-1, one, 0), 0);
+	/* No KVM behind the descriptor: KVM_CHECK_EXTENSION fails, so does the check. */
+	ck_assert_int_eq(vm_check_kvm_caps(-1, one, 1), -ENOTSUP);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(vm_check_kvm_caps(p[0], one, 1), -ENOTSUP);
+	if (n)
+		ck_assert_int_eq(vm_check_kvm_caps(p[0], arch, n), -ENOTSUP);
+	close(p[0]);
+	close(p[1]);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_ptr_nonnull(arch[i].name);
+		ck_assert_int_gt(strlen(arch[i].name), 0);
+		ck_assert_int_ge(arch[i].cap, 0); /* KVM_CAP_IRQCHIP is 0 */
+	}
+}
+END_TEST
+
 Suite *iothread_suite(void)
 {
 	Suite *s = suite_create("iothread");
@@ -429,6 +497,8 @@ Suite *devices_suite(void)
 	tcase_add_test(tc, device_list_counts_stuck_devices);
 	tcase_add_test(tc, device_list_is_bounded);
 	tcase_add_test(tc, device_list_cmdline);
+	tcase_add_test(tc, device_list_starts_in_order);
+	tcase_add_test(tc, kvm_caps_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

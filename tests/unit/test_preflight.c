@@ -14,6 +14,8 @@
 #include "preflight.h"
 #include "stop.h"
 #include "suites.h"
+#include "virtio/blk.h"
+#include "virtio/net.h"
 
 static const char meminfo[] =
 	"MemTotal:       24683568 kB\n"
@@ -97,6 +99,55 @@ START_TEST(memory_limits)
 	ck_assert_int_eq(check(&h, 66ULL << 20, false, false, MEM_PAGES_HUGETLB, err), -ENOMEM);
 	ck_assert_msg(strstr(err, "--hugepages: cannot map 66 MiB of huge pages: 32 free"), "%s", err);
 	ck_assert(!strchr(err, '\n'));
+}
+END_TEST
+
+/*
+ * Each device's buffers and thread stacks count, direct=on's bounce
+ * buffers too, in the need the memory check (and the --cgroup limit)
+ * uses: a host that fits the bare partition refuses it with the disks.
+ */
+START_TEST(memory_counts_devices)
+{
+	const uint64_t bounce = (uint64_t)(VBLK_WORKERS + 1) * VBLK_BOUNCE_SIZE;
+	struct preflight_host h;
+	struct vm_config c;
+	uint64_t bare, one, direct;
+	char err[256];
+
+	config_init(&c);
+	c.mem_size = 256ULL << 20;
+	bare = preflight_memory_need(&c);
+	ck_assert_uint_eq(bare, c.mem_size + PREFLIGHT_MONITOR_OVERHEAD);
+	c.ndisks = 1;
+	one = preflight_memory_need(&c);
+	/* The workers' and the I/O thread's stacks at least. */
+	ck_assert_uint_ge(one - bare, VBLK_WORKERS * VBLK_WORKER_STACK + IOTHREAD_STACK);
+	c.disk[0].direct = true;
+	direct = preflight_memory_need(&c);
+	ck_assert_uint_eq(direct - one, bounce);
+	c.ndisks = 2;
+	ck_assert_uint_eq(preflight_memory_need(&c), direct + (one - bare));
+	c.nnics = 1;
+	ck_assert_uint_ge(preflight_memory_need(&c) - direct - (one - bare),
+			  VNET_RX_BUF + IOTHREAD_STACK);
+
+	/* --mlock with exactly the bare need available: a direct disk fails. */
+	host(&h);
+	h.mem_available = bare;
+	c.mlock = true;
+	c.ndisks = c.nnics = 0;
+	err[0] = '\0';
+	ck_assert_int_eq(preflight_check_memory(&c, &h, err, sizeof(err)), 0);
+	c.ndisks = 1;
+	ck_assert_int_eq(preflight_check_memory(&c, &h, err, sizeof(err)), -ENOMEM);
+	ck_assert_msg(strstr(err, "the monitor need"), "%s", err);
+	/* And without --mlock, MemAvailable + SwapFree just short of a direct disk. */
+	c.mlock = false;
+	h.mem_available = direct - 1 - h.swap_free;
+	ck_assert_int_eq(preflight_check_memory(&c, &h, err, sizeof(err)), -ENOMEM);
+	c.disk[0].direct = false;
+	ck_assert_int_eq(preflight_check_memory(&c, &h, err, sizeof(err)), 0);
 }
 END_TEST
 
@@ -284,6 +335,7 @@ Suite *preflight_suite(void)
 
 	tcase_add_test(tc, parses_meminfo);
 	tcase_add_test(tc, memory_limits);
+	tcase_add_test(tc, memory_counts_devices);
 	tcase_add_test(tc, gdb_addresses);
 	tcase_add_test(tc, regular_files_only);
 	tcase_add_test(tc, partition_file_text);

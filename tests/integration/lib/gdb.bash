@@ -20,9 +20,10 @@ start_tessera() {
 	TPID=$!
 }
 
-# wait_for FILE PATTERN: waits up to 10 s for a line matching PATTERN.
+# wait_for FILE PATTERN: waits up to 60 s (a loaded host) for a line
+# matching PATTERN, or until tessera exits.
 wait_for() {
-	for _ in $(seq 200); do
+	for _ in $(seq 1200); do
 		grep -q -- "$2" "$1" 2>/dev/null && return 0
 		kill -0 "$TPID" 2>/dev/null || break
 		sleep 0.05
@@ -30,9 +31,9 @@ wait_for() {
 	grep -q -- "$2" "$1" 2>/dev/null
 }
 
-# wait_socket PATH: waits for tessera's gdb socket.
+# wait_socket PATH: waits up to 60 s for tessera's gdb socket.
 wait_socket() {
-	for _ in $(seq 200); do
+	for _ in $(seq 1200); do
 		[ -S "$1" ] && return 0
 		kill -0 "$TPID" 2>/dev/null || break
 		sleep 0.05

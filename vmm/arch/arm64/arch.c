@@ -118,26 +118,16 @@ int arch_irq_default_routes(struct irq_routes *t)
 	return r;
 }
 
-int arch_check_kvm(int kvm_fd)
+size_t arch_kvm_caps(const struct arch_kvm_cap **caps)
 {
-	static const struct {
-		int cap;
-		const char *name;
-	} need[] = {
-		{ KVM_CAP_USER_MEMORY, "USER_MEMORY" },
-		{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
+	static const struct arch_kvm_cap need[] = {
 		{ KVM_CAP_ONE_REG, "ONE_REG" },
 		{ KVM_CAP_DEVICE_CTRL, "DEVICE_CTRL" },
 		{ KVM_CAP_ARM_PSCI_0_2, "ARM_PSCI_0_2" },
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
-		if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, need[i].cap) <= 0) {
-			log_err("this KVM lacks KVM_CAP_%s", need[i].name);
-			return -ENOTSUP;
-		}
-	}
-	return 0;
+	*caps = need;
+	return ARRAY_SIZE(need);
 }
 
 /* Options that mean something only on x86: a user error here. */

@@ -3,7 +3,7 @@
  * The stub arch: every hook of vmm/arch.h, none of them working. Hooks
  * that build something return -ENOSYS; queries answer something neutral
  * (no reserved memory, no default routes, no device-tree model). A
- * monitor built with it (make ARCH=stub) stops at arch_check_kvm() with
+ * monitor built with it (make ARCH=stub) stops at arch_vm_init() with
  * one line; it exists so that the build proves generic code needs nothing
  * but this interface. A port starts by copying this file.
  */
@@ -34,16 +34,16 @@ int arch_mem_layout(struct guest_mem *m)
 	return -ENOSYS;
 }
 
-int arch_check_kvm(int kvm_fd)
+size_t arch_kvm_caps(const struct arch_kvm_cap **caps)
 {
-	(void)kvm_fd;
-	log_err("this tessera was built for the stub arch (make ARCH=stub): it runs no guest");
-	return -ENOSYS;
+	*caps = NULL;
+	return 0;
 }
 
 int arch_vm_init(struct vm *vm)
 {
 	(void)vm;
+	log_err("this tessera was built for the stub arch (make ARCH=stub): it runs no guest");
 	return -ENOSYS;
 }
 

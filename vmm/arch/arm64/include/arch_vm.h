@@ -8,11 +8,11 @@
 #include <stdint.h>
 
 #include "debug_exit.h"
-#include "serial8250.h"
+#include "console_uart.h"
 
 /* The board's own devices (board.c creates them). */
 struct arm64_board {
-	struct serial8250 uart;       /* 16550A at ARM64_UART_BASE */
+	struct console_uart uart;       /* 16550A at ARM64_UART_BASE */
 	struct debug_exit debug_exit; /* the guest's exit status register */
 };
 

@@ -10,11 +10,11 @@
 #include "arch/x86_64/bzimage.h"
 #include "debug_exit.h"
 #include "i8042.h"
-#include "serial8250.h"
+#include "console_uart.h"
 
 /* The PC board's own devices (board.c creates them, in this order). */
 struct x86_board {
-	struct serial8250 uart; /* COM1 */
+	struct console_uart uart; /* COM1 */
 	struct debug_exit debug_exit;
 	struct i8042 i8042;
 	struct acpi_pm acpi_pm;
