@@ -201,24 +201,28 @@ fi
 # primecell ("arm,pl031", "arm,primecell"); with "arm,pl031" alone Linux
 # makes it a platform device, which vfio-platform can take (LAB.md). The
 # DTB is dumped with the very machine options L1 boots with.
-if [ "$LAB_ARCH" = arm64 ] && [ "$LAB_VFIO_PLATFORM" = 1 ]; then
-	node=/pl031@${LAB_PLATFORM_DEV%%.*}
+# One DTB per CPU count (the smp pass boots L1 again with more CPUs, and a
+# DTB names its CPUs): virt_dtb SMP writes $TMP/virt-SMP.dtb.
+virt_dtb() {
+	local smp=$1 dtb=$TMP/virt-$1.dtb node=/pl031@${LAB_PLATFORM_DEV%%.*} smmu ph
 	# shellcheck disable=SC2086 # LAB_QEMU_ARGS is split on purpose
-	timeout 60 "$LAB_QEMU" -accel tcg -cpu "$LAB_CPU" -smp "$LAB_SMP" -m "$LAB_MEM" \
-		-machine "$LAB_MACHINE,dumpdtb=$TMP/virt.dtb" -nodefaults -nographic \
+	timeout 60 "$LAB_QEMU" -accel tcg -cpu "$LAB_CPU" -smp "$smp" -m "$LAB_MEM" \
+		-machine "$LAB_MACHINE,dumpdtb=$dtb" -nodefaults -nographic \
 		$LAB_QEMU_ARGS >"$TMP/dumpdtb.log" 2>&1 || fail 2 "$LAB_QEMU could not dump its DTB: $(tail -n 1 "$TMP/dumpdtb.log")"
-	fdtput -t s "$TMP/virt.dtb" "$node" compatible arm,pl031 ||
+	fdtput -t s "$dtb" "$node" compatible arm,pl031 ||
 		fail 2 "no $node in QEMU virt's DTB (LAB_PLATFORM_DEV=$LAB_PLATFORM_DEV)"
 	if [ "$LAB_PLATFORM_IOMMU" = smmuv3 ]; then
 		# The SMMU's phandle and a stream ID no PCI function uses.
-		smmu=$(fdtget -l "$TMP/virt.dtb" / | grep -m 1 '^smmuv3@') ||
+		smmu=$(fdtget -l "$dtb" / | grep -m 1 '^smmuv3@') ||
 			fail 2 "no smmuv3 node in QEMU virt's DTB"
-		ph=$(fdtget -t u "$TMP/virt.dtb" "/$smmu" phandle) ||
+		ph=$(fdtget -t u "$dtb" "/$smmu" phandle) ||
 			fail 2 "/$smmu has no phandle"
-		fdtput -t u "$TMP/virt.dtb" "$node" iommus "$ph" 8192 ||
+		fdtput -t u "$dtb" "$node" iommus "$ph" 8192 ||
 			fail 2 "cannot add iommus to $node"
 	fi
-	LAB_QEMU_ARGS="$LAB_QEMU_ARGS -dtb $TMP/virt.dtb"
+}
+if [ "$LAB_ARCH" = arm64 ] && [ "$LAB_VFIO_PLATFORM" = 1 ]; then
+	virt_dtb "$LAB_SMP"
 	LAB_APPEND="vfio.enable_unsafe_noiommu_mode=1 vfio_platform.reset_required=0 lab.platdev=$LAB_PLATFORM_DEV${LAB_APPEND:+ $LAB_APPEND}"
 fi
 t_initrd=$(secs_since "$t1")
@@ -308,6 +312,10 @@ boot_l1() {
 	qemu+=(-chardev "pipe,id=labmon,path=$TMP/mon" -mon chardev=labmon,mode=readline)
 	# shellcheck disable=SC2206 # LAB_QEMU_ARGS is split on purpose
 	[ -n "$LAB_QEMU_ARGS" ] && qemu+=($LAB_QEMU_ARGS)
+	if [ "$LAB_ARCH" = arm64 ] && [ "$LAB_VFIO_PLATFORM" = 1 ]; then
+		[ -f "$TMP/virt-$smp.dtb" ] || virt_dtb "$smp"
+		qemu+=(-dtb "$TMP/virt-$smp.dtb")
+	fi
 	[ "$LAB_ARCH" = arm64 ] || append="$append ${LAB_L1_TICK-no_timer_check nohz=off}"
 	[ -n "$LAB_APPEND" ] && append="$append $LAB_APPEND"
 	qemu+=(-kernel "$VMLINUZ" -initrd "$TMP/l1.cpio" -append "$append")

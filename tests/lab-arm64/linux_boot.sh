@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# lab: boot-test (its kernel and images come with make ARCH=arm64 boot-test; not in the lab's "all")
 # Boots an arm64 Linux Image (Debian's stock cloud kernel: the arm64 boot
 # protocol, the DT as the whole description, GICv3, PSCI) under tessera to
 # the initramfs's marker (scripts/mkinitramfs.sh) on 1 and 2 vCPUs: all

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# lab: boot-test (its kernel and images come with make ARCH=arm64 boot-test; not in the lab's "all")
 # Debian's stock arm64 kernel under tessera on virtio-net (virtio-mmio, its
 # node and GIC SPI in the device tree, ioeventfd and irqfd into the vGIC),
 # as tests/integration/linux_net.sh does on x86: the guest loads Debian's

@@ -1,1 +1,0 @@
-../integration/rt_partition.sh
