@@ -4,7 +4,8 @@
  * tick() and counts, a variable written once (for a watchpoint), and knobs
  * a debugger turns: rounds, spin (loop until cleared) and exit_status.
  * "spin" on the kernel command line sets spin, for tests that attach to a
- * running guest; "long" sets rounds to 50000 (half a second on an idle kvm_pvm host), for tests
+ * running guest; "long" sets rounds to 50000 (half a second on an idle kvm_pvm host;
+ * "long10", "long100", "long1000": ten times more each), for tests
  * that need the guest running for a while and then exiting on its own. It prints the addresses of its symbols first, for tests
  * that speak the protocol without gdb (and without nm).
  * Loops stay short: kernel-mode guest code is emulated on kvm_pvm hosts.
@@ -60,6 +61,12 @@ int main(uint64_t boot_arg)
 		spin = 1;
 	if (cmdline_has(t, "long"))
 		rounds = 50000;
+	if (cmdline_has(t, "long10"))	/* hosts where "long" ends too soon */
+		rounds = 500000;
+	if (cmdline_has(t, "long100"))
+		rounds = 5000000;
+	if (cmdline_has(t, "long1000"))
+		rounds = 50000000;
 	uart_init();
 	uart_puts("gdbtarget: start");
 	uart_puts(" tick=");

@@ -28,7 +28,7 @@ part() { # part NAME CPU PERIODS [more lines]
 part p0 0 300
 part p1 1 300 "memory = 32M"
 RC=0
-timeout -k 5 60 "$launcher" "$TMP/p0.conf" "$TMP/p1.conf" >"$TMP/out" 2>"$TMP/err" || RC=$?
+timeout -k 5 100 "$launcher" "$TMP/p0.conf" "$TMP/p1.conf" >"$TMP/out" 2>"$TMP/err" || RC=$?
 expect_rc 0
 expect_out "[p0] rtprobe: ok"
 expect_out "[p1] rtprobe: ok"
