@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lab: boot-test (its kernels come with make boot-test; not in the lab's "all")
 # A Linux guest sees and drives a passed-through PCI device (issue 14): the
 # x86 lab's edu (bound to vfio-pci, LAB_PCI_BDF) given with --vfio to
 #   1. our partition kernel (no ACPI: it finds the host bridge through the
