@@ -136,12 +136,7 @@ int main(uint64_t dtb)
 		uart_puts("rtprobe: no timer rate (CNTFRQ_EL0) or no GICv3\n");
 		return EXIT_NO_TIMER;
 	}
-	s->period = s->tsc_khz * o.period_us / 1000;
-	s->window = s->period * o.window_pct / 100;
-	s->periods = o.periods;
-	s->warmup = o.warmup;
-	s->spin = o.spin;
-	probe_put_start(s, &o);
+	probe_start(s, &o);
 
 	irq_set_handler(on_irq);
 	gic_enable(GIC_INTID_VTIMER, false);

@@ -65,8 +65,13 @@ static void put_kv(const char *key, uint64_t v)
 	uart_put_dec(v);
 }
 
-void probe_put_start(const struct probe_shared *s, const struct probe_options *o)
+void probe_start(struct probe_shared *s, const struct probe_options *o)
 {
+	s->period = s->tsc_khz * o->period_us / 1000;
+	s->window = s->period * o->window_pct / 100;
+	s->periods = o->periods;
+	s->warmup = o->warmup;
+	s->spin = o->spin;
 	put_kv("rtprobe: tsc_khz=", s->tsc_khz);
 	put_kv(" period_us=", o->period_us);
 	put_kv(" window_us=", o->period_us * o->window_pct / 100);

@@ -70,8 +70,9 @@ struct probe_options {
 };
 /* Fills o from cmdline (o holds the defaults). 0, or -1: a bad value. */
 int probe_parse_options(const char *cmdline, struct probe_options *o);
-/* The "rtprobe: tsc_khz=..." line. */
-void probe_put_start(const struct probe_shared *s, const struct probe_options *o);
+/* Sets s's period, window, counts and idle mode from o and s->tsc_khz
+ * (timer ticks per ms), then prints the "rtprobe: tsc_khz=..." line. */
+void probe_start(struct probe_shared *s, const struct probe_options *o);
 /* The report, up to "rtprobe: overruns=N" (no newline: an arch adds its own). */
 void probe_put_report(const struct probe_shared *s);
 

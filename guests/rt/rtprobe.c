@@ -425,12 +425,7 @@ int main(uint64_t boot_params)
 		uart_puts("\n");
 		return EXIT_CALIBRATION;
 	}
-	s->period = s->tsc_khz * o.period_us / 1000;
-	s->window = s->period * o.window_pct / 100;
-	s->periods = o.periods;
-	s->warmup = o.warmup;
-	s->spin = o.spin;
-	probe_put_start(s, &o);
+	probe_start(s, &o);
 
 	setup_gdt();
 	setup_idt();
