@@ -58,7 +58,8 @@ stop_within() {
 	t0=$(now_ms)
 	kill -"$sig" "$pid" 2>/dev/null # it may have just ended by itself
 	(
-		trap 'kill "$s" 2>/dev/null; exit 0' TERM
+		s=
+		trap '[ -z "$s" ] || kill "$s" 2>/dev/null; exit 0' TERM
 		sleep 4 &
 		s=$!
 		wait "$s" && kill -9 "$pid" 2>/dev/null
