@@ -45,7 +45,8 @@ start_wait() {
 # stop_within SIG: sends SIG to $pid, fails unless it ends within
 # BOUND_MS; leaves the status in $RC and the time taken in $took.
 # The end is taken by wait (woken by SIGCHLD), not by polling with a fork
-# per 10 ms: on a loaded 2-CPU machine the polling alone cost 100s of ms.
+# of sleep(1) per 10 ms, which a loaded 2-CPU machine runs late: the
+# measure is the monitor's, not the poll's.
 # A miss of BOUND_MS is the machine's, not the monitor's, when the monitor's
 # own part, from its signal to its decision to end (the "after N ms" of its
 # last line; a stop without that line ended cleanly within its 1000 ms), is
