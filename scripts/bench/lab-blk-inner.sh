@@ -18,6 +18,7 @@ set -u
 K=${BENCH_KERNEL:-/linux/bzImage-partition}
 I=${BENCH_INITRD:-/linux/initrd-fio.cpio.gz}
 ROUNDS=${BENCH_ROUNDS:-2}
+DEPTHS=${BENCH_DEPTHS:-1,16,64}
 CMD="quiet tessera.exit=reboot"
 [ -x "$TESSERA" ] && [ -f "$K" ] && [ -f "$I" ] && command -v fio >/dev/null ||
 	{ echo "BLKBENCH-FAIL missing inputs"; exit 1; }
@@ -51,10 +52,10 @@ qemu() { # qemu NAME AIO
 }
 
 rc=0 # 1 once a run failed: the lab reports the test as FAIL
-echo "BLKBENCH-PLAN rounds=$ROUNDS"
+echo "BLKBENCH-PLAN rounds=$ROUNDS depths=$DEPTHS"
 for r in $(seq "$ROUNDS"); do
 	echo "BLKBENCH-ROUND $r"
-	sh /usr/bin/fio-jobs.sh "$dev" "$direct" >"$TMPDIR/host.out" || { echo "BLKBENCH-FAIL host"; rc=1; }
+	sh /usr/bin/fio-jobs.sh "$dev" "$direct" 3 libaio "$DEPTHS" >"$TMPDIR/host.out" || { echo "BLKBENCH-FAIL host"; rc=1; }
 	sed -n 's/^FIOJOB /BLKBENCH host /p; /^FIOERR/p' "$TMPDIR/host.out"
 	guest tessera "$TESSERA" run --kernel "$K" --initrd "$I" --memory 512M --cpus 1 \
 		--cpu-template host --disk "$tdisk" -v --cmdline "$CMD" || rc=1
