@@ -11,7 +11,8 @@
 # between a guest and the RAM disk. Without /dev/ram0 (brd missing) a
 # file in L1's tmpfs stands in, buffered in L1 (tmpfs on 6.1 refuses
 # O_DIRECT); the BLKBENCH-INFO line says which. One line per job and run:
-#   BLKBENCH <host|tessera|qemu-uring|qemu-threads> <job> <KiB/s> <IOPS> <clat us>
+#   BLKBENCH <host|tessera|tessera-workers|qemu-uring|qemu-threads> <job> <KiB/s> <IOPS> <clat us>
+# (tessera-workers: tessera with TESSERA_BLK_NO_AIO=1, the worker pool alone)
 # around them BLKBENCH-PLAN rounds=N, BLKBENCH-ROUND r and BLKBENCH-DONE,
 # so that the summary (lib.sh blk_summary) knows when a round was lost.
 set -u
@@ -59,6 +60,10 @@ for r in $(seq "$ROUNDS"); do
 	sed -n 's/^FIOJOB /BLKBENCH host /p; /^FIOERR/p' "$TMPDIR/host.out"
 	guest tessera "$TESSERA" run --kernel "$K" --initrd "$I" --memory 512M --cpus 1 \
 		--cpu-template host --disk "$tdisk" -v --cmdline "$CMD" || rc=1
+	# The same without Linux AIO (every request through the worker pool):
+	# what AIO is worth, paired in the round.
+	guest tessera-workers env TESSERA_BLK_NO_AIO=1 "$TESSERA" run --kernel "$K" --initrd "$I" \
+		--memory 512M --cpus 1 --cpu-template host --disk "$tdisk" -v --cmdline "$CMD" || rc=1
 	qemu qemu-uring io_uring || rc=1
 	qemu qemu-threads threads || rc=1
 	echo "BLKBENCH-LOAD $r $(cut -d' ' -f1-3 /proc/loadavg)"
