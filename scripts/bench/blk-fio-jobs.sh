@@ -11,6 +11,12 @@
 # slot can take one depth at a time (BENCH_DEPTHS in blk.sh).
 # usage: blk-fio-jobs.sh TARGET DIRECT(0|1) [RUNTIME_S] [ENGINE] [DEPTHS]
 target=$1 direct=$2 runtime=${3:-3} engine=${4:-libaio} depths=${5:-1,16,64}
+# In a guest, fio.depths= on the kernel command line wins: lab-blk-inner.sh
+# boots each monitor once per depth, so that the five runs of one depth
+# follow each other closely (paired under the same host load).
+for a in $(cat /proc/cmdline 2>/dev/null); do
+	case $a in fio.depths=*) depths=${a#fio.depths=} ;; esac
+done
 # --thread: jobs are threads, not processes sharing SysV memory (our
 # partition kernel has no SYSVIPC).
 run() { # run NAME RW BS DEPTH

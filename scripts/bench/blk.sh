@@ -19,7 +19,8 @@
 #         blk-fio-jobs.sh). Slow (everything in the lab runs under TCG):
 #         only the ratios mean anything: each is given per round, paired
 #         (median, min, max of the rounds' ratios; lib.sh blk_summary),
-#         BENCH_ROUNDS (2) rounds; the whole lab log stays in BENCH_OUT
+#         BENCH_ROUNDS (2) rounds, each monitor booted once per depth (the
+#         five runs of a job close together); the whole lab log stays in BENCH_OUT
 #         (BUILD/bench-blk). 48 fio runs a round: two rounds took more
 #         than 20 minutes on a 2-CPU build machine (its lab bounds are
 #         2400 s per test, 2700 s in all; BENCH_ROUNDS=1 for a first look).
