@@ -720,6 +720,12 @@ static bool aio_reap(struct vblk *b)
 
 			b->aio.inflight--;
 			r->next = NULL;
+			if (ev[i].res == -EOPNOTSUPP && !b->aio.off) {
+				/* A stack without nowait support (some dm/md): it would refuse all. */
+				b->aio.off = true;
+				log_info("%s: %s refuses RWF_NOWAIT: reads and writes go through the workers",
+					 b->vdev.label, b->path);
+			}
 			if (vblk_aio_outcome(ev[i].res, r->aio_len) == VBLK_AIO_RETRY) {
 				atomic_fetch_add(&b->stats.aio_retried, 1);
 				*rtail = r;
@@ -756,7 +762,7 @@ static void dispatch(struct vblk *b, struct vblk_req *list)
 
 		list = r->next;
 		r->next = NULL;
-		if (b->aio.ctx && k < (long)VBLK_DEPTH && aio_prep(b, r)) {
+		if (b->aio.ctx && !b->aio.off && k < (long)VBLK_DEPTH && aio_prep(b, r)) {
 			cbs[k++] = &r->cb;
 			continue;
 		}
@@ -765,7 +771,12 @@ static void dispatch(struct vblk *b, struct vblk_req *list)
 	}
 	if (k) {
 		sent = syscall(SYS_io_submit, b->aio.ctx, k, cbs);
-		if (sent < 0) {
+		if (sent < 0 && errno == EOPNOTSUPP) {
+			b->aio.off = true; /* the file refuses RWF_NOWAIT (no FMODE_NOWAIT) */
+			log_info("%s: %s refuses RWF_NOWAIT: reads and writes go through the workers",
+				 b->vdev.label, b->path);
+			sent = 0;
+		} else if (sent < 0) {
 			log_ratelimited(LOG_WARN, "%s: io_submit: %s", b->vdev.label,
 					strerror(errno));
 			sent = 0;

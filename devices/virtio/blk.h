@@ -117,6 +117,7 @@ struct vblk_aio {
 	int fd;                   /* eventfd: completions (IOCB_FLAG_RESFD) */
 	unsigned int inflight;    /* submitted, not yet reaped */
 	bool files;               /* tests: regular O_DIRECT files too */
+	bool off;                 /* the device refused RWF_NOWAIT: workers only */
 };
 
 struct vblk {
