@@ -25,6 +25,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -143,6 +144,10 @@ static void vblk_free(struct vblk *b)
 	if (b->fd >= 0)
 		close(b->fd);
 	iothread_destroy(&b->io);
+	if (b->aio.ctx)
+		syscall(SYS_io_destroy, b->aio.ctx); /* the I/O thread never ran */
+	if (b->aio.fd >= 0)
+		close(b->aio.fd);
 	if (b->pool.done_fd >= 0)
 		close(b->pool.done_fd);
 	if (b->pool.lock_init) {
@@ -174,7 +179,7 @@ int vblk_create(struct vblk **out, const struct disk_config *cfg,
 	*out = NULL;
 	if (!b)
 		return err_printf(err, errlen, -ENOMEM, "out of memory");
-	b->fd = b->io.stop_fd = b->pool.done_fd = -1;
+	b->fd = b->io.stop_fd = b->pool.done_fd = b->aio.fd = -1;
 	for (unsigned int i = 0; i < VBLK_DEPTH; i++) {
 		b->req[i].c = (struct virtq_chain){ .seg = b->req[i].seg,
 						    .cap = VBLK_QUEUE_SIZE };
@@ -330,11 +335,16 @@ static int rw_full(struct vblk *b, struct vblk_io *io, bool write,
 }
 
 /* Write-through unless the driver runs a write-back cache (5.2.6.2). */
+static bool write_through_f(const struct vblk *b, uint64_t features)
+{
+	if (features & F(VIRTIO_BLK_F_CONFIG_WCE))
+		return !atomic_load(&b->writeback);
+	return !(features & F(VIRTIO_BLK_F_FLUSH));
+}
+
 static bool write_through(const struct vblk *b, const struct vblk_io *io)
 {
-	if (io->features & F(VIRTIO_BLK_F_CONFIG_WCE))
-		return !atomic_load(&b->writeback);
-	return !(io->features & F(VIRTIO_BLK_F_FLUSH));
+	return write_through_f(b, io->features);
 }
 
 static uint8_t do_rw(struct vblk *b, struct vblk_io *io,
@@ -596,6 +606,230 @@ void vblk_complete(struct vblk *b, struct vblk_req *list)
 		virtio_dev_queue_put(t, 0, used);
 }
 
+/* --- Linux AIO (struct vblk_aio) ------------------------------------------- */
+
+enum vblk_aio_result vblk_aio_outcome(int64_t res, uint64_t len)
+{
+	if (res >= 0)
+		return (uint64_t)res == len ? VBLK_AIO_DONE
+		       : (uint64_t)res < len ? VBLK_AIO_RETRY : VBLK_AIO_ERROR;
+	/* RWF_NOWAIT would block; O_DIRECT refused the buffers; interrupted. */
+	if (res == -EAGAIN || res == -EINVAL || res == -EOPNOTSUPP || res == -EINTR)
+		return VBLK_AIO_RETRY;
+	return VBLK_AIO_ERROR;
+}
+
+/*
+ * Readies r's iocb when it is a read or write whose checks all pass (the
+ * rest, and anything odd, goes to a worker, which answers it as always).
+ * The data's iovecs point straight into guest memory (virtq_chain_iov).
+ */
+static bool aio_prep(struct vblk *b, struct vblk_req *r)
+{
+	const struct virtq_chain *c = &r->c;
+	struct virtio_blk_outhdr h;
+	uint64_t len, sector;
+	bool write;
+	int n;
+
+	if (c->read_len < HDR_SIZE || c->write_len < 1)
+		return false;
+	virtq_chain_read(c, 0, &h, HDR_SIZE);
+	switch (le32toh(h.type)) {
+	case VIRTIO_BLK_T_IN:
+		write = false;
+		len = c->write_len - 1;
+		break;
+	case VIRTIO_BLK_T_OUT:
+		write = true;
+		len = c->read_len - HDR_SIZE;
+		break;
+	default:
+		return false;
+	}
+	sector = le64toh(h.sector);
+	if ((write && b->ro) || len == 0 || len % VBLK_SECTOR ||
+	    !in_range(b, sector, len / VBLK_SECTOR))
+		return false;
+	n = virtq_chain_iov(c, !write, write ? HDR_SIZE : 0, len, r->iov,
+			    VBLK_QUEUE_SIZE);
+	if (n <= 0)
+		return false;
+	memset(&r->cb, 0, sizeof(r->cb));
+	r->cb.aio_data = (uint64_t)(uintptr_t)r;
+	r->cb.aio_lio_opcode = write ? IOCB_CMD_PWRITEV : IOCB_CMD_PREADV;
+	r->cb.aio_fildes = (uint32_t)b->fd;
+	r->cb.aio_buf = (uint64_t)(uintptr_t)r->iov;
+	r->cb.aio_nbytes = (uint64_t)n;
+	r->cb.aio_offset = (int64_t)(sector * VBLK_SECTOR);
+	r->cb.aio_flags = IOCB_FLAG_RESFD;
+	r->cb.aio_resfd = (uint32_t)b->aio.fd;
+	r->cb.aio_rw_flags = RWF_NOWAIT |
+		(write && write_through_f(b, r->features) ? RWF_DSYNC : 0);
+	r->aio_len = len;
+	r->aio_write = write;
+	return true;
+}
+
+/* Writes an AIO request's status and used length, as handle() would. */
+static void aio_finish(struct vblk *b, struct vblk_req *r, int64_t res)
+{
+	uint8_t st = VIRTIO_BLK_S_OK;
+	uint32_t written = 0;
+
+	if (vblk_aio_outcome(res, r->aio_len) != VBLK_AIO_DONE) {
+		log_ratelimited(LOG_WARN, "%s: %s of %" PRIu64 " bytes at offset %" PRId64 ": %s",
+				b->path, r->aio_write ? "write" : "read", r->aio_len,
+				(int64_t)r->cb.aio_offset,
+				res < 0 ? strerror((int)-res) : "unexpected length");
+		atomic_fetch_add(&b->stats.errors, 1);
+		st = VIRTIO_BLK_S_IOERR;
+	} else if (r->aio_write) {
+		atomic_fetch_add(&b->stats.writes, 1);
+		atomic_fetch_add(&b->stats.write_bytes, r->aio_len);
+	} else {
+		atomic_fetch_add(&b->stats.reads, 1);
+		atomic_fetch_add(&b->stats.read_bytes, r->aio_len);
+		written = (uint32_t)r->aio_len;
+	}
+	virtq_chain_write(&r->c, r->c.write_len - 1, &st, 1);
+	r->len = written + 1;
+	r->err = 0;
+}
+
+static void submit(struct vblk *b, struct vblk_req *list, struct vblk_req **tail);
+static void drain_fd(struct vblk *b, int fd);
+
+/*
+ * Takes what AIO completed: done ones onto the used ring (one interrupt
+ * with the rest of the wakeup), the ones to redo to the workers. Returns
+ * whether slots came free. I/O thread.
+ */
+static bool aio_reap(struct vblk *b)
+{
+	struct io_event ev[VBLK_DEPTH];
+	struct timespec zero = { 0, 0 };
+	struct vblk_req *done = NULL, *retry = NULL, **rtail = &retry;
+	long n = 0;
+
+	drain_fd(b, b->aio.fd); /* first: a completion after it signals again */
+	while (b->aio.inflight &&
+	       (n = syscall(SYS_io_getevents, b->aio.ctx, 0L, (long)VBLK_DEPTH, ev, &zero)) > 0) {
+		for (long i = 0; i < n; i++) {
+			struct vblk_req *r = (struct vblk_req *)(uintptr_t)ev[i].data;
+
+			b->aio.inflight--;
+			r->next = NULL;
+			if (ev[i].res == -EOPNOTSUPP && !b->aio.off) {
+				/* A stack without nowait support (some dm/md): it would refuse all. */
+				b->aio.off = true;
+				log_info("%s: %s refuses RWF_NOWAIT: reads and writes go through the workers",
+					 b->vdev.label, b->path);
+			}
+			if (vblk_aio_outcome(ev[i].res, r->aio_len) == VBLK_AIO_RETRY) {
+				atomic_fetch_add(&b->stats.aio_retried, 1);
+				*rtail = r;
+				rtail = &r->next;
+				continue;
+			}
+			aio_finish(b, r, ev[i].res);
+			r->next = done;
+			done = r;
+		}
+	}
+	if (n < 0 && errno != EINTR)
+		log_ratelimited(LOG_ERR, "%s: io_getevents: %s", b->vdev.label,
+				strerror(errno));
+	if (retry)
+		submit(b, retry, rtail);
+	if (done)
+		vblk_complete(b, done);
+	return done != NULL;
+}
+
+/*
+ * Sends the taken requests on their way: reads and writes through AIO
+ * where it is on, the rest (and what io_submit refused) to the workers.
+ */
+static void dispatch(struct vblk *b, struct vblk_req *list)
+{
+	struct iocb *cbs[VBLK_DEPTH];
+	struct vblk_req *work = NULL, **wtail = &work;
+	long k = 0, sent = 0;
+
+	while (list) {
+		struct vblk_req *r = list;
+
+		list = r->next;
+		r->next = NULL;
+		if (b->aio.ctx && !b->aio.off && k < (long)VBLK_DEPTH && aio_prep(b, r)) {
+			cbs[k++] = &r->cb;
+			continue;
+		}
+		*wtail = r;
+		wtail = &r->next;
+	}
+	if (k) {
+		sent = syscall(SYS_io_submit, b->aio.ctx, k, cbs);
+		if (sent < 0 && errno == EOPNOTSUPP) {
+			b->aio.off = true; /* the file refuses RWF_NOWAIT (no FMODE_NOWAIT) */
+			log_info("%s: %s refuses RWF_NOWAIT: reads and writes go through the workers",
+				 b->vdev.label, b->path);
+			sent = 0;
+		} else if (sent < 0) {
+			log_ratelimited(LOG_WARN, "%s: io_submit: %s", b->vdev.label,
+					strerror(errno));
+			sent = 0;
+		}
+		b->aio.inflight += (unsigned int)sent;
+		atomic_fetch_add(&b->stats.aio, (uint64_t)k);
+		for (long i = sent; i < k; i++) { /* refused: a worker does it */
+			struct vblk_req *r = (struct vblk_req *)(uintptr_t)cbs[i]->aio_data;
+
+			atomic_fetch_add(&b->stats.aio_retried, 1);
+			*wtail = r;
+			wtail = &r->next;
+		}
+	}
+	if (work)
+		submit(b, work, wtail);
+}
+
+/*
+ * AIO for an O_DIRECT block device (or, for tests, file): a context of
+ * VBLK_DEPTH requests and its completion eventfd. Without it (no AIO in
+ * the kernel, aio-max-nr reached, TESSERA_BLK_NO_AIO set) the workers do
+ * everything. Main thread, before any filter.
+ */
+static void aio_start(struct vblk *b)
+{
+	const char *no = getenv("TESSERA_BLK_NO_AIO");
+
+	if (!b->direct || !(b->is_blkdev || b->aio.files) || (no && *no && strcmp(no, "0")))
+		return;
+	b->aio.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (b->aio.fd < 0 || syscall(SYS_io_setup, VBLK_DEPTH, &b->aio.ctx) < 0) {
+		log_info("%s: no Linux AIO (%s): reads and writes go through the workers",
+			 b->vdev.label, strerror(errno));
+		b->aio.ctx = 0;
+		if (b->aio.fd >= 0)
+			close(b->aio.fd);
+		b->aio.fd = -1;
+	}
+}
+
+/* At the stop: waits for what AIO has in flight (bounded by the stop). */
+static void aio_stop(struct vblk *b)
+{
+	if (!b->aio.ctx)
+		return;
+	if (syscall(SYS_io_destroy, b->aio.ctx) < 0)
+		log_ratelimited(LOG_ERR, "%s: io_destroy: %s", b->vdev.label,
+				strerror(errno));
+	b->aio.ctx = 0;
+	b->aio.inflight = 0;
+}
+
 /* Hands a list of taken requests to the workers. */
 static void submit(struct vblk *b, struct vblk_req *list, struct vblk_req **tail)
 {
@@ -650,7 +884,10 @@ void vblk_process(struct vblk *b)
 		if (depth > atomic_load(&b->max_inflight))
 			atomic_store(&b->max_inflight, depth);
 		if (list && b->pool.on) {
-			submit(b, list, tail);
+			dispatch(b, list);
+			/* A RAM-backed disk completes inside io_submit: answer now. */
+			if (b->aio.inflight && aio_reap(b))
+				more |= b->starved && b->free_req;
 		} else if (list) {
 			for (struct vblk_req *x = list; x; x = x->next)
 				run_req(b, &b->io0, x);
@@ -753,13 +990,14 @@ static void *io_thread(void *arg)
 	pthread_setname_np(pthread_self(), "vblk-io"); /* before the filter: its messages name the thread */
 	sandbox_enter(SANDBOX_BLK);
 	for (;;) {
-		struct pollfd p[3] = { { b->io.stop_fd, POLLIN, 0 },
+		struct pollfd p[4] = { { b->io.stop_fd, POLLIN, 0 },
 				       { kick, POLLIN, 0 },
-				       { b->pool.done_fd, POLLIN, 0 } };
+				       { b->pool.done_fd, POLLIN, 0 },
+				       { b->aio.ctx ? b->aio.fd : -1, POLLIN, 0 } };
 		bool run = false;
 
 		/* The timeout only bounds the wait; a kick or stop ends it. */
-		if (poll(p, 3, 1000) < 0) {
+		if (poll(p, 4, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err_errno("%s: poll", b->vdev.label);
@@ -768,6 +1006,7 @@ static void *io_thread(void *arg)
 		if (p[0].revents) {
 			/* Inside the bounded stop: a worker stuck on the disk holds it. */
 			pool_quiesce(b, VBLK_WORKERS);
+			aio_stop(b);
 			break;
 		}
 		/* One interrupt for everything this wakeup completes. */
@@ -784,6 +1023,8 @@ static void *io_thread(void *arg)
 				vblk_complete(b, done);
 			run = b->starved && b->free_req;
 		}
+		if ((p[3].revents & POLLIN) && aio_reap(b))
+			run |= b->starved && b->free_req;
 		if (p[1].revents & POLLIN) {
 			drain_fd(b, kick);
 			run = true;
@@ -833,10 +1074,12 @@ int vblk_start(struct vblk *b)
 	}
 	memcpy(p->thread, thr, sizeof(thr));
 	p->on = true;
+	aio_start(b);
 	r = iothread_start(&b->io, "vblk-io", io_thread, b);
 	if (r) {
 		pool_stop(b, p->thread, VBLK_WORKERS);
 		p->on = false;
+		aio_stop(b);
 	}
 	return r;
 }
@@ -855,13 +1098,15 @@ int vblk_destroy(struct vblk *b)
 		 " writes (%" PRIu64 " bytes), %" PRIu64 " flushes, %" PRIu64
 		 " errors; %" PRIu64 " notifications seen by the monitor, %" PRIu64
 		 " interrupts; at most %u requests in flight, %" PRIu64
-		 " completions dropped by a reset",
+		 " completions dropped by a reset; %" PRIu64 " through Linux AIO (%"
+		 PRIu64 " redone by a worker)",
 		 b->vdev.label, b->path, atomic_load(&b->stats.reads),
 		 atomic_load(&b->stats.read_bytes), atomic_load(&b->stats.writes),
 		 atomic_load(&b->stats.write_bytes), atomic_load(&b->stats.flushes),
 		 atomic_load(&b->stats.errors), atomic_load(&b->vdev.kicks),
 		 atomic_load(&b->vdev.irqs), atomic_load(&b->max_inflight),
-		 atomic_load(&b->dropped));
+		 atomic_load(&b->dropped), atomic_load(&b->stats.aio),
+		 atomic_load(&b->stats.aio_retried));
 	vblk_free(b);
 	return 0;
 }

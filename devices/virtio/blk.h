@@ -26,6 +26,7 @@
 #ifndef TESSERA_VIRTIO_BLK_H
 #define TESSERA_VIRTIO_BLK_H
 
+#include <linux/aio_abi.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -58,6 +59,7 @@
 struct vblk_stats {
 	_Atomic uint64_t reads, writes, flushes, read_bytes, write_bytes;
 	_Atomic uint64_t discards, zeroes, get_ids, unsupported, errors;
+	_Atomic uint64_t aio, aio_retried; /* through Linux AIO; of those, redone by a worker */
 };
 
 /* Scratch for one request's I/O: one per worker (and one for inline use). */
@@ -79,6 +81,11 @@ struct vblk_req {
 	int err;                  /* -EINVAL: not a request (why), needs reset */
 	char why[160];
 	struct vblk_req *next;
+	/* Linux AIO (vblk_aio_prep): the submission and the data's iovecs. */
+	struct iocb cb;
+	struct iovec iov[VBLK_QUEUE_SIZE];
+	uint64_t aio_len;         /* bytes the transfer must move */
+	bool aio_write;
 };
 
 struct vblk_pool {
@@ -92,6 +99,25 @@ struct vblk_pool {
 	unsigned int nthreads;    /* lock: workers that took their io[] */
 	unsigned int left;        /* lock: workers out of their loop (stopping) */
 	bool lock_init, on;       /* on: workers run (else inline) */
+};
+
+/*
+ * Reads and writes of an O_DIRECT block device go through Linux AIO
+ * (io_submit with RWF_NOWAIT, completions on an eventfd) from the I/O
+ * thread itself, the way QEMU's aio=native does: no hand-off to a worker
+ * and back, and a RAM-backed device completes them inside io_submit. What
+ * AIO cannot do without blocking (RWF_NOWAIT's -EAGAIN, an unaligned
+ * buffer's -EINVAL, a short transfer) is redone whole by a worker, and so
+ * is every other request. Not for image files: io_submit takes a regular
+ * file's freeze protection blocking, and would stall the I/O thread on a
+ * frozen file system.
+ */
+struct vblk_aio {
+	aio_context_t ctx;        /* 0: no AIO */
+	int fd;                   /* eventfd: completions (IOCB_FLAG_RESFD) */
+	unsigned int inflight;    /* submitted, not yet reaped */
+	bool files;               /* tests: regular O_DIRECT files too */
+	bool off;                 /* the device refused RWF_NOWAIT: workers only */
 };
 
 struct vblk {
@@ -111,6 +137,7 @@ struct vblk {
 	bool starved;             /* stopped popping for want of a slot */
 	struct vblk_io io0;       /* inline requests (no workers) */
 	struct vblk_pool pool;
+	struct vblk_aio aio;
 	uint8_t *zeros;           /* VBLK_ZEROES_SIZE of zeroes, aligned; shared */
 	uint64_t features;        /* negotiated, read at each vblk_process() */
 	struct vblk_stats stats;
@@ -131,6 +158,16 @@ static inline uint64_t vblk_host_memory(bool direct)
 	       (uint64_t)VBLK_WORKERS * VBLK_WORKER_STACK + IOTHREAD_STACK +
 	       (direct ? (uint64_t)(VBLK_WORKERS + 1) * VBLK_BOUNCE_SIZE : 0);
 }
+
+/* What a Linux AIO completion means for its request (vblk_aio_outcome). */
+enum vblk_aio_result {
+	VBLK_AIO_DONE,  /* every byte moved */
+	VBLK_AIO_RETRY, /* a worker redoes it whole: would block, unaligned, short */
+	VBLK_AIO_ERROR, /* the storage failed it: VIRTIO_BLK_S_IOERR */
+};
+
+/* Classifies an io_event's res for a transfer of len bytes. Pure. */
+enum vblk_aio_result vblk_aio_outcome(int64_t res, uint64_t len);
 
 /*
  * Allocates a disk for cfg and builds its virtio side: the file is opened

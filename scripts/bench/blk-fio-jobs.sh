@@ -7,8 +7,16 @@
 # line per job:
 #   FIOJOB <job> <KiB/s> <IOPS> <mean completion latency, us>
 # job: seqread-d16, randwrite-d64, ...
-# usage: blk-fio-jobs.sh TARGET DIRECT(0|1) [RUNTIME_S] [ENGINE]
-target=$1 direct=$2 runtime=${3:-3} engine=${4:-libaio}
+# DEPTHS: the iodepths, comma-separated (default 1,16,64), so that a lab
+# slot can take one depth at a time (BENCH_DEPTHS in blk.sh).
+# usage: blk-fio-jobs.sh TARGET DIRECT(0|1) [RUNTIME_S] [ENGINE] [DEPTHS]
+target=$1 direct=$2 runtime=${3:-3} engine=${4:-libaio} depths=${5:-1,16,64}
+# In a guest, fio.depths= on the kernel command line wins: lab-blk-inner.sh
+# boots each monitor once per depth, so that the five runs of one depth
+# follow each other closely (paired under the same host load).
+for a in $(cat /proc/cmdline 2>/dev/null); do
+	case $a in fio.depths=*) depths=${a#fio.depths=} ;; esac
+done
 # --thread: jobs are threads, not processes sharing SysV memory (our
 # partition kernel has no SYSVIPC).
 run() { # run NAME RW BS DEPTH
@@ -23,7 +31,7 @@ run() { # run NAME RW BS DEPTH
 		{ echo "FIOERR $1: $(tail -n 5 /tmp/fio.out | tr '\n' ' ')"; return 1; }
 }
 rc=0
-for d in 1 16 64; do
+for d in $(echo "$depths" | tr ',' ' '); do
 	run "seqread-d$d" read 128k "$d" || rc=1
 	run "seqwrite-d$d" write 128k "$d" || rc=1
 	run "randread-d$d" randread 4k "$d" || rc=1

@@ -19,10 +19,13 @@
 #         blk-fio-jobs.sh). Slow (everything in the lab runs under TCG):
 #         only the ratios mean anything: each is given per round, paired
 #         (median, min, max of the rounds' ratios; lib.sh blk_summary),
-#         BENCH_ROUNDS (2) rounds; the whole lab log stays in BENCH_OUT
+#         BENCH_ROUNDS (2) rounds, each monitor booted once per depth (the
+#         five runs of a job close together); the whole lab log stays in BENCH_OUT
 #         (BUILD/bench-blk). 48 fio runs a round: two rounds took more
 #         than 20 minutes on a 2-CPU build machine (its lab bounds are
 #         2400 s per test, 2700 s in all; BENCH_ROUNDS=1 for a first look).
+#         BENCH_DEPTHS (1,16,64): the iodepths to run, comma-separated, to
+#         split a run over lab slots (BENCH_DEPTHS=16, then 1,64).
 #
 # Both fail (status 1, one "blk bench: FAIL" line) when they measured
 # nothing, or (lab) a run failed or a round is missing.
@@ -116,17 +119,18 @@ host_part() {
 }
 
 lab_part() {
-	local kernel fio=${FIO:-}
+	local kernel fio=${FIO:-} depths=${BENCH_DEPTHS:-1,16,64}
+	echo "$depths" | grep -qE '^[0-9]+(,[0-9]+)*$' || { echo "blk bench lab: BENCH_DEPTHS '$depths' is not a comma-separated list of numbers" >&2; exit 2; }
 	[ -n "$fio" ] || fio=$("$here/bench/build-fio.sh" | tail -n 1)
 	[ -x "$fio" ] || { echo "blk bench lab: no fio at '$fio'" >&2; exit 2; }
 	file -L "$fio" | grep -q 'statically linked' || { echo "blk bench lab: $fio is not static" >&2; exit 2; }
 	kernel=$("$here/build-guest-kernel.sh" | tail -n 1)
 	"$here/mkinitramfs.sh" "$tmp/initrd.cpio.gz" --exit reboot \
 		--add "$fio:/bin/fio" --add "$here/bench/blk-fio-jobs.sh:/tessera/fio-jobs.sh" \
-		--cmd "sh /tessera/fio-jobs.sh /dev/vda 1" >&2
+		--cmd "sh /tessera/fio-jobs.sh /dev/vda 1 3 libaio $depths" >&2
 	mkdir -p "$tmp/tests"
 	# The rounds are set in the copy: L1 does not inherit this environment.
-	sed "s/^ROUNDS=.*/ROUNDS=${BENCH_ROUNDS:-2}/" "$here/bench/lab-blk-inner.sh" >"$tmp/tests/bench_blk.sh"
+	sed -e "s/^ROUNDS=.*/ROUNDS=${BENCH_ROUNDS:-2}/" -e "s/^DEPTHS=.*/DEPTHS=$depths/" "$here/bench/lab-blk-inner.sh" >"$tmp/tests/bench_blk.sh"
 	out=${BENCH_OUT:-$BUILD/bench-blk}
 	mkdir -p "$out"
 	cd "$top"

@@ -278,6 +278,11 @@ blk_summary() {
 			if (job ~ /-d16$/) { d16++; mh = lowest(rh, n); if (mh >= 0.8) hmet++; ok = ok sprintf(", >= 0.8x L1: %s", mh >= 0.8 ? "met" : "not met") }
 			printf "  per-round ratio tessera/QEMU io_uring %s, tessera/QEMU threads %s, tessera/fio in L1 %s (>= 1.2x QEMU: %s)\n",
 				spread(ru, n, "%.2f"), spread(rq, n, "%.2f"), spread(rh, n, "%.3f"), ok
+			nw = 0 # tessera without AIO (workers only), where the run had it
+			for (i = 1; i <= rounds; i++) if (BW["tessera-workers", job, i] > 0 && BW["tessera", job, i] != "") {
+				nw++; rw[nw] = BW["tessera", job, i] / BW["tessera-workers", job, i]; wi[nw] = IO["tessera-workers", job, i] }
+			if (nw) printf "  tessera without Linux AIO (workers only) %s IOPS; per-round ratio with/without %s\n",
+				spread(wi, nw, "%.0f"), spread(rw, nw, "%.2f")
 		}
 		if (points) printf "goals: >= 1.2x both QEMUs in every round at %d of %d points; >= 0.8x fio in L1 at depth 16 at %d of %d\n", qmet, points, hmet, d16
 		if (fails != "") { printf "blk bench: FAIL: runs failed:%s\n", fails > "/dev/stderr"; bad = 1 }

@@ -11,7 +11,8 @@
 #   run RC GUEST FLAGS...  a guest run ends with RC, and with the rule
 #                          dropped it does not (and reports SIGSYS)
 #   test NAME              tests/integration/NAME.sh fails with the rule dropped
-#   blkdev                 the vblk guest on a loop device (discard, write zeroes)
+#   blkdev [OPTS]          the vblk guest on a loop device (discard, write zeroes;
+#                          OPTS: more --disk options, direct=on for Linux AIO)
 #   net                    the vnet guest trades frames with a packet socket on
 #                          a tap in a network namespace (virtio_net.sh's check,
 #                          with short time limits)
@@ -46,6 +47,7 @@ proof() { # proof RULE: how that rule is shown to be needed
 	*:rt_sigreturn:trap) echo "trap ${1%%:*}" ;;
 	blk:ioctl:KVM_IRQ_LINE) echo "run 0 vblk --disk path=IMG (TESSERA_NO_IOEVENTFD=1)" ;;
 	blk:ioctl:BLKDISCARD | blk:ioctl:BLKZEROOUT) echo "blkdev" ;;
+	blk:io_submit | blk:io_getevents | blk:io_destroy) echo "blkdev direct=on" ;;
 	blk:*) echo "run 0 vblk --disk path=IMG" ;;
 	net:ioctl:KVM_IRQ_LINE) echo "net (TESSERA_NO_IOEVENTFD=1)" ;;
 	net:epoll_ctl) echo "test virtio_net" ;; # its no-receive-buffer part
@@ -126,7 +128,7 @@ check_proof() {
 		dev=$(losetup -f --show "$IMG") || { echo "losetup failed"; return 1; }
 		RC=0
 		TESSERA_SECCOMP_DROP=$rule timeout -k 5 30 "$TESSERA" run --kernel "$GUESTS/vblk.elf" \
-			--disk "path=$dev" </dev/null >"$TMP/out" 2>"$TMP/err" || RC=$?
+			--disk "path=$dev${1:+,$1}" </dev/null >"$TMP/out" 2>"$TMP/err" || RC=$?
 		losetup -d "$dev"
 		[ "$RC" -eq 159 ] || { echo "without it: status $RC on $dev"; return 1; }
 		;;
