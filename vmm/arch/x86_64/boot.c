@@ -65,6 +65,8 @@ size_t x86_e820_build(const struct guest_mem *m, uint64_t ecam_base,
 	return n;
 }
 
+const char arch_kernel_formats[] = "an ELF64 or bzImage";
+
 int arch_load_kernel(struct vm *vm, const uint8_t *img, size_t len,
 		     struct load_info *info, char *err, size_t errlen)
 {
