@@ -39,7 +39,7 @@
 #   LAB_MODULES          space-separated module list, in insertion order; an
 #                        absolute path of a .ko file takes that file instead
 #                        of the kernel's module of the same name
-#                        (arm64: KVM is built in; vfio vfio_iommu_type1 vfio_virqfd tun)
+#                        (arm64: KVM is built in; vfio vfio_iommu_type1 vfio_virqfd tun loop)
 #   LAB_BUSYBOX          the busybox to carry (/bin/busybox; for arm64, run.sh
 #                        passes the one fetch.sh unpacked)
 #   LAB_INITRD_COMPRESS  gzip (default) or none
@@ -77,8 +77,9 @@ x86_64)
 arm64 | aarch64)
 	LAB_ARCH=arm64
 	# KVM and the IRQ bypass manager are built into Debian's arm64 kernel;
-	# tun (a module there) gives the virtio-net tests /dev/net/tun.
-	MODULES=${LAB_MODULES:-vfio vfio_iommu_type1 vfio_virqfd tun}
+	# tun (a module there) gives the virtio-net tests /dev/net/tun; loop the
+	# loop-mounted images (virtio_blk_frozen).
+	MODULES=${LAB_MODULES:-vfio vfio_iommu_type1 vfio_virqfd tun loop}
 	ELF_MACHINE=183 # EM_AARCH64
 	# The same tools as on x86_64, from these :arm64 packages (fetch.sh
 	# unpacks them and the libraries they need; python3 comes from the
