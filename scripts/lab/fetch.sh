@@ -16,15 +16,21 @@
 # With LAB_ARCH=arm64 (the arm64 lab) the same, for arm64: the packages are
 # scripts/cross-deps.sh's (qemu-system-arm, the cross compiler, dpkg's arm64
 # architecture) plus cpio, the kernel is linux-image-6.1.0-*-cloud-arm64:arm64,
-# and `fetch.sh busybox` prints the path of an arm64 busybox-static, fetched
-# with `apt-get download busybox-static:arm64` and unpacked into
-# $LAB_CACHE/busybox/ (busybox-static:arm64 cannot be installed beside the
-# native one). For x86_64, `fetch.sh busybox` prints /bin/busybox.
+# and `fetch.sh busybox` prints the path of an arm64 busybox-static
+# (busybox-static:arm64 cannot be installed beside the native one: it is
+# unpacked, as below). For x86_64, `fetch.sh busybox` prints /bin/busybox.
 #
 # `fetch.sh gdb` (x86_64) prints the path of the gdb that goes into L1:
-# Debian's gdb-minimal (gdb without Python, so no Python runtime to carry),
-# fetched with `apt-get download gdb-minimal` and unpacked into
-# $LAB_CACHE/gdb/ (it conflicts with the gdb package, so it is not installed).
+# Debian's gdb-minimal (gdb without Python, so no Python runtime to carry;
+# it conflicts with the gdb package, so it is unpacked, not installed).
+#
+# `fetch.sh deb [--libs] PKG[:ARCH]...` is the one way all of these come:
+# each package's candidate version downloaded once into $LAB_CACHE/debs
+# (`apt-get download`) and unpacked once (`dpkg -x`, nothing installed)
+# into $LAB_CACHE/deb/NAME_VERSION_ARCH/, whose paths it prints, one a line.
+# --libs adds, recursively, the library packages (lib*, zlib1g) their
+# Depends and Pre-Depends name: the arm64 L1's tools run from those trees
+# (mkinitramfs.sh). Offline, the newest unpacked version is used.
 #
 # Environment:
 #   LAB_ARCH         x86_64 (default) or arm64
