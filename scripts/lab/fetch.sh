@@ -236,7 +236,19 @@ deb)
 	[ $# -gt 0 ] || die "usage: fetch.sh deb [--libs] PKG[:ARCH]..."
 	if [ "$1" = --libs ]; then
 		shift
+		# The closure once per set of packages and their candidate
+		# versions (a library's new upload alone does not renew it):
+		# one apt-cache call instead of one per level.
+		key=$CACHE/deb/.closure-$(printf '%s\n' "$@" | md5sum | cut -c1-16)
+		cand=$(candidates "$@" | tr '\n' ' ')
+		if [ -f "$key" ] && [ "$(head -n 1 "$key")" = "$cand" ]; then
+			mapfile -t dirs < <(tail -n +2 "$key")
+			ok=1
+			for d in "${dirs[@]}"; do [ -e "$d/.complete" ] || ok=0; done
+			[ "$ok" = 1 ] && [ ${#dirs[@]} -gt 0 ] && { printf '%s\n' "${dirs[@]}"; exit 0; }
+		fi
 		lib_closure "$@"
+		[ -z "$cand" ] || { printf '%s\n' "$cand" "${dirs[@]}" >"$key.tmp" && mv "$key.tmp" "$key"; }
 	else
 		unpack_debs "$@"
 	fi
