@@ -154,8 +154,8 @@ if [ "$LAB_ARCH" = arm64 ]; then
 		vk=$(LAB_KDIR=$KDIR "$HERE/build-vfio-platform.sh") ||
 			fail 2 "build-vfio-platform.sh could not build the vfio-platform modules"
 		# Ours stand in for Debian's vfio.ko (no-IOMMU built in).
-		# tun: /dev/net/tun for the virtio-net tests' taps.
-		export LAB_MODULES=${LAB_MODULES:-"$vk/vfio.ko vfio_iommu_type1 vfio_virqfd $vk/vfio-platform-base.ko $vk/vfio-platform.ko $vk/vfio-amba.ko tun"}
+		# tun: /dev/net/tun for the virtio-net tests' taps; loop: loop-mounted images.
+		export LAB_MODULES=${LAB_MODULES:-"$vk/vfio.ko vfio_iommu_type1 vfio_virqfd $vk/vfio-platform-base.ko $vk/vfio-platform.ko $vk/vfio-amba.ko tun loop"}
 		command -v fdtput >/dev/null || fail 2 "fdtput not found (apt-get install device-tree-compiler)"
 	fi
 	command -v "$LAB_QEMU" >/dev/null || fail 2 "$LAB_QEMU not found (apt-get install qemu-system-arm)"
