@@ -19,6 +19,12 @@
 # (SIGSTOP, SIGCONT), so L1 misses stretches of time its TCG clocks (host
 # time) do not miss. Each boot's L1 prints its clock setup (LAB-INFO clock);
 # a stalled boot leaves QEMU's view of L1 in console-N.log.stall.
+#
+# Tests marked "# lab: smp" (partitions, rt_partition) in the list make each
+# boot two L1 boots, as in CI: the one-CPU L1 for the others, then a -smp 2
+# L1 for them; the boot's line names which one stalled. SOAK_BUDGET=SECONDS
+# starts no boot after that many seconds (the lab lock is shared: a soak in
+# slots), and the last line says how many boots ran.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 boots=${1:-30}
@@ -60,8 +66,14 @@ if [ "${SOAK_PAUSE:-0}" = 1 ]; then
 	pauser=$!
 fi
 trap '[ -n "$hog" ] && kill "$hog" 2>/dev/null; [ -n "$pauser" ] && kill "$pauser" 2>/dev/null' EXIT
-stalled=0 failed=0
+stalled=0 failed=0 ran=0 soak_t0=$EPOCHREALTIME
 for i in $(seq "$boots"); do
+	if [ -n "${SOAK_BUDGET:-}" ] &&
+		awk -v a="$soak_t0" -v b="$EPOCHREALTIME" -v m="$SOAK_BUDGET" 'BEGIN { exit !(b - a >= m) }'; then
+		echo "soak: budget of ${SOAK_BUDGET}s spent: stopping before boot $i"
+		break
+	fi
+	ran=$i
 	t0=$EPOCHREALTIME
 	LAB_LOG=$log/console-$i.log "$HERE/run.sh" "${tests[@]}" >"$log/run-$i.log" 2>&1
 	rc=$?
@@ -71,9 +83,14 @@ for i in $(seq "$boots"); do
 	4) verdict=STALLED; stalled=$((stalled + 1)) ;;
 	*) verdict="FAILED ($rc)"; failed=$((failed + 1)) ;;
 	esac
-	echo "soak: boot $i/$boots: $verdict in ${dt}s$([ "$rc" = 0 ] || echo " (see $log/run-$i.log)")"
+	# Which L1 went silent: the one-CPU pass, or the smp pass after
+	# run.sh's "L1 with N CPUs for" line.
+	where=$(awk '/L1 with [0-9]+ CPUs for/ { n = $4 " CPUs" }
+		/L1 silent for [0-9]+s during/ { sub(/.*during /, ""); sub(/: stopping it.*/, "");
+			printf " [silent during %s, L1 with %s]", $0, n ? n : "1 CPU" }' "$log/run-$i.log")
+	echo "soak: boot $i/$boots: $verdict in ${dt}s (load $(cut -d' ' -f1 /proc/loadavg))$where$([ "$rc" = 0 ] || echo " (see $log/run-$i.log)")"
 done
-echo "soak: $boots boots, $stalled stalled, $failed failed (logs in $log)"
+echo "soak: $ran boots, $stalled stalled, $failed failed (logs in $log)"
 # L1's clocks over the soak: one line per distinct setup, with its count.
 grep -ah '^LAB-INFO clock end:' "$log"/console-*.log 2>/dev/null | sort | uniq -c | sed 's/^/soak: /'
 grep -ahi '^LAB-INFO clock: ' "$log"/console-*.log 2>/dev/null | sort | uniq -c | sed 's/^/soak: /' | head -n 10
