@@ -69,6 +69,10 @@
 #                     [${XDG_CACHE_HOME:-$HOME/.cache}/tessera/lab]
 #   LAB_LOG           console log [$LAB_CACHE/last-console.log]
 #   LAB_KEEP=1        keep the temp dir (initramfs, console log)
+#   LAB_REUSE         a directory: the first run keeps the kernel's path and
+#                     its initramfs there, later runs reuse them without
+#                     fetch.sh and mkinitramfs.sh (soak.sh: the same build
+#                     booted again and again; x86 only)
 
 set -eu
 shopt -s lastpipe
@@ -146,7 +150,12 @@ t_start=$EPOCHREALTIME
 secs_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
 # --- 1. fetch ----------------------------------------------------------------
-KDIR=$("$HERE/fetch.sh") || fail 2 "fetch.sh could not provide packages or the kernel"
+if [ -n "${LAB_REUSE:-}" ] && [ "$LAB_ARCH" = x86_64 ] && [ -s "$LAB_REUSE/kdir" ] &&
+	[ -s "$LAB_REUSE/l1.cpio" ]; then
+	KDIR=$(cat "$LAB_REUSE/kdir")
+else
+	KDIR=$("$HERE/fetch.sh") || fail 2 "fetch.sh could not provide packages or the kernel"
+fi
 if [ "$LAB_ARCH" = arm64 ]; then
 	LAB_BUSYBOX=$("$HERE/fetch.sh" busybox) || fail 2 "fetch.sh could not provide an arm64 busybox"
 	export LAB_BUSYBOX
@@ -194,8 +203,17 @@ if [ "$LAB_ARCH" = arm64 ] && [ "$LAB_VFIO_PLATFORM" = 1 ] &&
 	LAB_EXTRA="$LAB_EXTRA $VMLINUZ:/linux/Image-debian-cloud $TMP/initrd-pl031.cpio.gz:/linux/initrd-pl031.cpio.gz"
 fi
 # shellcheck disable=SC2086 # LAB_EXTRA is a space-separated list
-"$HERE/mkinitramfs.sh" "$KDIR" "$TMP/l1.cpio" $LAB_EXTRA ||
-	fail 2 "mkinitramfs.sh failed"
+if [ -n "${LAB_REUSE:-}" ] && [ "$LAB_ARCH" = x86_64 ] && [ -s "$LAB_REUSE/l1.cpio" ]; then
+	cp "$LAB_REUSE/l1.cpio" "$TMP/l1.cpio"
+else
+	"$HERE/mkinitramfs.sh" "$KDIR" "$TMP/l1.cpio" $LAB_EXTRA ||
+		fail 2 "mkinitramfs.sh failed"
+	if [ -n "${LAB_REUSE:-}" ] && [ "$LAB_ARCH" = x86_64 ]; then
+		mkdir -p "$LAB_REUSE"
+		cp "$TMP/l1.cpio" "$LAB_REUSE/l1.cpio"
+		printf '%s\n' "$KDIR" >"$LAB_REUSE/kdir"
+	fi
+fi
 
 # The arm64 lab's vfio-platform device: QEMU virt's PL031 is an AMBA
 # primecell ("arm,pl031", "arm,primecell"); with "arm,pl031" alone Linux
