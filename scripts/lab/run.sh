@@ -57,6 +57,8 @@
 #                     (QEMU monitor: registers, local APIC) [$LAB_LOG.stall]
 #   LAB_QEMU          QEMU binary [qemu-system-x86_64] {qemu-system-aarch64}
 #   LAB_QEMU_ARGS     extra QEMU arguments (split on spaces)
+#   LAB_ACCEL         L1's QEMU -accel [tcg: one host thread per vCPU (MTTCG)];
+#                     tcg,thread=single runs every vCPU in one host thread
 #   LAB_KERNEL_PKG    kernel package [newest linux-image-6.1.0-*-cloud-amd64]
 #                     {newest linux-image-6.1.0-*-cloud-arm64}
 #   LAB_TESTS_DIR     directory of NAME.sh tests [tests/integration]
@@ -132,6 +134,7 @@ LAB_DEVICE=${LAB_DEVICE-edu}
 LAB_QEMU=${LAB_QEMU:-qemu-system-x86_64}
 LAB_APPEND=${LAB_APPEND:-}
 LAB_QEMU_ARGS=${LAB_QEMU_ARGS:-}
+LAB_ACCEL=${LAB_ACCEL:-tcg}
 LAB_EXTRA=${LAB_EXTRA:-}
 LAB_LOG=${LAB_LOG:-$CACHE/last-console.log}
 if [ -z "${LAB_PCI_ID:-}" ]; then
@@ -311,7 +314,7 @@ boot_l1() {
 	local append line rc started='' t0=$EPOCHREALTIME smp=$2
 	append="console=ttyS0 panic=-1 loglevel=4 lab.tests=$1 lab.timeout=$LAB_TEST_TIMEOUT lab.pci=$LAB_PCI_ID"
 	[ "$LAB_ARCH" = arm64 ] && append="console=ttyAMA0 ${append#console=ttyS0 }"
-	qemu=("$LAB_QEMU" -accel tcg -cpu "$LAB_CPU" -smp "$smp" -m "$LAB_MEM"
+	qemu=("$LAB_QEMU" -accel "$LAB_ACCEL" -cpu "$LAB_CPU" -smp "$smp" -m "$LAB_MEM"
 		-machine "$LAB_MACHINE" -nodefaults -nographic -serial stdio -no-reboot)
 	if [ -n "$LAB_IOMMU" ]; then
 		qemu+=(-device "$LAB_IOMMU")
