@@ -36,6 +36,7 @@ BUSYBOX=$bb BUSYBOX_RUN=qemu-aarch64-static \
 	"$here/mkinitramfs.sh" "$tmp/initrd-disk.cpio.gz" --exit poweroff $adds \
 	--add "$top/guests/linux/arm64-vda-test.sh:/tessera/vda-test.sh" \
 	--add "$top/tests/lab-arm64/linux_guest/ext4-root.sh:/tessera/ext4-root.sh" \
+	--add "$top/tests/lab-arm64/linux_guest/vda-modules.sh:/tessera/vda-modules.sh" \
 	--cmd "sh /tessera/vda-test.sh" >&2
 # ...and an ext4 root filesystem for it (rdinit=/tessera/ext4-root.sh
 # loads the modules and switch_roots to /dev/vda): the tree of a test
