@@ -12,3 +12,8 @@ ARCH_GUESTS :=
 ARCH_BENCH_BINS :=
 ARCH_FUZZ_TARGETS :=
 ARCH_INSTALL_GUESTS :=
+# Its objects must not land in the x86 build (a libtessera.a of stub
+# objects would make build/tessera the stub): without O, build/stub/.
+ifeq ($(origin O),file)
+O := $(O)/stub
+endif
