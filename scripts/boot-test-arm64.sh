@@ -7,7 +7,7 @@
 # (tests/lab-arm64/linux_boot.sh); and with a virtio-blk disk, raw and as
 # its ext4 root filesystem (tests/lab-arm64/linux_disk.sh); and on virtio-net, pinging the host side
 # of a tap (tests/lab-arm64/linux_net.sh; L1 loads tun.ko). Arguments name
-# the tests to run (default: linux_boot linux_disk linux_net) and go to
+# the tests to run (default: linux_boot linux_disk linux_net gdb_va_linux) and go to
 # scripts/lab/run.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,6 +36,7 @@ BUSYBOX=$bb BUSYBOX_RUN=qemu-aarch64-static \
 	"$here/mkinitramfs.sh" "$tmp/initrd-disk.cpio.gz" --exit poweroff $adds \
 	--add "$top/guests/linux/arm64-vda-test.sh:/tessera/vda-test.sh" \
 	--add "$top/tests/lab-arm64/linux_guest/ext4-root.sh:/tessera/ext4-root.sh" \
+	--add "$top/tests/lab-arm64/linux_guest/vda-modules.sh:/tessera/vda-modules.sh" \
 	--cmd "sh /tessera/vda-test.sh" >&2
 # ...and an ext4 root filesystem for it (rdinit=/tessera/ext4-root.sh
 # loads the modules and switch_roots to /dev/vda): the tree of a test
@@ -63,8 +64,19 @@ BUSYBOX=$bb BUSYBOX_RUN=qemu-aarch64-static \
 	--add "$top/guests/linux/net-test.sh:/tessera/net-test.sh" \
 	--cmd "$load" --cmd ". /tessera/net-test.sh" >&2
 
-[ $# -gt 0 ] || set -- linux_boot linux_disk linux_net
+[ $# -gt 0 ] || set -- linux_boot linux_disk linux_net gdb_va_linux
 cd "$top"
-LAB_EXTRA="$stock:/linux/Image-debian-cloud $tmp/initrd.cpio.gz:/linux/initrd.cpio.gz $tmp/initrd-disk.cpio.gz:/linux/initrd-disk.cpio.gz $tmp/initrd-net.cpio.gz:/linux/initrd-net.cpio.gz $tmp/root.img:/linux/root.img" \
+# gdb_va_linux's symbols: Debian's System.map is a placeholder (the real
+# one is in the -dbg package), so name linux_banner by its offset in the
+# Image (the first "Linux version ", in .rodata) from _text, which 6.1
+# links at KIMAGE_VADDR = 0xffff800008000000 (48-bit VA; nokaslr).
+smap=$(ls "$kdir"/boot/System.map-* | head -n 1)
+if ! grep -q ' linux_banner$' "$smap"; then
+	off=$(grep -abo -m 1 'Linux version ' "$stock" | cut -d: -f1)
+	printf 'ffff800008000000 T _text\n%x R linux_banner\n' \
+		$((0xffff800008000000 + off)) >"$tmp/System.map"
+	smap=$tmp/System.map
+fi
+LAB_EXTRA="$stock:/linux/Image-debian-cloud $smap:/linux/System.map $tmp/initrd.cpio.gz:/linux/initrd.cpio.gz $tmp/initrd-disk.cpio.gz:/linux/initrd-disk.cpio.gz $tmp/initrd-net.cpio.gz:/linux/initrd-net.cpio.gz $tmp/root.img:/linux/root.img" \
 LAB_TEST_TIMEOUT=${LAB_TEST_TIMEOUT:-600} \
 	"$here/lab/run.sh" "$@"

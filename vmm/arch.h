@@ -54,6 +54,12 @@ size_t arch_kvm_caps(const struct arch_kvm_cap **caps);
 int arch_vm_init(struct vm *vm);
 
 /*
+ * What --kernel takes besides a raw binary at --load-addr, for the
+ * message that names them ("an ELF64 or bzImage").
+ */
+extern const char arch_kernel_formats[];
+
+/*
  * Loads a kernel in an arch-specific format (x86: a bzImage). Returns
  * -ENOENT if img is not one, 0, or another -errno with a reason in err.
  */

@@ -57,8 +57,12 @@ int boot_load_kernel(struct vm *vm)
 		r = loader_load_raw(&vm->mem, img, len, cfg->load_addr,
 				    reserved, &info, err, sizeof(err));
 	} else if (r == -ENOENT) {
-		snprintf(err, sizeof(err),
-			 "not an ELF64 or bzImage (use --load-addr for a raw binary)");
+		/* the arch's loader may have said why (arm64: gzip) */
+		char why[sizeof(err)];
+
+		memcpy(why, err, sizeof(why));
+		snprintf(err, sizeof(err), "not %.40s (use --load-addr for a raw binary)%s%.150s",
+			 arch_kernel_formats, why[0] ? ": " : "", why);
 	}
 	free(img);
 	if (r) /* an image problem: the user's to fix */

@@ -334,6 +334,10 @@ uint64_t preflight_memory_need(const struct vm_config *cfg)
 {
 	uint64_t need = cfg->mem_size + PREFLIGHT_MONITOR_OVERHEAD;
 
+	need += (uint64_t)cfg->cpus * (PREFLIGHT_THREAD_STACK + PREFLIGHT_VCPU_ARENA);
+	need += PREFLIGHT_THREAD_STACK; /* the signal thread (stop.c) */
+	if (cfg->gdb)
+		need += PREFLIGHT_THREAD_STACK;
 	for (unsigned int i = 0; i < cfg->ndisks; i++)
 		need += vblk_host_memory(cfg->disk[i].direct);
 	return need + cfg->nnics * vnet_host_memory();

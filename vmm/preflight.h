@@ -31,10 +31,26 @@
 #include "config.h"
 
 /*
- * Guest RAM plus this must fit: the monitor's own threads, rings, buffers,
- * before any device (preflight_memory_need adds what each one costs).
+ * Guest RAM plus this must fit: the main thread, the monitor's heap, rings
+ * and buffers, before any thread or device (preflight_memory_need adds
+ * what each vCPU, the other threads and each device cost).
  */
 #define PREFLIGHT_MONITOR_OVERHEAD (32ULL << 20)
+
+/*
+ * A thread started with no stack size of its own (vCPU, signal and gdb
+ * threads, like the I/O threads): glibc's default, sized from
+ * RLIMIT_STACK (8 MiB on Debian). Counted whole: --mlock locks it whole,
+ * strict overcommit commits it at pthread_create.
+ */
+#define PREFLIGHT_THREAD_STACK (8ULL << 20)
+
+/*
+ * A vCPU thread's malloc arena, taken before its filter goes on (vcpu.c):
+ * glibc commits the first request plus its 128 KiB top pad of the arena's
+ * heap; rounded up.
+ */
+#define PREFLIGHT_VCPU_ARENA (256ULL << 10)
 
 /* Files the preflight opened and hands on (see preflight_run). */
 struct preflight {
@@ -105,9 +121,11 @@ int preflight_parse_meminfo(const char *text, struct preflight_host *h);
 
 /*
  * What the partition takes from the host: guest RAM, the monitor's own
- * PREFLIGHT_MONITOR_OVERHEAD, and what each --disk (vblk_host_memory: with
- * O_DIRECT, its bounce buffers) and --net (vnet_host_memory) costs. The
- * memory check and the --cgroup limit both use it. Pure.
+ * PREFLIGHT_MONITOR_OVERHEAD, each vCPU thread's stack and arena, the
+ * signal thread's and (--gdb) the stub thread's stacks, and what each
+ * --disk (vblk_host_memory: its threads' stacks and, with O_DIRECT, its
+ * bounce buffers) and --net (vnet_host_memory) costs. The memory check and
+ * the --cgroup limit both use it. Pure.
  */
 uint64_t preflight_memory_need(const struct vm_config *cfg);
 

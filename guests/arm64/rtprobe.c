@@ -7,8 +7,8 @@
  * per period; the counter is CNTVCT_EL0 at CNTFRQ_EL0 (no calibration,
  * "tsc_khz" in the report is its rate), readable at EL0 (CNTKCTL_EL1).
  * EL0 asks with svc #0x50 to sleep until the next period (WFI here) and
- * with svc #0x51 for the report. With the MMU off EL0 reaches all memory,
- * so nothing needs mapping. Options and output as the x86 probe's;
+ * with svc #0x51 for the report. The runtime's map lets EL0 run the
+ * image's code and read and write all RAM (runtime.c). Options and output as the x86 probe's;
  * "cpl0" is EL1 (deadline -> timer handler), "cpl3" EL0 (deadline -> the
  * task resumes). Exit 0; 3: no GIC or timer rate; 5: an unexpected
  * exception; 6: a bad option.

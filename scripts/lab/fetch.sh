@@ -16,15 +16,21 @@
 # With LAB_ARCH=arm64 (the arm64 lab) the same, for arm64: the packages are
 # scripts/cross-deps.sh's (qemu-system-arm, the cross compiler, dpkg's arm64
 # architecture) plus cpio, the kernel is linux-image-6.1.0-*-cloud-arm64:arm64,
-# and `fetch.sh busybox` prints the path of an arm64 busybox-static, fetched
-# with `apt-get download busybox-static:arm64` and unpacked into
-# $LAB_CACHE/busybox/ (busybox-static:arm64 cannot be installed beside the
-# native one). For x86_64, `fetch.sh busybox` prints /bin/busybox.
+# and `fetch.sh busybox` prints the path of an arm64 busybox-static
+# (busybox-static:arm64 cannot be installed beside the native one: it is
+# unpacked, as below). For x86_64, `fetch.sh busybox` prints /bin/busybox.
 #
 # `fetch.sh gdb` (x86_64) prints the path of the gdb that goes into L1:
-# Debian's gdb-minimal (gdb without Python, so no Python runtime to carry),
-# fetched with `apt-get download gdb-minimal` and unpacked into
-# $LAB_CACHE/gdb/ (it conflicts with the gdb package, so it is not installed).
+# Debian's gdb-minimal (gdb without Python, so no Python runtime to carry;
+# it conflicts with the gdb package, so it is unpacked, not installed).
+#
+# `fetch.sh deb [--libs] PKG[:ARCH]...` is the one way all of these come:
+# each package's candidate version downloaded once into $LAB_CACHE/debs
+# (`apt-get download`) and unpacked once (`dpkg -x`, nothing installed)
+# into $LAB_CACHE/deb/NAME_VERSION_ARCH/, whose paths it prints, one a line.
+# --libs adds, recursively, the library packages (lib*, zlib1g) their
+# Depends and Pre-Depends name: the arm64 L1's tools run from those trees
+# (mkinitramfs.sh). Offline, the newest unpacked version is used.
 #
 # Environment:
 #   LAB_ARCH         x86_64 (default) or arm64
@@ -48,7 +54,7 @@ arm64 | aarch64) LAB_ARCH=arm64 flavour=cloud-arm64 apt_arch=:arm64 ;;
 *) die "LAB_ARCH must be x86_64 or arm64, not $LAB_ARCH" ;;
 esac
 what=${1:-kernel}
-case $what in kernel | busybox | gdb) ;; *) die "usage: fetch.sh [kernel|busybox|gdb]" ;; esac
+case $what in kernel | busybox | gdb | deb) ;; *) die "usage: fetch.sh [kernel|busybox|gdb|deb [--libs] PKG...]" ;; esac
 
 pkg_installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -88,89 +94,168 @@ newest_cached_pkg() {
 	done | sort -V | tail -n 1 | sed 's/_.*//'
 }
 
-# download_deb PKG VER: the .deb of PKG=VER in $CACHE/debs (downloaded once);
-# sets deb.
-download_deb() {
-	local p=$1 v=$2 dl f a='*'
-	[ "${p%:*}" = "$p" ] || a=${p##*:}
+# candidates PKG...: "PKG VERSION" per package apt knows a candidate of
+# (one apt-cache call for all).
+candidates() {
+	apt-cache policy "$@" 2>/dev/null | awk '
+		/^[^ ].*:$/ { p = substr($0, 1, length($0) - 1) }
+		/^  Candidate:/ && $2 != "(none)" { print p, $2 }'
+}
+
+# debfile NAME VERSION ARCH: the cached .deb of NAME=VERSION (for ARCH or
+# all; apt-get download writes an epoch's ':' as %3a), printed; 1 if none.
+debfile() {
+	local f
+	for f in "$CACHE/debs/${1}_${2//:/%3a}_$3.deb" "$CACHE/debs/${1}_${2//:/%3a}_all.deb"; do
+		[ -f "$f" ] && printf '%s\n' "$f" && return 0
+	done
+	return 1
+}
+
+# download_debs PKG[:ARCH]=VERSION...: the .debs into $CACHE/debs, those
+# not there yet with one apt-get download (which drops privileges to _apt,
+# who may not enter $HOME: into a world-writable temp dir, then moved).
+download_debs() {
+	local p n a v get=() dl f
+	for p in "$@"; do
+		v=${p#*=} n=${p%%=*}
+		a=$(dpkg --print-architecture)
+		[ "${n%%:*}" = "$n" ] || a=${n#*:}
+		n=${n%%:*}
+		debfile "$n" "$v" "$a" >/dev/null || get+=("$p")
+	done
+	[ ${#get[@]} -gt 0 ] || return 0
 	mkdir -p "$CACHE/debs"
-	deb=$(find "$CACHE/debs" -maxdepth 1 -name "${p%:*}_${v#*:}_$a.deb" | head -n 1)
-	[ -n "$deb" ] && return 0
-	log "downloading $p $v"
-	# apt-get download drops privileges to _apt, which may not enter $HOME:
-	# download in a world-writable temp dir, then move the file.
+	log "downloading ${get[*]}"
 	dl=$(mktemp -d "${TMPDIR:-/tmp}/lab-dl.XXXXXX")
 	chmod 0777 "$dl"
-	if ! (cd "$dl" && apt-get download "$p=$v" >&2); then
+	if ! (cd "$dl" && apt-get download "${get[@]}" >&2); then
 		rm -rf "$dl"
-		die "apt-get download $p=$v failed"
+		die "apt-get download ${get[*]} failed"
 	fi
 	for f in "$dl"/*.deb; do
-		[ -e "$f" ] || { rm -rf "$dl"; die "apt-get download left no .deb"; }
-		deb=$CACHE/debs/$(basename "$f")
-		mv "$f" "$deb.part"
-		mv "$deb.part" "$deb"
+		[ -e "$f" ] || continue
+		mv "$f" "$CACHE/debs/$(basename "$f").part"
+		mv "$CACHE/debs/$(basename "$f").part" "$CACHE/debs/$(basename "$f")"
 	done
 	rm -rf "$dl"
 }
 
-# The arm64 busybox-static, unpacked once per version; prints its path.
-fetch_arm64_busybox() {
-	local p=busybox-static:arm64 v dir tmp
-	v=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')
-	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
-		dir=$(find "$CACHE/busybox" -maxdepth 1 -name 'busybox-static_*_arm64' 2>/dev/null | sort -V | tail -n 1)
-		if [ -z "$dir" ] || [ ! -x "$dir/bin/busybox" ]; then
-			die "apt knows no version of $p and none is cached"
+# unpack_debs PKG[:ARCH]...: each package's candidate version downloaded
+# once (download_debs) and unpacked once (dpkg -x, nothing
+# installed) into $CACHE/deb/NAME_VERSION_ARCH/; sets dirs to those
+# directories, in the order given. Offline (apt knows no candidate), the
+# newest one already unpacked.
+unpack_debs() {
+	local p n a v f d tmp want=() get=() cand
+	declare -A ver=()
+	cand=$(candidates "$@")
+	# An Architecture: all package has no candidate as NAME:ARCH.
+	for p in "$@"; do
+		[ "${p%%:*}" != "$p" ] && ! grep -q "^$p " <<<"$cand" && cand="$cand
+$(candidates "${p%%:*}" | sed 's/^/all:/')"
+	done
+	while read -r p v; do
+		[ -n "$p" ] && ver[$p]=$v
+	done <<<"$cand"
+	dirs=()
+	mkdir -p "$CACHE/deb" "$CACHE/debs"
+	for p in "$@"; do
+		n=${p%%:*} a=$(dpkg --print-architecture)
+		[ "$n" = "$p" ] || a=${p#*:}
+		v=${ver[$p]:-${ver[$n]:-}}
+		[ -n "$v" ] || [ -z "${ver[all:$n]:-}" ] || { v=${ver[all:$n]} p=$n a=all; }
+		if [ -z "$v" ]; then
+			d=$(find "$CACHE/deb" -maxdepth 1 -name "${n}_*_$a" 2>/dev/null | sort -V | tail -n 1)
+			[ -n "$d" ] && [ -e "$d/.complete" ] || die "apt knows no version of $p and none is cached"
+			dirs+=("$d")
+			continue
 		fi
-		printf '%s\n' "$dir/bin/busybox"
-		return 0
-	fi
-	dir=$CACHE/busybox/busybox-static_${v//:/%}_arm64
-	if [ ! -x "$dir/bin/busybox" ]; then
-		download_deb "$p" "$v"
-		mkdir -p "$CACHE/busybox"
-		tmp=$(mktemp -d "$CACHE/busybox/.unpack.XXXXXX")
-		dpkg -x "$deb" "$tmp"
-		[ -x "$tmp/bin/busybox" ] || { rm -rf "$tmp"; die "$deb has no /bin/busybox"; }
-		rm -rf "$dir"
-		mv "$tmp" "$dir"
-		log "busybox-static:arm64 $v ready in $dir"
-	fi
-	printf '%s\n' "$dir/bin/busybox"
+		d=$CACHE/deb/${n}_${v//:/%}_$a
+		dirs+=("$d")
+		[ -e "$d/.complete" ] && continue
+		want+=("$p|$n|$v|$a|$d")
+		get+=("$p=$v")
+	done
+	[ ${#get[@]} -eq 0 ] || download_debs "${get[@]}"
+	for f in "${want[@]}"; do
+		IFS='|' read -r p n v a d <<<"$f"
+		deb=$(debfile "$n" "$v" "$a") || die "apt-get download $p=$v left no .deb"
+		tmp=$(mktemp -d "$CACHE/deb/.unpack.XXXXXX")
+		dpkg -x "$deb" "$tmp" || { rm -rf "$tmp"; die "dpkg -x $deb failed"; }
+		dpkg-deb -f "$deb" Pre-Depends Depends >"$tmp/.depends"
+		touch "$tmp/.complete"
+		rm -rf "$d"
+		mv "$tmp" "$d"
+		log "$p $v unpacked in $d"
+	done
 }
 
-# x86_64's gdb-minimal, unpacked once per version; prints its gdb's path.
-fetch_gdb_minimal() {
-	local p=gdb-minimal v dir tmp
-	v=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')
-	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
-		dir=$(find "$CACHE/gdb" -maxdepth 1 -name 'gdb-minimal_*' 2>/dev/null | sort -V | tail -n 1)
-		if [ -z "$dir" ] || [ ! -x "$dir/usr/bin/gdb" ]; then
-			die "apt knows no version of $p and none is cached"
-		fi
-		printf '%s\n' "$dir/usr/bin/gdb"
-		return 0
-	fi
-	dir=$CACHE/gdb/gdb-minimal_${v//:/%}
-	if [ ! -x "$dir/usr/bin/gdb" ]; then
-		download_deb "$p" "$v"
-		mkdir -p "$CACHE/gdb"
-		tmp=$(mktemp -d "$CACHE/gdb/.unpack.XXXXXX")
-		dpkg -x "$deb" "$tmp"
-		[ -x "$tmp/usr/bin/gdb" ] || { rm -rf "$tmp"; die "$deb has no /usr/bin/gdb"; }
-		rm -rf "$dir"
-		mv "$tmp" "$dir"
-		log "gdb-minimal $v ready in $dir"
-	fi
-	printf '%s\n' "$dir/usr/bin/gdb"
+# lib_closure PKG[:ARCH]...: unpack_debs of the packages and, recursively,
+# of the library packages (lib*, zlib1g) their Depends and Pre-Depends name
+# (the first of alternatives; the architecture of the package that names
+# them): what their executables need to run from their unpacked trees.
+# libc6 and libgcc-s1 are left out: scripts/cross-deps.sh installs them.
+lib_closure() {
+	local todo=("$@") all=() p n a d dep
+	declare -A seen=([libc6]=1 [libgcc-s1]=1)
+	for p in "$@"; do seen[${p%%:*}]=1; done
+	while [ ${#todo[@]} -gt 0 ]; do
+		unpack_debs "${todo[@]}"
+		all+=("${dirs[@]}")
+		local next=()
+		for d in "${dirs[@]}"; do
+			a=${d##*_}
+			for dep in $(sed 's/([^)]*)//g; s/|[^,]*//g; s/,/ /g; s/:any//g' "$d/.depends" 2>/dev/null); do
+				case $dep in lib* | zlib1g) ;; *) continue ;; esac
+				[ -n "${seen[$dep]:-}" ] && continue
+				seen[$dep]=1
+				next+=("$dep:$a")
+			done
+		done
+		todo=("${next[@]}")
+	done
+	dirs=("${all[@]}")
 }
 
-if [ "$what" = gdb ]; then
-	[ "$LAB_ARCH" = x86_64 ] || die "fetch.sh gdb: x86_64 only"
-	fetch_gdb_minimal
+# fetch_one PKG FILE: the path of FILE in PKG's unpacked tree, printed.
+fetch_one() {
+	unpack_debs "$1"
+	[ -x "${dirs[0]}$2" ] || die "$1 has no $2"
+	printf '%s\n' "${dirs[0]}$2"
+}
+
+case $what in
+gdb)
+	[ "$LAB_ARCH" = x86_64 ] || die "fetch.sh gdb: x86_64 only (the arm64 L1's gdb: fetch.sh deb --libs gdb-minimal:arm64)"
+	fetch_one gdb-minimal /usr/bin/gdb
 	exit 0
-fi
+	;;
+deb)
+	shift
+	[ $# -gt 0 ] || die "usage: fetch.sh deb [--libs] PKG[:ARCH]..."
+	if [ "$1" = --libs ]; then
+		shift
+		# The closure once per set of packages and their candidate
+		# versions (a library's new upload alone does not renew it):
+		# one apt-cache call instead of one per level.
+		key=$CACHE/deb/.closure-$(printf '%s\n' "$@" | md5sum | cut -c1-16)
+		cand=$(candidates "$@" | tr '\n' ' ')
+		if [ -f "$key" ] && [ "$(head -n 1 "$key")" = "$cand" ]; then
+			mapfile -t dirs < <(tail -n +2 "$key")
+			ok=1
+			for d in "${dirs[@]}"; do [ -e "$d/.complete" ] || ok=0; done
+			[ "$ok" = 1 ] && [ ${#dirs[@]} -gt 0 ] && { printf '%s\n' "${dirs[@]}"; exit 0; }
+		fi
+		lib_closure "$@"
+		[ -z "$cand" ] || { printf '%s\n' "$cand" "${dirs[@]}" >"$key.tmp" && mv "$key.tmp" "$key"; }
+	else
+		unpack_debs "$@"
+	fi
+	printf '%s\n' "${dirs[@]}"
+	exit 0
+	;;
+esac
 
 if [ "$LAB_ARCH" = arm64 ]; then
 	# The cross compiler builds the lab's probes; qemu-system-arm, the
@@ -184,7 +269,7 @@ if [ "$LAB_ARCH" = arm64 ]; then
 	install_missing cpio
 	command -v qemu-system-aarch64 >/dev/null || die "qemu-system-aarch64 not found after install"
 	if [ "$what" = busybox ]; then
-		fetch_arm64_busybox
+		fetch_one busybox-static:arm64 /bin/busybox
 		exit 0
 	fi
 else
@@ -225,7 +310,9 @@ if [ -e "$kdir/.complete" ]; then
 fi
 
 mkdir -p "$CACHE/debs" "$CACHE/kernel"
-download_deb "$pkg$apt_arch" "$ver"
+download_debs "$pkg$apt_arch=$ver"
+deb=$(debfile "$pkg" "$ver" "$(dpkg --print-architecture)") || deb=$(debfile "$pkg" "$ver" arm64) ||
+	die "apt-get download $pkg$apt_arch=$ver left no .deb"
 
 log "unpacking $(basename "$deb")"
 tmp=$(mktemp -d "$CACHE/kernel/.unpack.XXXXXX")

@@ -39,7 +39,7 @@
 #   LAB_MODULES          space-separated module list, in insertion order; an
 #                        absolute path of a .ko file takes that file instead
 #                        of the kernel's module of the same name
-#                        (arm64: KVM is built in; vfio vfio_iommu_type1 vfio_virqfd tun)
+#                        (arm64: KVM is built in; vfio vfio_iommu_type1 vfio_virqfd tun loop)
 #   LAB_BUSYBOX          the busybox to carry (/bin/busybox; for arm64, run.sh
 #                        passes the one fetch.sh unpacked)
 #   LAB_INITRD_COMPRESS  gzip (default) or none
@@ -77,9 +77,15 @@ x86_64)
 arm64 | aarch64)
 	LAB_ARCH=arm64
 	# KVM and the IRQ bypass manager are built into Debian's arm64 kernel;
-	# tun (a module there) gives the virtio-net tests /dev/net/tun.
-	MODULES=${LAB_MODULES:-vfio vfio_iommu_type1 vfio_virqfd tun}
+	# tun (a module there) gives the virtio-net tests /dev/net/tun; loop the
+	# loop-mounted images (virtio_blk_frozen).
+	MODULES=${LAB_MODULES:-vfio vfio_iommu_type1 vfio_virqfd tun loop}
 	ELF_MACHINE=183 # EM_AARCH64
+	# The same tools as on x86_64, from these :arm64 packages (fetch.sh
+	# unpacks them and the libraries they need; python3 comes from the
+	# host's python3.X version's python3.X-minimal:arm64 and stdlib).
+	DEFAULT_TOOLS="ip ss setpriv prlimit chrt pgrep flock timeout env sed nsenter unshare fsfreeze dtc fdtget fdtput mkfs.ext4"
+	A64_TOOL_PKGS="gdb-minimal:arm64 iproute2:arm64 util-linux:arm64 procps:arm64 coreutils:arm64 sed:arm64 device-tree-compiler:arm64 e2fsprogs:arm64"
 	;;
 *) die "LAB_ARCH must be x86_64 or arm64, not $LAB_ARCH" ;;
 esac
@@ -133,7 +139,9 @@ elf_machine() {
 }
 
 # arm64_libs FILE: the arm64 libraries FILE needs, its loader first, found in
-# Debian's multiarch directories (recursively; printed once each).
+# Debian's multiarch directories, then in the :arm64 packages fetch.sh
+# unpacked ($A64_ROOTS) (recursively; printed once each).
+A64_ROOTS=()
 arm64_libs() {
 	local todo=$1 seen=' ' f n lib
 	readelf -l "$1" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)]/\1/p'
@@ -145,10 +153,11 @@ arm64_libs() {
 			case $seen in *" $n "*) continue ;; esac
 			seen="$seen$n "
 			lib=
-			for d in /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu; do
+			for d in /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu "${A64_ROOTS[@]/%//usr/lib/aarch64-linux-gnu}" \
+				"${A64_ROOTS[@]/%//lib/aarch64-linux-gnu}"; do
 				[ -e "$d/$n" ] && lib=$d/$n && break
 			done
-			[ -n "$lib" ] || die "$1 needs $n: no arm64 $n in /usr/lib/aarch64-linux-gnu (install its :arm64 package)"
+			[ -n "$lib" ] || die "$1 needs $n: no arm64 $n in /usr/lib/aarch64-linux-gnu or the unpacked packages (fetch.sh deb --libs)"
 			echo "$lib"
 			todo="$todo $lib"
 		done
@@ -158,13 +167,19 @@ arm64_libs() {
 # Copy the libraries and the dynamic loader of a dynamic ELF file to their
 # host paths under $R. Static files and non-ELF files need nothing.
 copy_libs() {
-	local f=$1 lib
+	local f=$1 lib dest
 	[ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] || return 0
 	if [ "$LAB_ARCH" = arm64 ]; then
+		# Libraries from an unpacked package land in the loader's
+		# default directory.
 		arm64_libs "$f" | while read -r lib; do
-			[ -e "$R$lib" ] && continue
-			mkdir -p "$R$(dirname "$lib")"
-			cp -L "$lib" "$R$lib"
+			case $lib in
+			/lib/* | /usr/lib/*) dest=$lib ;;
+			*) dest=/usr/lib/aarch64-linux-gnu/${lib##*/} ;;
+			esac
+			[ -e "$R$dest" ] && continue
+			mkdir -p "$R$(dirname "$dest")"
+			cp -L "$lib" "$R$dest"
 			printf 'lib %s\n' "$lib" >>"$INFO"
 		done
 		return 0
@@ -313,19 +328,12 @@ if [ -d "$TESTS_DIR" ]; then
 	done
 fi
 # Tests are run through their #! line; busybox has no bash, so bring it.
-# arm64: Debian's bash-static:arm64 (no libraries to carry), downloaded
-# once into $LAB_ARM64_BASH's directory: the integration tests that the
-# arm64 lab runs (tests/lab-arm64/*.sh links to tests/integration) are bash.
+# arm64: Debian's bash-static:arm64 (no libraries to carry), unpacked by
+# fetch.sh: the integration tests that the arm64 lab runs
+# (tests/lab-arm64/*.sh links to tests/integration) are bash.
 if [ "$need_bash" = 1 ] && [ "$LAB_ARCH" = arm64 ]; then
-	abash=${LAB_ARM64_BASH:-${XDG_CACHE_HOME:-$HOME/.cache}/tessera/lab/arm64-bash/bin/bash-static}
-	if [ ! -x "$abash" ]; then
-		adir=$(dirname "$(dirname "$abash")")
-		mkdir -p "$adir"
-		(cd "$adir" && rm -f bash-static_*_arm64.deb &&
-			apt-get download bash-static:arm64 >/dev/null 2>&1 &&
-			dpkg-deb -x bash-static_*_arm64.deb .) ||
-			die "no arm64 bash for the tests: apt-get download bash-static:arm64 failed"
-	fi
+	abash=${LAB_ARM64_BASH:-$("$HERE/fetch.sh" deb bash-static:arm64)/bin/bash-static}
+	[ -x "$abash" ] || die "no arm64 bash for the tests: fetch.sh deb bash-static:arm64 failed"
 	rm -f "$R/bin/bash"
 	cp -L "$abash" "$R/bin/bash"
 	printf 'bash %s\n' "$abash" >>"$INFO"
@@ -337,7 +345,7 @@ elif [ "$need_bash" = 1 ]; then
 	printf 'bash %s\n' "$bash_bin" >>"$INFO"
 fi
 
-# --- the tests' tools (x86_64) ---------------------------------------------------
+# --- the tests' tools ------------------------------------------------------------
 # A test skips only where its platform is absent, never inside the lab meant
 # for it: what the integration tests run beyond busybox comes along, with its
 # shared libraries, at its host path (a busybox applet of the same name is
@@ -366,6 +374,10 @@ put_tool() {
 	copy_libs "$src"
 	printf 'tool %s -> %s\n' "$src" "$dest" >>"$INFO"
 }
+# The host's python3 lists the modules (the .py and .pyc files are the same
+# for every architecture); L1's interpreter and its compiled modules
+# (lib-dynload) are L1's architecture's.
+hpy=$(readlink -f /usr/bin/python3) || true
 if [ "$LAB_ARCH" = x86_64 ] && [ -d "$TESTS_DIR" ] && [ "${LAB_TOOLS:-}" != none ]; then
 	for t in ${LAB_TOOLS:-$DEFAULT_TOOLS}; do
 		p=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$t") ||
@@ -375,16 +387,53 @@ if [ "$LAB_ARCH" = x86_64 ] && [ -d "$TESTS_DIR" ] && [ "${LAB_TOOLS:-}" != none
 	[ ! -f /etc/mke2fs.conf ] || { mkdir -p "$R/etc" && cp /etc/mke2fs.conf "$R/etc/"; }
 	gdb=$("$HERE/fetch.sh" gdb) || die "fetch.sh gdb could not provide gdb-minimal"
 	put_tool "$gdb" /usr/bin/gdb
+	py=$hpy
+elif [ "$LAB_ARCH" = arm64 ] && [ -d "$TESTS_DIR" ] && [ "${LAB_TOOLS:-}" != none ]; then
+	# The same tools from Debian's :arm64 packages and the library
+	# packages they depend on, unpacked by fetch.sh (nothing installed),
+	# each tool at its path in its package.
+	[ -x "$hpy" ] || die "/usr/bin/python3 missing (scripts/install-deps.sh installs python3)"
+	pyv=${hpy##*/}
+	# shellcheck disable=SC2086 # one word per package
+	"$HERE/fetch.sh" deb --libs $A64_TOOL_PKGS "$pyv-minimal:arm64" "lib$pyv-stdlib:arm64" >"$STAGE/a64.roots" ||
+		die "fetch.sh could not provide the arm64 tools ($A64_TOOL_PKGS)"
+	mapfile -t A64_ROOTS <"$STAGE/a64.roots"
+	[ ${#A64_ROOTS[@]} -gt 0 ] || die "fetch.sh deb --libs printed nothing"
+	# a64_find PATH...: the first unpacked package with one of these paths;
+	# prints "ROOT PATH".
+	a64_find() {
+		local r q
+		for r in "${A64_ROOTS[@]}"; do
+			for q in "$@"; do
+				[ -e "$r$q" ] && printf '%s %s\n' "$r" "$q" && return 0
+			done
+		done
+		return 1
+	}
+	for t in ${LAB_TOOLS:-$DEFAULT_TOOLS}; do
+		read -r r q < <(a64_find {/usr,}/{bin,sbin}/"$t") || die "$t is in none of $A64_TOOL_PKGS (arm64)"
+		put_tool "$r$q" "$q"
+	done
+	if read -r r q < <(a64_find /etc/mke2fs.conf); then
+		mkdir -p "$R/etc" && cp "$r$q" "$R/etc/"
+	fi
+	read -r r q < <(a64_find /usr/bin/gdb) || die "no gdb in gdb-minimal:arm64"
+	put_tool "$r$q" /usr/bin/gdb
+	read -r r q < <(a64_find "/usr/bin/$pyv") || die "no /usr/bin/$pyv in $pyv-minimal:arm64"
+	py=$r$q
+	put_tool "$py" "$q"
+	ln -sf "$pyv" "$R/usr/bin/python3"
+fi
+if [ -n "${py:-}" ]; then
 	# Debian's python3, not whatever python3 the host's PATH finds first.
-	py=$(readlink -f /usr/bin/python3) || true
-	[ -x "$py" ] || die "/usr/bin/python3 missing (scripts/install-deps.sh installs python3)"
+	[ -x "$hpy" ] || die "/usr/bin/python3 missing (scripts/install-deps.sh installs python3)"
 	mods=$(grep -hE '^[[:space:]]*(import|from)[[:space:]]+[A-Za-z_]' \
 		"$TESTS_DIR"/*.sh "$TESTS_DIR"/*/* 2>/dev/null |
 		sed -E 's/^[[:space:]]*(import|from)[[:space:]]+//; s/[[:space:]]+import[[:space:]].*//; s/#.*//' |
 		tr ',' '\n' | sed -E 's/[[:space:]]+as[[:space:]].*//; s/[[:space:]]//g' |
 		grep -E '^[A-Za-z_][A-Za-z0-9_.]*$' | sort -u)
 	# shellcheck disable=SC2086 # one argument per module
-	env -i HOME=/nonexistent "$py" - $mods >"$STAGE/py.files" <<'PY' ||
+	env -i HOME=/nonexistent "$hpy" - $mods >"$STAGE/py.files" <<'PY' ||
 import importlib, importlib.util, os, sys
 for name in sys.argv[1:]:
     try:
@@ -404,14 +453,24 @@ for m in list(sys.modules.values()):
         if os.path.exists(c):
             print(c)
 PY
-		die "$py could not list the modules the tests import"
-	put_tool "$py"
-	ln -sf "$(basename "$py")" "$R/usr/bin/python3"
+		die "$hpy could not list the modules the tests import"
+	if [ "$LAB_ARCH" = x86_64 ]; then
+		put_tool "$py"
+		ln -sf "$(basename "$py")" "$R/usr/bin/python3"
+	fi
 	mkdir -p "$R$(sed -n 's|\(.*/lib/python[0-9.]*/\)os.py$|\1|p' "$STAGE/py.files" | head -n 1)lib-dynload"
 	sort -u "$STAGE/py.files" | while read -r f; do
 		mkdir -p "$R$(dirname "$f")"
-		cp -p "$f" "$R$f"
-		case $f in *.so) copy_libs "$f" ;; esac
+		src=$f dest=$f
+		# arm64: the host's x86_64 compiled modules (and sysconfig data)
+		# are named for their architecture; L1 gets the arm64 ones.
+		if [ "$LAB_ARCH" = arm64 ] && [ "${f//x86_64-linux-gnu/}" != "$f" ]; then
+			dest=${f//x86_64-linux-gnu/aarch64-linux-gnu}
+			read -r r q < <(a64_find "$dest") || die "no arm64 $dest in lib$pyv-stdlib:arm64"
+			src=$r$q
+		fi
+		cp -p "$src" "$R$dest"
+		case $f in *.so) copy_libs "$src" ;; esac
 	done
 	# shellcheck disable=SC2086 # one word per module
 	printf 'python3 %s: %s (%s files)\n' "$py" "$(printf '%s ' $mods)" "$(sort -u "$STAGE/py.files" | wc -l)" >>"$INFO"

@@ -57,6 +57,8 @@
 #                     (QEMU monitor: registers, local APIC) [$LAB_LOG.stall]
 #   LAB_QEMU          QEMU binary [qemu-system-x86_64] {qemu-system-aarch64}
 #   LAB_QEMU_ARGS     extra QEMU arguments (split on spaces)
+#   LAB_ACCEL         L1's QEMU -accel [tcg: one host thread per vCPU (MTTCG)];
+#                     tcg,thread=single runs every vCPU in one host thread
 #   LAB_KERNEL_PKG    kernel package [newest linux-image-6.1.0-*-cloud-amd64]
 #                     {newest linux-image-6.1.0-*-cloud-arm64}
 #   LAB_TESTS_DIR     directory of NAME.sh tests [tests/integration]
@@ -69,6 +71,10 @@
 #                     [${XDG_CACHE_HOME:-$HOME/.cache}/tessera/lab]
 #   LAB_LOG           console log [$LAB_CACHE/last-console.log]
 #   LAB_KEEP=1        keep the temp dir (initramfs, console log)
+#   LAB_REUSE         a directory: the first run keeps the kernel's path and
+#                     its initramfs there, later runs reuse them without
+#                     fetch.sh and mkinitramfs.sh (soak.sh: the same build
+#                     booted again and again; x86 only)
 
 set -eu
 shopt -s lastpipe
@@ -128,6 +134,7 @@ LAB_DEVICE=${LAB_DEVICE-edu}
 LAB_QEMU=${LAB_QEMU:-qemu-system-x86_64}
 LAB_APPEND=${LAB_APPEND:-}
 LAB_QEMU_ARGS=${LAB_QEMU_ARGS:-}
+LAB_ACCEL=${LAB_ACCEL:-tcg}
 LAB_EXTRA=${LAB_EXTRA:-}
 LAB_LOG=${LAB_LOG:-$CACHE/last-console.log}
 if [ -z "${LAB_PCI_ID:-}" ]; then
@@ -146,7 +153,12 @@ t_start=$EPOCHREALTIME
 secs_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
 # --- 1. fetch ----------------------------------------------------------------
-KDIR=$("$HERE/fetch.sh") || fail 2 "fetch.sh could not provide packages or the kernel"
+if [ -n "${LAB_REUSE:-}" ] && [ "$LAB_ARCH" = x86_64 ] && [ -s "$LAB_REUSE/kdir" ] &&
+	[ -s "$LAB_REUSE/l1.cpio" ]; then
+	KDIR=$(cat "$LAB_REUSE/kdir")
+else
+	KDIR=$("$HERE/fetch.sh") || fail 2 "fetch.sh could not provide packages or the kernel"
+fi
 if [ "$LAB_ARCH" = arm64 ]; then
 	LAB_BUSYBOX=$("$HERE/fetch.sh" busybox) || fail 2 "fetch.sh could not provide an arm64 busybox"
 	export LAB_BUSYBOX
@@ -154,8 +166,8 @@ if [ "$LAB_ARCH" = arm64 ]; then
 		vk=$(LAB_KDIR=$KDIR "$HERE/build-vfio-platform.sh") ||
 			fail 2 "build-vfio-platform.sh could not build the vfio-platform modules"
 		# Ours stand in for Debian's vfio.ko (no-IOMMU built in).
-		# tun: /dev/net/tun for the virtio-net tests' taps.
-		export LAB_MODULES=${LAB_MODULES:-"$vk/vfio.ko vfio_iommu_type1 vfio_virqfd $vk/vfio-platform-base.ko $vk/vfio-platform.ko $vk/vfio-amba.ko tun"}
+		# tun: /dev/net/tun for the virtio-net tests' taps; loop: loop-mounted images.
+		export LAB_MODULES=${LAB_MODULES:-"$vk/vfio.ko vfio_iommu_type1 vfio_virqfd $vk/vfio-platform-base.ko $vk/vfio-platform.ko $vk/vfio-amba.ko tun loop"}
 		command -v fdtput >/dev/null || fail 2 "fdtput not found (apt-get install device-tree-compiler)"
 	fi
 	command -v "$LAB_QEMU" >/dev/null || fail 2 "$LAB_QEMU not found (apt-get install qemu-system-arm)"
@@ -194,8 +206,17 @@ if [ "$LAB_ARCH" = arm64 ] && [ "$LAB_VFIO_PLATFORM" = 1 ] &&
 	LAB_EXTRA="$LAB_EXTRA $VMLINUZ:/linux/Image-debian-cloud $TMP/initrd-pl031.cpio.gz:/linux/initrd-pl031.cpio.gz"
 fi
 # shellcheck disable=SC2086 # LAB_EXTRA is a space-separated list
-"$HERE/mkinitramfs.sh" "$KDIR" "$TMP/l1.cpio" $LAB_EXTRA ||
-	fail 2 "mkinitramfs.sh failed"
+if [ -n "${LAB_REUSE:-}" ] && [ "$LAB_ARCH" = x86_64 ] && [ -s "$LAB_REUSE/l1.cpio" ]; then
+	cp "$LAB_REUSE/l1.cpio" "$TMP/l1.cpio"
+else
+	"$HERE/mkinitramfs.sh" "$KDIR" "$TMP/l1.cpio" $LAB_EXTRA ||
+		fail 2 "mkinitramfs.sh failed"
+	if [ -n "${LAB_REUSE:-}" ] && [ "$LAB_ARCH" = x86_64 ]; then
+		mkdir -p "$LAB_REUSE"
+		cp "$TMP/l1.cpio" "$LAB_REUSE/l1.cpio"
+		printf '%s\n' "$KDIR" >"$LAB_REUSE/kdir"
+	fi
+fi
 
 # The arm64 lab's vfio-platform device: QEMU virt's PL031 is an AMBA
 # primecell ("arm,pl031", "arm,primecell"); with "arm,pl031" alone Linux
@@ -293,7 +314,7 @@ boot_l1() {
 	local append line rc started='' t0=$EPOCHREALTIME smp=$2
 	append="console=ttyS0 panic=-1 loglevel=4 lab.tests=$1 lab.timeout=$LAB_TEST_TIMEOUT lab.pci=$LAB_PCI_ID"
 	[ "$LAB_ARCH" = arm64 ] && append="console=ttyAMA0 ${append#console=ttyS0 }"
-	qemu=("$LAB_QEMU" -accel tcg -cpu "$LAB_CPU" -smp "$smp" -m "$LAB_MEM"
+	qemu=("$LAB_QEMU" -accel "$LAB_ACCEL" -cpu "$LAB_CPU" -smp "$smp" -m "$LAB_MEM"
 		-machine "$LAB_MACHINE" -nodefaults -nographic -serial stdio -no-reboot)
 	if [ -n "$LAB_IOMMU" ]; then
 		qemu+=(-device "$LAB_IOMMU")

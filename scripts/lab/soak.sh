@@ -19,6 +19,18 @@
 # (SIGSTOP, SIGCONT), so L1 misses stretches of time its TCG clocks (host
 # time) do not miss. Each boot's L1 prints its clock setup (LAB-INFO clock);
 # a stalled boot leaves QEMU's view of L1 in console-N.log.stall.
+#
+# Tests marked "# lab: smp" (partitions, rt_partition) in the list make each
+# boot two L1 boots, as in CI: the one-CPU L1 for the others, then a -smp 2
+# L1 for them; the boot's line names which one stalled. SOAK_BUDGET=SECONDS
+# starts no boot after that many seconds (the lab lock is shared: a soak in
+# slots), and the last line says how many boots ran. SOAK_LOCK=FILE takes
+# that lock (flock) around each boot instead, so that other lab users get the
+# lab between boots: the hog is stopped while the soak does not hold it, and
+# the soak waits SOAK_GAP (5) seconds after each boot before asking again.
+# Run it without an outer flock then. The first boot's kernel and initramfs
+# are reused by the others (run.sh's LAB_REUSE; SOAK_REUSE=0: rebuilt each
+# boot), which saves 30 to 50 s a boot on a loaded machine.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 boots=${1:-30}
@@ -28,9 +40,12 @@ tests=("$@")
 export LAB_TIMEOUT=${LAB_TIMEOUT:-300} LAB_SILENCE=${LAB_SILENCE:-90} LAB_REBOOT=0
 log=${SOAK_LOG:-$(mktemp -d "${TMPDIR:-/tmp}/tessera-soak.XXXXXX")}
 mkdir -p "$log"
+[ "${SOAK_REUSE:-1}" = 0 ] || export LAB_REUSE=$log/reuse
 hog=
 if [ "${SOAK_HOG:-1}" = 1 ] && command -v stress-ng >/dev/null; then
-	stress-ng --cpu 1 --timeout $((boots * LAB_TIMEOUT))s >/dev/null 2>&1 &
+	# In a process group of its own (setsid), so that its worker can be
+	# stopped and continued with it.
+	setsid stress-ng --cpu 1 --timeout $((boots * LAB_TIMEOUT * 3))s >/dev/null 2>&1 &
 	hog=$!
 fi
 # The soak's own QEMUs: run.sh's temp dirs are under $log/tmp.
@@ -59,21 +74,48 @@ if [ "${SOAK_PAUSE:-0}" = 1 ]; then
 	) &
 	pauser=$!
 fi
-trap '[ -n "$hog" ] && kill "$hog" 2>/dev/null; [ -n "$pauser" ] && kill "$pauser" 2>/dev/null' EXIT
-stalled=0 failed=0
+hog_sig() { [ -z "$hog" ] || kill "-$1" -- "-$hog" 2>/dev/null; }
+trap 'hog_sig CONT; hog_sig TERM; [ -n "$pauser" ] && kill "$pauser" 2>/dev/null' EXIT
+if [ -n "${SOAK_LOCK:-}" ]; then
+	exec {lockfd}>>"$SOAK_LOCK"
+	hog_sig STOP
+fi
+stalled=0 failed=0 ran=0 soak_t0=$EPOCHREALTIME
 for i in $(seq "$boots"); do
+	if [ -n "${SOAK_BUDGET:-}" ] &&
+		awk -v a="$soak_t0" -v b="$EPOCHREALTIME" -v m="$SOAK_BUDGET" 'BEGIN { exit !(b - a >= m) }'; then
+		echo "soak: budget of ${SOAK_BUDGET}s spent: stopping before boot $i"
+		break
+	fi
+	ran=$i
+	if [ -n "${SOAK_LOCK:-}" ]; then
+		tw=$EPOCHREALTIME
+		flock "$lockfd"
+		hog_sig CONT
+		waited=$(awk -v a="$tw" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+	fi
 	t0=$EPOCHREALTIME
-	LAB_LOG=$log/console-$i.log "$HERE/run.sh" "${tests[@]}" >"$log/run-$i.log" 2>&1
+	LAB_LOG=$log/console-$i.log "$HERE/run.sh" "${tests[@]}" >"$log/run-$i.log" 2>&1 {lockfd}>&-
 	rc=$?
+	if [ -n "${SOAK_LOCK:-}" ]; then
+		hog_sig STOP
+		flock -u "$lockfd"
+		[ "$i" = "$boots" ] || sleep "${SOAK_GAP:-5}"
+	fi
 	dt=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 	case $rc in
 	0) verdict=ok ;;
 	4) verdict=STALLED; stalled=$((stalled + 1)) ;;
 	*) verdict="FAILED ($rc)"; failed=$((failed + 1)) ;;
 	esac
-	echo "soak: boot $i/$boots: $verdict in ${dt}s$([ "$rc" = 0 ] || echo " (see $log/run-$i.log)")"
+	# Which L1 went silent: the one-CPU pass, or the smp pass after
+	# run.sh's "L1 with N CPUs for" line.
+	where=$(awk '/L1 with [0-9]+ CPUs for/ { n = $4 " CPUs" }
+		/L1 silent for [0-9]+s during/ { sub(/.*during /, ""); sub(/: stopping it.*/, "");
+			printf " [silent during %s, L1 with %s]", $0, n ? n : "1 CPU" }' "$log/run-$i.log")
+	echo "soak: boot $i/$boots: $(date -u +%H:%M:%S) $verdict in ${dt}s (load $(cut -d' ' -f1 /proc/loadavg)${waited:+, waited ${waited}s for the lock})$where$([ "$rc" = 0 ] || echo " (see $log/run-$i.log)")"
 done
-echo "soak: $boots boots, $stalled stalled, $failed failed (logs in $log)"
+echo "soak: $ran boots, $stalled stalled, $failed failed (logs in $log)"
 # L1's clocks over the soak: one line per distinct setup, with its count.
 grep -ah '^LAB-INFO clock end:' "$log"/console-*.log 2>/dev/null | sort | uniq -c | sed 's/^/soak: /'
 grep -ahi '^LAB-INFO clock: ' "$log"/console-*.log 2>/dev/null | sort | uniq -c | sed 's/^/soak: /' | head -n 10

@@ -67,7 +67,9 @@ need_kvm
 head -c 100 "$hello" >"$TMP/truncated.elf"
 expect_usage_error "outside the file" run --kernel "$TMP/truncated.elf"
 printf 'MZ not an elf' >"$TMP/junk.bin"
-expect_usage_error "not an ELF64 or bzImage" run --kernel "$TMP/junk.bin"
+formats="an ELF64 or bzImage"
+on_arm64 && formats="an ELF64 or arm64 Image"
+expect_usage_error "not $formats (use --load-addr" run --kernel "$TMP/junk.bin"
 # 8 bytes short of the end of 32M of RAM (x86: from 0; arm64: from 2 GiB).
 end_less_8=0x1fffff8
 on_arm64 && end_less_8=0x81fffff8

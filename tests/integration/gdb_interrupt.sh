@@ -7,6 +7,8 @@
 need_kvm
 need_gdb
 
+# spin is set once the guest is in main: its runtime clears .bss before
+# (arm64's start.S does; a write at the first instruction would be lost).
 sock=$TMP/gdb.sock
 start_tessera --gdb "unix:$sock" --gdb-wait
 wait_socket "$sock"
@@ -14,6 +16,8 @@ wait_socket "$sock"
 	gdb_prologue
 	cat <<EOF
 target remote $sock
+thbreak main
+continue
 set var spin = 1
 echo SPINNING\n
 continue

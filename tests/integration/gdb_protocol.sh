@@ -19,10 +19,16 @@ if [ "${LAB:-}" = 1 ] && [ $(($(cat /sys/class/net/lo/flags) & 1)) = 0 ]; then
 fi
 start_tessera --gdb tcp:127.0.0.1:0 -v --cmdline spin
 port=$(tcp_port)
-wait_for "$TMP/out" "gdbtarget: start tick=" || fail "guest did not start: $(cat "$TMP/err")"
-sym() { sed -n "s/.* $1=0x0*\([0-9a-f]*\).*/\1/p" "$TMP/out" | head -n 1; }
+# The banner reaches $TMP/out a few bytes at a time (each one a UART exit):
+# wait for its last address whole, then read it once. (Reading the growing
+# file once per symbol found 'watched=' still missing under load: 'Z2,,8'.)
+wait_for "$TMP/out" "gdbtarget: start tick=.* exit_status=0x[0-9a-f]\{16\}" ||
+	fail "guest did not start: $(cat "$TMP/err"); stdout: $(cat "$TMP/out")"
+banner=$(grep -m 1 "gdbtarget: start tick=" "$TMP/out")
+sym() { sed -n "s/.* $1=0x0*\([0-9a-f]*\).*/\1/p" <<<"$banner"; }
 tick=$(sym tick) watched=$(sym watched) spin=$(sym spin) status=$(sym exit_status)
-[ -n "$tick" ] && [ -n "$status" ] || fail "no symbol addresses in: $(cat "$TMP/out")"
+[ -n "$tick" ] && [ -n "$watched" ] && [ -n "$spin" ] && [ -n "$status" ] ||
+	fail "no symbol addresses in: '$banner'"
 # The arch's view: target name, 'g' block (hex digits), pc's register
 # number, a RAM address, the breakpoint kind gdb sends (x86 int3: 1 byte;
 # arm64 BRK: 4).

@@ -21,33 +21,10 @@ kernel=$LINUX_DIR/bzImage-partition
 need_tools unshare
 MAC=02:00:5e:10:00:02
 
-cat >"$TMP/inner.sh" <<'SH'
-tap=tsn0
-ip link set lo up
-"$TESSERA" run --kernel "$KERNEL" --initrd "$INITRD" --memory 256M --cpu-template host \
-	--net "tap=$tap,mac=$MAC" -v \
-	--cmdline "quiet tessera.exit=reboot tessera.net.addr=10.77.0.2/24 tessera.net.peer=10.77.0.1" \
-	</dev/null >"$TMP/out" 2>"$TMP/err" &
-pid=$!
-i=0
-until ip link show "$tap" >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -lt 200 ] || { echo "no tap $tap after 20 s" >"$TMP/inner.err"; break; }
-	sleep 0.1
-done
-ip addr add 10.77.0.1/24 dev "$tap" && ip link set "$tap" up || echo "cannot configure $tap" >>"$TMP/inner.err"
-i=0
-while kill -0 "$pid" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -lt 3000 ] || { kill -9 "$pid"; echo "timeout" >>"$TMP/inner.err"; break; }
-	sleep 0.1
-done
-wait "$pid"
-echo $? >"$TMP/rc"
-SH
 start=$(cut -d' ' -f1 /proc/uptime)
-TMP=$TMP TESSERA=$TESSERA KERNEL=$kernel INITRD=$LINUX_DIR/initrd-net.cpio.gz MAC=$MAC \
-	unshare -n sh "$TMP/inner.sh" || fail "unshare -n failed"
+TESSERA=$TESSERA KERNEL=$kernel INITRD=$LINUX_DIR/initrd-net.cpio.gz MAC=$MAC DIR=$TMP \
+	CMDLINE="quiet tessera.exit=reboot tessera.net.addr=10.77.0.2/24 tessera.net.peer=10.77.0.1" \
+	unshare -n sh "$(dirname "$0")/lib/tap_ping.sh" --cpu-template host || fail "unshare -n failed"
 secs=$(awk -v s="$start" '{ printf "%.2f", $1 - s }' /proc/uptime)
 [ ! -s "$TMP/inner.err" ] || fail "$(cat "$TMP/inner.err"); console: $(tail -c 3000 "$TMP/out"); stderr: $(cat "$TMP/err")"
 RC=$(cat "$TMP/rc")

@@ -130,7 +130,7 @@ if [ -w /sys/fs/cgroup/cpuset/cgroup.procs ]; then
 	cg=/sys/fs/cgroup/cpuset/tessera-test.$$
 	mkdir "$cg" && cat /sys/fs/cgroup/cpuset/cpuset.cpus >"$cg/cpuset.cpus" &&
 		cat /sys/fs/cgroup/cpuset/cpuset.mems >"$cg/cpuset.mems" || fail "cannot set up $cg"
-	trap 'cleanup; rmdir "$cg" 2>/dev/null' EXIT
+	trap 'main_shell && { cleanup; rmdir "$cg" 2>/dev/null; }' EXIT
 	start_probe 500 --cgroup "$cg"
 	grep -q "cpuset:/tessera-test.$$" /proc/"$pid"/cgroup || fail "not in $cg: $(cat /proc/"$pid"/cgroup)"
 	finish_probe

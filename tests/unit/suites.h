@@ -33,6 +33,7 @@ Suite *vfio_suite(void);
 Suite *vfio_platform_suite(void);
 /* The arm64 port's pure parts (tests/unit/arm64/), on every host. */
 Suite *arm64_pure_suite(void);
+Suite *arm64_mmu_suite(void);
 Suite *sandbox_suite(void);
 
 /*

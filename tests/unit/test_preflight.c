@@ -2,10 +2,12 @@
 /* The preflight's pure parts (vmm/preflight.h) and log_escape (vmm/log.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,13 +66,24 @@ static int check(struct preflight_host *h, uint64_t mem, bool mlock,
 	return preflight_check_memory(&c, h, err, 256);
 }
 
+/*
+ * What the monitor needs beside guest RAM with one vCPU and no device: its
+ * overhead, the vCPU thread's stack and arena, the signal thread's stack
+ * (48.25 MiB).
+ */
+#define MONITOR_1CPU (PREFLIGHT_MONITOR_OVERHEAD + 2 * PREFLIGHT_THREAD_STACK + \
+		      PREFLIGHT_VCPU_ARENA)
+/* The most guest RAM, in whole MiB, that fits in avail beside it. */
+#define FITS(avail) (((avail) - MONITOR_1CPU) & ~((1ULL << 20) - 1))
+
 START_TEST(memory_limits)
 {
 	struct preflight_host h;
 	char err[256];
 
+	ck_assert_uint_eq(FITS(512ULL << 20), 463ULL << 20);
 	host(&h);
-	/* Without --mlock: MemAvailable + SwapFree (1.5G) less the monitor's 32M. */
+	/* Without --mlock: MemAvailable + SwapFree (1.5G) less the monitor's 48.25M. */
 	ck_assert_int_eq(check(&h, 1024ULL << 20, false, false, MEM_PAGES_DEFAULT, err), 0);
 	ck_assert_int_eq(check(&h, 1510ULL << 20, false, false, MEM_PAGES_DEFAULT, err), -ENOMEM);
 	ck_assert_msg(strstr(err, "--memory 1510M: the host can give 1536 MiB now (MemAvailable + SwapFree)"), "%s", err);
@@ -78,14 +91,15 @@ START_TEST(memory_limits)
 	ck_assert_int_eq(check(&h, 512ULL << 30, false, true, MEM_PAGES_DEFAULT, err), 0);
 	/* Strict overcommit: CommitLimit - Committed_AS = 512M. */
 	h.overcommit = 2;
-	ck_assert_int_eq(check(&h, 480ULL << 20, false, false, MEM_PAGES_DEFAULT, err), 0);
-	ck_assert_int_eq(check(&h, 481ULL << 20, false, false, MEM_PAGES_DEFAULT, err), -ENOMEM);
+	ck_assert_int_eq(check(&h, FITS(512ULL << 20), false, false, MEM_PAGES_DEFAULT, err), 0);
+	ck_assert_int_eq(check(&h, FITS(512ULL << 20) + (1ULL << 20), false, false, MEM_PAGES_DEFAULT, err), -ENOMEM);
 	ck_assert_msg(strstr(err, "CommitLimit - Committed_AS"), "%s", err);
 	h.committed_as = h.commit_limit + 1; /* over the limit already */
 	ck_assert_int_eq(check(&h, 2ULL << 20, false, false, MEM_PAGES_DEFAULT, err), -ENOMEM);
 	/* --mlock: MemAvailable alone, and no override. */
 	host(&h);
-	ck_assert_int_eq(check(&h, 992ULL << 20, true, false, MEM_PAGES_DEFAULT, err), 0);
+	ck_assert_int_eq(check(&h, FITS(1ULL << 30), true, false, MEM_PAGES_DEFAULT, err), 0);
+	ck_assert_int_eq(check(&h, FITS(1ULL << 30) + (1ULL << 20), true, false, MEM_PAGES_DEFAULT, err), -ENOMEM);
 	ck_assert_int_eq(check(&h, 1ULL << 30, true, true, MEM_PAGES_DEFAULT, err), -ENOMEM);
 	ck_assert_msg(strstr(err, "--memory 1G --mlock: the host has 1024 MiB available"), "%s", err);
 	/* --mlock: RLIMIT_MEMLOCK, unless CAP_IPC_LOCK. */
@@ -118,7 +132,7 @@ START_TEST(memory_counts_devices)
 	config_init(&c);
 	c.mem_size = 256ULL << 20;
 	bare = preflight_memory_need(&c);
-	ck_assert_uint_eq(bare, c.mem_size + PREFLIGHT_MONITOR_OVERHEAD);
+	ck_assert_uint_eq(bare, c.mem_size + MONITOR_1CPU);
 	c.ndisks = 1;
 	one = preflight_memory_need(&c);
 	/* The workers' and the I/O thread's stacks at least. */
@@ -148,6 +162,53 @@ START_TEST(memory_counts_devices)
 	ck_assert_int_eq(preflight_check_memory(&c, &h, err, sizeof(err)), -ENOMEM);
 	c.disk[0].direct = false;
 	ck_assert_int_eq(preflight_check_memory(&c, &h, err, sizeof(err)), 0);
+}
+END_TEST
+
+/*
+ * Each vCPU thread's stack and malloc arena count, and the gdb stub's
+ * thread with --gdb: a host that fits one vCPU refuses eight.
+ */
+START_TEST(memory_counts_threads)
+{
+	const uint64_t vcpu = PREFLIGHT_THREAD_STACK + PREFLIGHT_VCPU_ARENA;
+	struct preflight_host h;
+	struct vm_config c;
+	uint64_t one;
+	struct rlimit rl;
+	pthread_attr_t a;
+	size_t stack;
+	char err[256];
+
+	config_init(&c);
+	c.mem_size = 256ULL << 20;
+	one = preflight_memory_need(&c);
+	c.cpus = 8;
+	ck_assert_uint_eq(preflight_memory_need(&c), one + 7 * vcpu);
+	c.gdb = true;
+	ck_assert_uint_eq(preflight_memory_need(&c), one + 7 * vcpu + PREFLIGHT_THREAD_STACK);
+	c.gdb = false;
+	host(&h);
+	h.mem_available = one;
+	c.mlock = true;
+	c.cpus = 1;
+	ck_assert_int_eq(preflight_check_memory(&c, &h, err, sizeof(err)), 0);
+	c.cpus = 8;
+	ck_assert_int_eq(preflight_check_memory(&c, &h, err, sizeof(err)), -ENOMEM);
+	ck_assert_msg(strstr(err, "the monitor need"), "%s", err);
+
+	/*
+	 * The figure is glibc's real default (the threads set no size) where
+	 * RLIMIT_STACK is at most 8 MiB (Debian's default; unlimited gives 2
+	 * MiB on x86_64).
+	 */
+	ck_assert_int_eq(getrlimit(RLIMIT_STACK, &rl), 0);
+	ck_assert_int_eq(pthread_getattr_default_np(&a), 0);
+	ck_assert_int_eq(pthread_attr_getstacksize(&a, &stack), 0);
+	pthread_attr_destroy(&a);
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= PREFLIGHT_THREAD_STACK)
+		ck_assert_uint_le(stack, PREFLIGHT_THREAD_STACK);
+	ck_assert_uint_ge(PREFLIGHT_THREAD_STACK, IOTHREAD_STACK);
 }
 END_TEST
 
@@ -336,6 +397,7 @@ Suite *preflight_suite(void)
 	tcase_add_test(tc, parses_meminfo);
 	tcase_add_test(tc, memory_limits);
 	tcase_add_test(tc, memory_counts_devices);
+	tcase_add_test(tc, memory_counts_threads);
 	tcase_add_test(tc, gdb_addresses);
 	tcase_add_test(tc, regular_files_only);
 	tcase_add_test(tc, partition_file_text);

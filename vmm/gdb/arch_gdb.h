@@ -144,8 +144,11 @@ int arch_gdb_get_pc(struct vcpu *v, uint64_t *pc);
 int arch_gdb_set_pc(struct vcpu *v, uint64_t pc);
 
 /*
- * Translates a guest virtual address with the vCPU's current paging.
- * 0, or -EFAULT when it does not map.
+ * Translates a guest virtual address with the vCPU's current paging
+ * (x86: KVM_TRANSLATE; arm64: a walk of the guest's stage-1 tables,
+ * vmm/arch/arm64/mmu.c). 0, or -errno: -EFAULT when it does not map,
+ * another when the registers cannot be read or the arch does not model
+ * the paging mode (the stub answers gdb with an error either way).
  */
 int arch_gdb_translate(struct vcpu *v, uint64_t gva, gpa_t *gpa);
 

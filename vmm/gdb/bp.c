@@ -20,6 +20,17 @@
 #include "vcpu.h"
 
 /*
+ * Bytes the stub wrote into guest RAM may be code the guest runs with its
+ * instruction cache on (an arm64 guest with its MMU on): clean them to the
+ * point of unification and invalidate the instruction cache over them
+ * (a no-op on x86, whose caches are coherent with code).
+ */
+static void code_written(void *p, size_t len)
+{
+	__builtin___clear_cache((char *)p, (char *)p + len);
+}
+
+/*
  * Reads guest virtual memory through v's page tables, page by page, up to
  * the first address that does not translate to RAM. Returns the bytes
  * read. The stub's thread, or v's own.
@@ -274,6 +285,7 @@ static int insert_sw_bp(struct gdb_stub *g, uint64_t addr)
 	memcpy(bp->saved, alias >= 0 ? g->swbp[alias].saved : p,
 	       arch_gdb_sw_bp_len);
 	memcpy(p, arch_gdb_sw_bp_insn, arch_gdb_sw_bp_len);
+	code_written(p, arch_gdb_sw_bp_len);
 	g->nswbp++;
 	return 0;
 }
@@ -289,8 +301,10 @@ static void remove_sw_bp_at(struct gdb_stub *g, unsigned int b)
 					   arch_gdb_sw_bp_len);
 
 		/* The guest may have overwritten it since: then it stays. */
-		if (p && !memcmp(p, arch_gdb_sw_bp_insn, arch_gdb_sw_bp_len))
+		if (p && !memcmp(p, arch_gdb_sw_bp_insn, arch_gdb_sw_bp_len)) {
 			memcpy(p, bp->saved, arch_gdb_sw_bp_len);
+			code_written(p, arch_gdb_sw_bp_len);
+		}
 	}
 	g->swbp[b] = g->swbp[--g->nswbp];
 }
@@ -445,6 +459,7 @@ int gdb_mem_write(struct gdb_stub *g, uint64_t addr, const uint8_t *buf,
 		if (chunk > len - done)
 			chunk = len - done;
 		memcpy(host[i], buf + done, chunk);
+		code_written(host[i], chunk);
 		done += chunk;
 	}
 	for (unsigned int b = 0; b < g->nswbp; b++) {
@@ -461,8 +476,10 @@ int gdb_mem_write(struct gdb_stub *g, uint64_t addr, const uint8_t *buf,
 			}
 		}
 		p = guest_mem_ptr(&g->vm->mem, bp->gpa, arch_gdb_sw_bp_len);
-		if (touched && p)
+		if (touched && p) {
 			memcpy(p, arch_gdb_sw_bp_insn, arch_gdb_sw_bp_len);
+			code_written(p, arch_gdb_sw_bp_len);
+		}
 	}
 	return 0;
 }

@@ -24,6 +24,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The MMU: start.S calls guest_mmu_init() after guest_runtime_init(), before
+ * main (runtime.c: an identity map, RAM cacheable, devices Device-nGnRE),
+ * and a CPU started by guest_start_cpu() turns it on with the same
+ * registers. RAM is mapped a second time at GUEST_ALIAS_BASE + its
+ * physical address (TTBR1), for debuggers' tests of address translation.
+ */
+#define GUEST_ALIAS_BASE 0xffffffc000000000ull
+struct guest_mmu_regs {
+	uint64_t mair, tcr, ttbr0, ttbr1, sctlr; /* start.S's order */
+};
+/* Builds the tables and turns the MMU and caches on. 0, or -1 (said on
+ * the console) when it stays off. Boot CPU, once. */
+int guest_mmu_init(void);
+/* Loads the registers and sets SCTLR_EL1 (start.S). Uses no stack. */
+void guest_mmu_on(const struct guest_mmu_regs *r);
+
 #define PSCI_0_2_FN_SYSTEM_OFF 0x84000008u
 #define PSCI_0_2_FN_SYSTEM_RESET 0x84000009u
 #define PSCI_0_2_FN64_CPU_ON 0xc4000003u

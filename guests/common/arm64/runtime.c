@@ -232,12 +232,168 @@ int guest_dt_console(const struct dtb *t, uint64_t *where, uint32_t *cells,
 	return 0;
 }
 
-/* What a started CPU loads first (start.S's secondary_entry): its stack
- * and its function. One per CPU, kept: the CPU reads it after CPU_ON. */
+/*
+ * The MMU (ARM ARM D8): an identity map with a 4K granule and a 39-bit
+ * address space (T0SZ 25, the walk starting at level 1, 1 GiB per entry).
+ * Every GiB below RAM is Device-nGnRE (the GIC, the UART, the debug-exit
+ * register and the virtio-mmio window all sit there: vmm/arch/arm64/layout.h);
+ * RAM is Normal write-back, inner shareable, so that the guest and the
+ * monitor, which reads and writes the virtio rings through its own
+ * cacheable mapping, see the same bytes without FEAT_S2FWB. The GiB that
+ * holds the image goes down to 2 MiB blocks, and the image's 2 MiB to 4K
+ * pages: code and constants read-only (and executable at EL1 and EL0),
+ * everything else read-write at EL1 and EL0 (so an EL0 task, such as the
+ * real-time probe's, reaches its data; the architecture makes memory EL0
+ * may write privileged-execute-never). TTBR1 maps RAM a second time at
+ * GUEST_ALIAS_BASE + physical address, through tables of its own, for the
+ * gdb tests of virtual address translation.
+ */
+#define PTE_BLOCK 1ull
+#define PTE_TABLE 3ull /* a page at level 3 */
+#define PTE_ATTR(i) ((uint64_t)(i) << 2) /* MAIR_EL1 index */
+#define PTE_EL0 (1ull << 6)  /* AP[1]: EL0 may access */
+#define PTE_RO (1ull << 7)   /* AP[2]: read-only */
+#define PTE_SH_INNER (3ull << 8)
+#define PTE_AF (1ull << 10)
+#define PTE_PXN (1ull << 53)
+#define PTE_UXN (1ull << 54)
+#define MAIR_DEVICE_NGNRE 0x04ull /* index 0 */
+#define MAIR_NORMAL_WB 0xffull    /* index 1: inner and outer write-back */
+#define PTE_DEVICE (PTE_ATTR(0) | PTE_AF | PTE_PXN | PTE_UXN)
+#define PTE_RAM (PTE_ATTR(1) | PTE_AF | PTE_SH_INNER | PTE_EL0 | PTE_UXN)
+#define PTE_TEXT (PTE_ATTR(1) | PTE_AF | PTE_SH_INNER | PTE_EL0 | PTE_RO)
+/* TCR_EL1: T0SZ = T1SZ = 25, walks write-back inner shareable, TG0 4K,
+ * TG1 4K; IPS from ID_AA64MMFR0_EL1. */
+#define TCR_WALK (1ull << 8 | 1ull << 10 | 3ull << 12)
+#define TCR_VALUE (25ull | TCR_WALK | 25ull << 16 | TCR_WALK << 16 | 2ull << 30)
+#define SCTLR_M (1ull << 0)
+#define SCTLR_A (1ull << 1)
+#define SCTLR_C (1ull << 2)
+#define SCTLR_I (1ull << 12)
+#define SCTLR_WXN (1ull << 19)
+#define SCTLR_EE (1ull << 25)
+#define SZ_2M (2ull << 20)
+#define SZ_1G (1ull << 30)
+
+static uint64_t l1_lo[512] __attribute__((aligned(4096)));
+static uint64_t l1_hi[512] __attribute__((aligned(4096)));
+static uint64_t l2_img[512] __attribute__((aligned(4096)));
+static uint64_t l3_img[512] __attribute__((aligned(4096)));
+static struct guest_mmu_regs mmu_regs; /* sctlr 0: the MMU stays off */
+extern const uint8_t __image_start[], __text_end[], __image_end[];
+
+/* RAM as the DT's first /memory node says: 0, or -1 without one. */
+static int ram_range(uint64_t *base, uint64_t *size)
+{
+	int node = have_dt ? dtb_find_path(&dt, "/memory") : -1;
+	struct dtb_reg r;
+
+	if (node < 0 || dtb_reg(&dt, node, 0, &r) || !r.size)
+		return -1;
+	*base = dtb_reg_addr(&r);
+	*size = r.size;
+	return 0;
+}
+
+/* The image's 1 GiB: 2 MiB blocks of RAM (Device below RAM), its own
+ * 2 MiB in pages. */
+static void map_image_gib(uint64_t gib, uint64_t ram, uint64_t ram_end)
+{
+	uint64_t img2m = (uint64_t)__image_start & ~(SZ_2M - 1);
+
+	for (unsigned int i = 0; i < 512; i++) {
+		uint64_t a = gib + i * SZ_2M;
+
+		if (a == img2m)
+			l2_img[i] = (uint64_t)l3_img | PTE_TABLE;
+		else if (a + SZ_2M > ram && a < ram_end)
+			l2_img[i] = a | PTE_RAM | PTE_BLOCK;
+		else if (a < ram)
+			l2_img[i] = a | PTE_DEVICE | PTE_BLOCK;
+	}
+	for (unsigned int i = 0; i < 512; i++) {
+		uint64_t a = img2m + i * 4096ull;
+
+		if (a >= ((uint64_t)__image_start & ~4095ull) && a < (uint64_t)__text_end)
+			l3_img[i] = a | PTE_TEXT | PTE_TABLE;
+		else
+			l3_img[i] = a | PTE_RAM | PTE_TABLE;
+	}
+}
+
+/* Invalidates [start, end) in the data caches to the point of coherency:
+ * what the guest wrote with the MMU off went past them. */
+static void dcache_inval(uint64_t start, uint64_t end)
+{
+	uint64_t ctr, line;
+
+	__asm__ volatile("mrs %0, ctr_el0" : "=r"(ctr));
+	line = 4ull << ((ctr >> 16) & 0xf); /* DminLine, in words */
+	for (uint64_t a = start & ~(line - 1); a < end; a += line)
+		__asm__ volatile("dc ivac, %0" : : "r"(a) : "memory");
+	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+int guest_mmu_init(void)
+{
+	uint64_t mmfr0, sctlr, ram, size, ram_end, img = (uint64_t)__image_start;
+	uint64_t end = (uint64_t)__image_end;
+
+	__asm__ volatile("mrs %0, id_aa64mmfr0_el1" : "=r"(mmfr0));
+	if (((mmfr0 >> 28) & 0xf) == 0xf) {
+		uart_puts("guest: no 4K granule: the MMU stays off\n");
+		return -1;
+	}
+	if ((img >> 21) != ((end - 1) >> 21) || end > (256ull << 30)) {
+		uart_puts("guest: image not within one 2 MiB: the MMU stays off\n");
+		return -1;
+	}
+	if (ram_range(&ram, &size)) { /* no DT: the image's GiB */
+		ram = img & ~(SZ_1G - 1);
+		size = SZ_1G;
+	}
+	ram_end = ram + size;
+	if (ram_end > (256ull << 30) || ram_end < ram)
+		ram_end = 256ull << 30; /* what the alias can hold */
+	for (uint64_t g = 0; g < 256; g++) {
+		uint64_t a = g << 30;
+
+		if (a == (img & ~(SZ_1G - 1))) {
+			map_image_gib(a, ram, ram_end);
+			l1_lo[g] = (uint64_t)l2_img | PTE_TABLE;
+		} else if (a + SZ_1G > ram && a < ram_end) {
+			l1_lo[g] = a | PTE_RAM | PTE_BLOCK;
+		} else if (a < ram) {
+			l1_lo[g] = a | PTE_DEVICE | PTE_BLOCK;
+			continue; /* no alias of devices */
+		} else {
+			continue;
+		}
+		l1_hi[256 + g] = l1_lo[g];
+	}
+	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+	mmu_regs.mair = MAIR_DEVICE_NGNRE | MAIR_NORMAL_WB << 8;
+	mmu_regs.tcr = TCR_VALUE | ((mmfr0 & 7) > 5 ? 5ull : mmfr0 & 7) << 32;
+	mmu_regs.ttbr0 = (uint64_t)l1_lo;
+	mmu_regs.ttbr1 = (uint64_t)l1_hi;
+	mmu_regs.sctlr = (sctlr & ~(SCTLR_A | SCTLR_WXN | SCTLR_EE)) |
+			 SCTLR_M | SCTLR_C | SCTLR_I;
+	dcache_inval(img, end);
+	guest_mmu_on(&mmu_regs);
+	return 0;
+}
+
+/* What a started CPU loads first (start.S's secondary_entry): its stack,
+ * its function and the MMU's registers. One per CPU, kept: the CPU reads
+ * it with its MMU off, from memory. */
 #define GUEST_MAX_CPUS 16
 static struct {
 	uint64_t sp, fn;
-} cpu_ctx[GUEST_MAX_CPUS] __attribute__((aligned(16)));
+	struct guest_mmu_regs mmu;
+	uint64_t pad;
+} cpu_ctx[GUEST_MAX_CPUS] __attribute__((aligned(64)));
+
+_Static_assert(sizeof(cpu_ctx[0]) == 64, "start.S reads one 64-byte line");
 
 extern const uint8_t secondary_entry[];
 
@@ -256,7 +412,10 @@ int guest_start_cpu(unsigned int index, void (*fn)(void), void *stack_top)
 			return -1;
 		cpu_ctx[index].sp = (uint64_t)stack_top;
 		cpu_ctx[index].fn = (uint64_t)fn;
-		__asm__ volatile("dsb sy" ::: "memory");
+		cpu_ctx[index].mmu = mmu_regs;
+		/* to memory: the new CPU reads it with its caches off */
+		__asm__ volatile("dc civac, %0\n\tdsb sy"
+				 : : "r"(&cpu_ctx[index]) : "memory");
 		return psci_call(PSCI_0_2_FN64_CPU_ON, dtb_reg_addr(&r),
 				 (uint64_t)secondary_entry,
 				 (uint64_t)&cpu_ctx[index]) == 0 ? 0 : -1;

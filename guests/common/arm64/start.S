@@ -7,12 +7,12 @@
  * vectors (an IRQ goes to gic.c's dispatcher; any other exception is
  * reported, not looped on), set the
  * stack, clear BSS, let the runtime read the DTB (the UART, the
- * debug-exit register), then call main(dtb) and hand its return value to
- * guest_exit (PSCI SYSTEM_OFF).
+ * debug-exit register), turn the MMU and caches on (runtime.c's
+ * guest_mmu_init: an identity map, RAM Normal write-back), then call
+ * main(dtb) and hand its return value to guest_exit (PSCI SYSTEM_OFF).
  *
- * The MMU stays off: every data access is Device-nGnRnE, so the guests are
- * built with -mstrict-align (an unaligned access would fault) and use no
- * exclusive or atomic instructions.
+ * Until the MMU is on every data access is Device-nGnRnE, so the guests
+ * are built with -mstrict-align (an unaligned access would fault there).
  */
 	.section .text.start, "ax"
 	.globl _start
@@ -37,6 +37,7 @@ _start:
 	b	1b
 2:	mov	x0, x19
 	bl	guest_runtime_init
+	bl	guest_mmu_init		/* -1: it stays off, said on the console */
 	mov	x0, x19
 	bl	main
 	bl	guest_exit
@@ -45,7 +46,10 @@ _start:
 
 /*
  * A CPU started by guest_start_cpu() (PSCI CPU_ON): EL1, MMU off, x0 the
- * address of its {stack, function} pair. Same vectors as the boot CPU.
+ * address of its {stack, function, MMU registers} (runtime.c's cpu_ctx,
+ * cleaned to memory). Same vectors and tables as the boot CPU; the MMU
+ * goes on first (SCTLR 0 in the context: the boot CPU left it off), so
+ * that this CPU shares the boot CPU's cacheable view of RAM.
  */
 	.globl	secondary_entry
 secondary_entry:
@@ -53,6 +57,12 @@ secondary_entry:
 	adr	x1, guest_vectors
 	msr	vbar_el1, x1
 	isb
+	mov	x19, x0
+	ldr	x1, [x0, #48]		/* mmu.sctlr */
+	cbz	x1, 6f
+	add	x0, x0, #16		/* &mmu */
+	bl	guest_mmu_on
+6:	mov	x0, x19
 	ldp	x1, x2, [x0]
 	mov	sp, x1
 	mov	x29, xzr
@@ -60,6 +70,29 @@ secondary_entry:
 	blr	x2
 5:	wfi
 	b	5b
+
+/*
+ * guest_mmu_on(regs): x0 = {MAIR, TCR, TTBR0, TTBR1, SCTLR}_EL1 (guest.h's
+ * struct guest_mmu_regs). Registers first, the TLB cleaned of whatever a
+ * previous life left, then SCTLR_EL1 (M, C, I). Uses x1-x5, no stack; the
+ * code runs on, as it is identity-mapped.
+ */
+	.globl	guest_mmu_on
+guest_mmu_on:
+	ldp	x1, x2, [x0]
+	ldp	x3, x4, [x0, #16]
+	ldr	x5, [x0, #32]
+	msr	mair_el1, x1
+	msr	tcr_el1, x2
+	msr	ttbr0_el1, x3
+	msr	ttbr1_el1, x4
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	msr	sctlr_el1, x5
+	isb
+	ret
 
 /*
  * The vector table (ARM ARM D1.10.2): 16 entries of 0x80 bytes, 2 KiB

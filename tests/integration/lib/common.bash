@@ -7,11 +7,22 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 TESSERA=${TESSERA:-$HERE/build/tessera}
 GUESTS=${GUESTS:-$HERE/build/guests}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tessera-test.XXXXXX")
+# main_shell: true in the test's own shell, false in a subshell or a child
+# not yet exec'd. bash catches the fatal signals to run an EXIT trap, and a
+# child of `cmd &` has the handler until it execs: a SIGTERM sent to a job
+# that has just been started (stop_bounded's random rounds at 0 ms, a
+# watchdog killed at once) ran the parent's EXIT trap in the child, whose
+# cleanup deleted $TMP under the test and killed its jobs (the
+# /tmp/tessera-test.* directories that vanished mid-run). Every EXIT trap
+# does its work only in the main shell.
+main_shell() { [ "$BASHPID" = "$$" ]; }
+
 # On any exit, a test's background monitors die with it: none outlives a failure.
 # A job is often `timeout ... tessera`: killing timeout alone would orphan the
 # monitor (a --gdb partition spinning on), so its children go first.
 cleanup() {
 	local pid child
+	main_shell || return 0
 	for pid in $(jobs -p); do
 		for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
 			kill -9 "$child" 2>/dev/null

@@ -110,11 +110,11 @@ static uint8_t sum(const uint8_t *p, size_t n)
 START_TEST(mptable_checksums)
 {
 	uint8_t buf[4096];
-	size_t n = mptable_build(buf, sizeof(buf), 0x9fc00, 4, 0xfec00000);
+	size_t n = mptable_build(buf, sizeof(buf), 0x9fc00, 4, 0xfec00000, NULL);
 	uint16_t len, count;
 	uint32_t physptr;
 
-	ck_assert_uint_eq(n, mptable_size(4));
+	ck_assert_uint_eq(n, mptable_size(4, NULL));
 	ck_assert(!memcmp(buf, "_MP_", 4));
 	ck_assert_uint_eq(sum(buf, 16), 0);
 	memcpy(&physptr, buf + 4, 4);
@@ -130,8 +130,156 @@ START_TEST(mptable_checksums)
 	ck_assert_uint_eq(buf[16 + 44 + 1], 0);
 	ck_assert_uint_eq(buf[16 + 44 + 3], 3);
 	ck_assert_uint_eq(buf[16 + 44 + 20 + 3], 1); /* AP: enabled, not BSP */
-	ck_assert_uint_eq(mptable_build(buf, 100, 0x9fc00, 4, 0xfec00000), 0);
-	ck_assert_uint_eq(mptable_build(buf, sizeof(buf), 0x9fc00, 0, 0xfec00000), 0);
+	ck_assert_uint_eq(mptable_build(buf, 100, 0x9fc00, 4, 0xfec00000, NULL), 0);
+	ck_assert_uint_eq(mptable_build(buf, sizeof(buf), 0x9fc00, 0, 0xfec00000, NULL), 0);
+}
+END_TEST
+
+/* One MP table decoded: its buses and interrupt source entries. */
+struct mp_decoded {
+	unsigned int nbus, nsrc, entries;
+	struct { uint8_t id; char type[7]; } bus[4];
+	struct { uint8_t type, irqtype, srcbus, srcbusirq, dstapic, dstirq; uint16_t flag; } src[64];
+};
+
+/* Walks the configuration table's entries by their types' sizes. */
+static void mp_decode(const uint8_t *buf, size_t n, struct mp_decoded *d)
+{
+	uint16_t len, count;
+	const uint8_t *p, *end;
+
+	memset(d, 0, sizeof(*d));
+	ck_assert_uint_eq(sum(buf, 16), 0);
+	memcpy(&len, buf + 16 + 4, 2);
+	memcpy(&count, buf + 16 + 34, 2);
+	ck_assert_uint_eq(16 + len, n);
+	ck_assert_uint_eq(sum(buf + 16, len), 0);
+	end = buf + 16 + len;
+	for (p = buf + 16 + 44; p < end; d->entries++) {
+		switch (p[0]) {
+		case 0: /* processor */
+			p += 20;
+			break;
+		case 1: /* bus */
+			ck_assert_uint_lt(d->nbus, 4);
+			d->bus[d->nbus].id = p[1];
+			memcpy(d->bus[d->nbus].type, p + 2, 6);
+			d->nbus++;
+			p += 8;
+			break;
+		case 2: /* IOAPIC */
+			p += 8;
+			break;
+		case 3: /* I/O interrupt */
+		case 4: /* local interrupt */
+			ck_assert_uint_lt(d->nsrc, 64);
+			d->src[d->nsrc].type = p[0];
+			d->src[d->nsrc].irqtype = p[1];
+			memcpy(&d->src[d->nsrc].flag, p + 2, 2);
+			d->src[d->nsrc].srcbus = p[4];
+			d->src[d->nsrc].srcbusirq = p[5];
+			d->src[d->nsrc].dstapic = p[6];
+			d->src[d->nsrc].dstirq = p[7];
+			d->nsrc++;
+			p += 8;
+			break;
+		default:
+			ck_abort_msg("entry type %u", p[0]);
+		}
+	}
+	ck_assert_ptr_eq(p, end);
+	ck_assert_uint_eq(count, d->entries);
+}
+
+/* The I/O interrupt entry from bus with source IRQ irq, or -1. */
+static int mp_find(const struct mp_decoded *d, uint8_t bus, uint8_t irq)
+{
+	for (unsigned int i = 0; i < d->nsrc; i++)
+		if (d->src[i].type == 3 && d->src[i].srcbus == bus &&
+		    d->src[i].srcbusirq == irq)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * PCI INTx in the MP table (a guest without ACPI: "can't find IRQ for PCI
+ * INT A" without them): bus 0 is PCI, ISA moves to bus 1, each INTx is a
+ * level, active-low entry with IRQ = device << 2 | pin - 1 on its IOAPIC
+ * pin, and the ISA IRQ on a pin an INTx takes is gone.
+ */
+START_TEST(mptable_pci_intx)
+{
+	struct mptable_pci pci = { .nintx = 3, .intx = {
+		{ .slot = 1, .pin = 1, .ioapic_pin = 5 },
+		{ .slot = 2, .pin = 2, .ioapic_pin = 16 },
+		{ .slot = 31, .pin = 4, .ioapic_pin = 23 } } };
+	struct mp_decoded d;
+	uint8_t buf[4096];
+	size_t n;
+	int i;
+
+	/* Without PCI: the ISA bus is bus 0 with all 16 IRQs, as before. */
+	n = mptable_build(buf, sizeof(buf), 0x9fc00, 2, 0xfec00000, NULL);
+	ck_assert_uint_ne(n, 0);
+	mp_decode(buf, n, &d);
+	ck_assert_uint_eq(d.nbus, 1);
+	ck_assert_uint_eq(d.bus[0].id, 0);
+	ck_assert_str_eq(d.bus[0].type, "ISA   ");
+	ck_assert_uint_eq(d.nsrc, 16 + 2);
+	ck_assert_int_ge(mp_find(&d, 0, 5), 0);
+
+	n = mptable_build(buf, sizeof(buf), 0x9fc00, 2, 0xfec00000, &pci);
+	ck_assert_uint_eq(n, mptable_size(2, &pci));
+	mp_decode(buf, n, &d);
+	ck_assert_uint_eq(d.nbus, 2);
+	ck_assert_uint_eq(d.bus[0].id, 0);
+	ck_assert_str_eq(d.bus[0].type, "PCI   ");
+	ck_assert_uint_eq(d.bus[1].id, 1);
+	ck_assert_str_eq(d.bus[1].type, "ISA   ");
+	ck_assert_uint_eq(d.nsrc, 15 + 3 + 2);
+	/* ISA IRQs on bus 1, edge (conforming); IRQ 5's pin went to INTA of 00:01. */
+	i = mp_find(&d, 1, 4);
+	ck_assert_int_ge(i, 0);
+	ck_assert_uint_eq(d.src[i].dstirq, 4);
+	ck_assert_uint_eq(d.src[i].flag, 0);
+	ck_assert_int_eq(mp_find(&d, 1, 5), -1);
+	ck_assert_int_ge(mp_find(&d, 1, 15), 0);
+	/* INTx: 00:01 INTA -> pin 5, 00:02 INTB -> 16, 00:1f INTD -> 23. */
+	i = mp_find(&d, 0, 1 << 2 | 0);
+	ck_assert_int_ge(i, 0);
+	ck_assert_uint_eq(d.src[i].dstirq, 5);
+	ck_assert_uint_eq(d.src[i].flag, 0x0f); /* active low, level */
+	ck_assert_uint_eq(d.src[i].irqtype, 0); /* INT */
+	ck_assert_uint_eq(d.src[i].dstapic, 2); /* the IOAPIC's id: ncpus */
+	i = mp_find(&d, 0, 2 << 2 | 1);
+	ck_assert_int_ge(i, 0);
+	ck_assert_uint_eq(d.src[i].dstirq, 16);
+	i = mp_find(&d, 0, 31 << 2 | 3);
+	ck_assert_int_ge(i, 0);
+	ck_assert_uint_eq(d.src[i].dstirq, 23);
+	ck_assert_uint_eq(d.src[i].flag, 0x0f);
+	/* A PCI bus with no INTx: the bus alone. */
+	pci.nintx = 0;
+	n = mptable_build(buf, sizeof(buf), 0x9fc00, 1, 0xfec00000, &pci);
+	mp_decode(buf, n, &d);
+	ck_assert_uint_eq(d.nbus, 2);
+	ck_assert_uint_eq(d.nsrc, 16 + 2);
+
+	/* Out of range: refused, not written wrong. */
+	pci.nintx = 1;
+	pci.intx[0] = (typeof(pci.intx[0])){ .slot = 1, .pin = 0, .ioapic_pin = 16 };
+	ck_assert_uint_eq(mptable_build(buf, sizeof(buf), 0x9fc00, 1, 0xfec00000, &pci), 0);
+	pci.intx[0].pin = 5;
+	ck_assert_uint_eq(mptable_build(buf, sizeof(buf), 0x9fc00, 1, 0xfec00000, &pci), 0);
+	pci.intx[0].pin = 1;
+	pci.intx[0].slot = 32;
+	ck_assert_uint_eq(mptable_build(buf, sizeof(buf), 0x9fc00, 1, 0xfec00000, &pci), 0);
+	pci.intx[0].slot = 1;
+	pci.intx[0].ioapic_pin = 24;
+	ck_assert_uint_eq(mptable_build(buf, sizeof(buf), 0x9fc00, 1, 0xfec00000, &pci), 0);
+	pci.intx[0].ioapic_pin = 16;
+	pci.nintx = MPTABLE_MAX_INTX + 1;
+	ck_assert_uint_eq(mptable_build(buf, sizeof(buf), 0x9fc00, 1, 0xfec00000, &pci), 0);
 }
 END_TEST
 
@@ -497,6 +645,7 @@ Suite *boot_suite(void)
 	tcase_add_test(tc, bzimage_bad);
 	tcase_add_test(tc, bzimage_every_prefix);
 	tcase_add_test(tc, mptable_checksums);
+	tcase_add_test(tc, mptable_pci_intx);
 	tcase_add_test(tc, acpi_tables);
 	tcase_add_test(tc, acpi_mcfg);
 	tcase_add_test(tc, aml_pkglen);

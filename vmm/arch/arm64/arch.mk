@@ -32,7 +32,7 @@ CHECK_LIBS := -lcheck -lsubunit -lm -lrt -lpthread
 UNIT_RUN := qemu-aarch64-static
 
 A64 := vmm/arch/arm64
-ARCH_SRCS := $(A64)/arch.c $(A64)/board.c $(A64)/image.c $(A64)/fdt.c $(A64)/gdb.c
+ARCH_SRCS := $(A64)/arch.c $(A64)/board.c $(A64)/image.c $(A64)/fdt.c $(A64)/gdb.c $(A64)/mmu.c
 ARCH_HOST_SRCS := $(A64)/host.c
 ARCH_DEVICE_SRCS := devices/serial8250.c devices/debug_exit.c
 # test_arm64_pure.c is in every arch's unit binary (the top Makefile).

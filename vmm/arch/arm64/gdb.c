@@ -8,7 +8,9 @@
  * DBGBCR/DBGBVR breakpoint and DBGWCR/DBGWVR watchpoint register pairs
  * (KVM_GUESTDBG_USE_HW; ARM ARM D13.3.2, D13.3.11), as many as
  * KVM_CAP_GUEST_DEBUG_HW_BPS/WPS say. The stub's slots are shared by both
- * kinds; they are dealt to the two banks in order when applied.
+ * kinds; they are dealt to the two banks in order when applied. Guest
+ * virtual addresses go through the stage-1 walker (mmu.c) with the vCPU's
+ * SCTLR_EL1, TCR_EL1 and TTBR0/1_EL1.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -17,6 +19,7 @@
 #include <sys/ioctl.h>
 
 #include "arch/arm64/gdb_dbg.h"
+#include "arch/arm64/mmu.h"
 #include "gdb/arch_gdb.h"
 #include "vm.h"
 
@@ -317,15 +320,36 @@ int arch_gdb_set_pc(struct vcpu *v, uint64_t pc)
 	return arch_gdb_write_reg(v, REG_PC, (const uint8_t *)&pc, sizeof(pc));
 }
 
+/* The system registers of a stage-1 walk (ARM ARM D17.2: op0, op1, CRn, CRm, op2). */
+static const uint64_t mmu_reg_ids[4] = {
+	ARM64_SYS_REG(3, 0, 1, 0, 0), /* SCTLR_EL1 */
+	ARM64_SYS_REG(3, 0, 2, 0, 2), /* TCR_EL1 */
+	ARM64_SYS_REG(3, 0, 2, 0, 0), /* TTBR0_EL1 */
+	ARM64_SYS_REG(3, 0, 2, 0, 1), /* TTBR1_EL1 */
+};
+
 int arch_gdb_translate(struct vcpu *v, uint64_t gva, gpa_t *gpa)
 {
+	uint64_t val[4];
+	struct arm64_mmu_regs r;
+
 	/*
-	 * KVM_TRANSLATE is x86-only. With the MMU off (the freestanding
-	 * guests, early boot) virtual is physical; past that, a page-table
-	 * walk is still to come.
+	 * KVM_TRANSLATE is x86-only: walk the guest's own tables (mmu.c),
+	 * with the registers the parked vCPU has now. Four ioctls per page
+	 * the stub touches; a gdb packet touches few.
 	 */
-	if (!guest_mem_ptr(&v->vm->mem, gva, 1))
-		return -EFAULT;
-	*gpa = gva;
-	return 0;
+	for (unsigned int i = 0; i < 4; i++) {
+		struct kvm_one_reg reg = {
+			.id = mmu_reg_ids[i],
+			.addr = (uint64_t)(uintptr_t)&val[i],
+		};
+
+		if (ioctl(v->fd, KVM_GET_ONE_REG, &reg) < 0)
+			return -errno;
+	}
+	r.sctlr = val[0];
+	r.tcr = val[1];
+	r.ttbr0 = val[2];
+	r.ttbr1 = val[3];
+	return arm64_mmu_translate(&v->vm->mem, &r, gva, gpa);
 }

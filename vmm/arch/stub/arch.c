@@ -47,6 +47,8 @@ int arch_vm_init(struct vm *vm)
 	return -ENOSYS;
 }
 
+const char arch_kernel_formats[] = "an ELF64";
+
 int arch_load_kernel(struct vm *vm, const uint8_t *img, size_t len,
 		     struct load_info *info, char *err, size_t errlen)
 {

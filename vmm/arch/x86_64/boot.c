@@ -65,6 +65,8 @@ size_t x86_e820_build(const struct guest_mem *m, uint64_t ecam_base,
 	return n;
 }
 
+const char arch_kernel_formats[] = "an ELF64 or bzImage";
+
 int arch_load_kernel(struct vm *vm, const uint8_t *img, size_t len,
 		     struct load_info *info, char *err, size_t errlen)
 {
@@ -181,14 +183,34 @@ static int write_setup_data(struct vm *vm)
 	return 0;
 }
 
+/* The PCI bus as the MP table describes it: each slot's INTx. */
+static void mptable_pci_of(const struct pci_host *h, struct mptable_pci *p)
+{
+	memset(p, 0, sizeof(*p));
+	for (unsigned int s = 0; s < PCI_HOST_SLOTS && p->nintx < MPTABLE_MAX_INTX; s++)
+		if (h->slot[s].ops && h->slot[s].intx_pin) {
+			p->intx[p->nintx].slot = (uint8_t)s;
+			p->intx[p->nintx].pin = h->slot[s].intx_pin;
+			/* out of range: mptable_build refuses it */
+			p->intx[p->nintx].ioapic_pin = h->slot[s].intx_line < 256 ?
+				(uint8_t)h->slot[s].intx_line : 255;
+			p->nintx++;
+		}
+}
+
 static int write_mptable(struct vm *vm)
 {
 	uint8_t buf[4096];
-	size_t n = mptable_build(buf, sizeof(buf), X86_MPTABLE_ADDR, vm->nvcpus,
-				 (uint32_t)X86_IOAPIC_ADDR);
+	struct mptable_pci pci;
+	size_t n;
 
+	if (vm->pci)
+		mptable_pci_of(vm->pci, &pci);
+	n = mptable_build(buf, sizeof(buf), X86_MPTABLE_ADDR, vm->nvcpus,
+			  (uint32_t)X86_IOAPIC_ADDR, vm->pci ? &pci : NULL);
 	if (!n || n > ONE_MIB - X86_MPTABLE_ADDR) {
-		log_err("MP table for %u vCPUs does not fit", vm->nvcpus);
+		log_err("MP table for %u vCPUs and %u PCI interrupts does not fit",
+			vm->nvcpus, vm->pci ? pci.nintx : 0);
 		return -E2BIG;
 	}
 	return guest_mem_write(&vm->mem, X86_MPTABLE_ADDR, buf, n);

@@ -1,0 +1,1 @@
+../integration/console_tty.sh

@@ -1,0 +1,1 @@
+../integration/disk_named_twice.sh

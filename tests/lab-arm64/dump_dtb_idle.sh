@@ -1,0 +1,1 @@
+../integration/dump_dtb_idle.sh

@@ -1,0 +1,1 @@
+../integration/fds_inherited.sh

@@ -1,0 +1,1 @@
+../integration/gdb_breakpoints.sh

@@ -1,0 +1,1 @@
+../integration/ram_aligned.sh

@@ -1,0 +1,1 @@
+../integration/rt_partition.sh

@@ -1,0 +1,1 @@
+../integration/user_or_host.sh

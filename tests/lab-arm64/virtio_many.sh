@@ -1,0 +1,1 @@
+../integration/virtio_many.sh
