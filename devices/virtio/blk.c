@@ -809,8 +809,9 @@ static void aio_start(struct vblk *b)
 		return;
 	b->aio.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (b->aio.fd < 0 || syscall(SYS_io_setup, VBLK_DEPTH, &b->aio.ctx) < 0) {
+		b->aio.err = errno;
 		log_info("%s: no Linux AIO (%s): reads and writes go through the workers",
-			 b->vdev.label, strerror(errno));
+			 b->vdev.label, strerror(b->aio.err));
 		b->aio.ctx = 0;
 		if (b->aio.fd >= 0)
 			close(b->aio.fd);

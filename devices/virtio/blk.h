@@ -118,6 +118,7 @@ struct vblk_aio {
 	unsigned int inflight;    /* submitted, not yet reaped */
 	bool files;               /* tests: regular O_DIRECT files too */
 	bool off;                 /* the device refused RWF_NOWAIT: workers only */
+	int err;                  /* errno of a failed io_setup (no AIO), else 0 */
 };
 
 struct vblk {

@@ -21,9 +21,9 @@
 #         (median, min, max of the rounds' ratios; lib.sh blk_summary),
 #         BENCH_ROUNDS (2) rounds, each monitor booted once per depth (the
 #         five runs of a job close together); the whole lab log stays in BENCH_OUT
-#         (BUILD/bench-blk). 48 fio runs a round: two rounds took more
-#         than 20 minutes on a 2-CPU build machine (its lab bounds are
-#         2400 s per test, 2700 s in all; BENCH_ROUNDS=1 for a first look).
+#         (BUILD/bench-blk). 60 fio runs and 12 guest boots a round: three
+#         rounds took 16 minutes of lab on a 2-CPU build machine at load
+#         8 (its lab bounds are 2400 s per test, 2700 s in all).
 #         BENCH_DEPTHS (1,16,64): the iodepths to run, comma-separated, to
 #         split a run over lab slots (BENCH_DEPTHS=16, then 1,64).
 #

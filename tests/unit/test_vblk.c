@@ -863,9 +863,9 @@ START_TEST(aio_path)
 	bring_up_q(WANT, 64);
 	b->aio.files = true;
 	ck_assert_int_eq(vblk_start(b), 0);
-	if (!b->aio.ctx && (errno == ENOSYS || errno == EAGAIN))
+	if (!b->aio.ctx && (b->aio.err == ENOSYS || b->aio.err == EAGAIN))
 		return; /* no Linux AIO here (qemu-user, aio-max-nr): nothing to test */
-	ck_assert_msg(b->aio.ctx != 0, "no AIO context: %s", strerror(errno));
+	ck_assert_msg(b->aio.ctx != 0, "no AIO context: %s", strerror(b->aio.err));
 	/* 0-2: 4 KiB reads of sectors 8i (aligned); 3: a 4 KiB write of 0x5a at
 	 * sector 64; 4: a 512-byte read of sector 3 at DATA + 1 (unaligned); 5: FLUSH. */
 	for (unsigned int i = 0; i < n; i++) {
