@@ -313,7 +313,7 @@ stall_report() {
 # boot_l1 TESTS SMP: one L1 boot with SMP CPUs running TESTS (comma list or
 # "all"); sets qemu_rc, hung (the test L1 stopped answering in, if any), run_log.
 boot_l1() {
-	local append line rc started='' t0=$EPOCHREALTIME smp=$2 accel
+	local append line rc started='' t0=$EPOCHREALTIME smp=$2 accel lab_seen
 	append="console=ttyS0 panic=-1 loglevel=4 lab.tests=$1 lab.timeout=$LAB_TEST_TIMEOUT lab.pci=$LAB_PCI_ID"
 	[ "$LAB_ARCH" = arm64 ] && append="console=ttyAMA0 ${append#console=ttyS0 }"
 	# An x86 L1 with two CPUs under MTTCG hung once with a CPU looping on
@@ -353,13 +353,17 @@ boot_l1() {
 	run_log=$TMP/run-$RANDOM.log
 	: >"$run_log"
 	set +e
+	lab_seen=$SECONDS
 	timeout -k 10 "$LAB_TIMEOUT" "${qemu[@]}" </dev/null 2>&1 |
 		while true; do
 			IFS= read -r -t "$LAB_SILENCE" line
 			rc=$?
-			if [ "$rc" -gt 128 ]; then
+			# Silence, or no LAB- line for as long while only the kernel
+			# talks: a hung two-CPU L1 prints RCU stall and soft lockup
+			# warnings every 20 to 30 s (seen in item 9's reproduction).
+			if [ "$rc" -gt 128 ] || [ $((SECONDS - lab_seen)) -ge "$LAB_SILENCE" ]; then
 				hung=${started:-L1 boot}
-				log "L1 silent for ${LAB_SILENCE}s during $hung: stopping it"
+				log "L1 silent for ${LAB_SILENCE}s during $hung: stopping it$([ "$rc" -gt 128 ] || echo " (no LAB- line, the kernel still printing)")"
 				stall_report "$hung"
 				pkill -TERM -f -- "$TMP/l1.cpio"
 				break
@@ -370,6 +374,7 @@ boot_l1() {
 			line=${line//${esc}c/}
 			printf '%s\n' "$line" >>"$LAB_LOG"
 			printf '%s\n' "$line" >>"$run_log"
+			[[ $line != LAB-* ]] || lab_seen=$SECONDS
 			case $line in
 			LAB-START\ *) started=${line#LAB-START } ;;
 			LAB-RESULT\ *) started= ;;
@@ -395,7 +400,7 @@ boot_l1() {
 # timed_out (QEMU hit LAB_TIMEOUT) and no_done (no LAB-DONE at the end).
 stall_notes='' stall_fatal='' timed_out='' no_done=''
 lab_pass() {
-	local first_hung listed remaining t
+	local first_hung listed remaining t why
 	boot_l1 "$1" "$2"
 	first_hung=$hung
 	if [ -n "$hung" ] && [ "$hung" != "L1 boot" ] && [ "${LAB_REBOOT:-1}" = 1 ]; then
@@ -410,7 +415,13 @@ lab_pass() {
 		boot_l1 "$remaining" "$2"
 	fi
 	if [ -n "$hung" ]; then
-		stall_fatal="$stall_fatal${stall_fatal:+; }$hung$([ "$hung" != "$first_hung" ] && echo " (first boot: $first_hung)")$([ "${LAB_REBOOT:-1}" = 1 ] && echo ", on both boots")"
+		# Not one assignment with $(... && echo): its status would be the
+		# last test's, and set -e ended run.sh there with status 1
+		# (LAB_REBOOT=0, soak.sh: a stall counted as a failure).
+		why=$hung
+		[ "$hung" = "$first_hung" ] || why="$why (first boot: $first_hung)"
+		[ "${LAB_REBOOT:-1}" != 1 ] || why="$why, on both boots"
+		stall_fatal="$stall_fatal${stall_fatal:+; }$why"
 	elif [ -n "$first_hung" ]; then
 		stall_notes="$stall_notes${stall_notes:+; }$first_hung"
 	fi
