@@ -45,33 +45,7 @@ le64() {
 	echo "$out"
 }
 
-exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to port $port"
-ACK=1
-# put PAYLOAD: sends one framed packet.
-put() {
-	local p=$1 sum=0 i c
-	for ((i = 0; i < ${#p}; i++)); do
-		printf -v c '%d' "'${p:i:1}"
-		sum=$(((sum + c) & 255))
-	done
-	printf '$%s#%02x' "$p" "$sum" >&3
-}
-# get: one reply packet into $PKT (acks before it skipped), within 10 s.
-get() {
-	local junk cs
-	IFS= read -r -d '$' -t 10 junk <&3 || fail "no reply to '$LAST'; tessera: $(tail -c 1000 "$TMP/err")"
-	IFS= read -r -d '#' -t 10 PKT <&3 || fail "reply to '$LAST' cut short: '${PKT:0:200}'"
-	IFS= read -r -n 2 -t 10 cs <&3 || fail "reply to '$LAST' has no checksum"
-	[ "$ACK" = 1 ] && printf '+' >&3
-	return 0
-}
-# rsp PAYLOAD REGEX: sends a packet, the reply must match REGEX whole.
-rsp() {
-	LAST=$1
-	put "$1"
-	get
-	[[ $PKT =~ ^$2$ ]] || fail "'$1' got '${PKT:0:200}', expected '$2'; tessera: $(tail -c 1500 "$TMP/err")"
-}
+rsp_connect "$port"
 
 # --- framing and acks -----------------------------------------------------------
 printf '+$g#00' >&3 # a bad checksum is answered with '-'

@@ -34,30 +34,8 @@ for _ in $(seq 3000); do # up to 300 s under TCG
 done
 grep -q "Kernel panic" "$TMP/out" "$TMP/err" || fail "no panic: $(tail -c 2000 "$TMP/out")"
 
-exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to port $port"
-ACK=1
-put() {
-	local p=$1 sum=0 i c
-	for ((i = 0; i < ${#p}; i++)); do
-		printf -v c '%d' "'${p:i:1}"
-		sum=$(((sum + c) & 255))
-	done
-	printf '$%s#%02x' "$p" "$sum" >&3
-}
-get() {
-	local junk cs
-	IFS= read -r -d '$' -t 30 junk <&3 || fail "no reply to '$LAST'; tessera: $(tail -c 1000 "$TMP/err")"
-	IFS= read -r -d '#' -t 30 PKT <&3 || fail "reply to '$LAST' cut short: '${PKT:0:200}'"
-	IFS= read -r -n 2 -t 30 cs <&3 || fail "reply to '$LAST' has no checksum"
-	[ "$ACK" = 1 ] && printf '+' >&3
-	return 0
-}
-rsp() {
-	LAST=$1
-	put "$1"
-	get
-	[[ $PKT =~ ^$2$ ]] || fail "'$1' got '${PKT:0:200}', expected '$2'; tessera: $(tail -c 1500 "$TMP/err")"
-}
+RSP_TIMEOUT=30 # the emulated arm64 lab
+rsp_connect "$port"
 
 rsp "qSupported:swbreak+;hwbreak+" ".*PacketSize.*"
 rsp QStartNoAckMode OK

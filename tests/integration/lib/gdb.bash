@@ -72,3 +72,38 @@ expect_gdb() {
 gdb_prologue() {
 	printf 'set pagination off\nset confirm off\nset width 0\n'
 }
+
+# The gdb remote protocol from bash, for tests that speak it themselves
+# (no gdb in the arm64 L1, or packets gdb would not send).
+# rsp_connect PORT: fd 3 to the stub on 127.0.0.1:PORT, acks on (ACK=1
+# until the test sets ACK=0 after QStartNoAckMode).
+rsp_connect() {
+	exec 3<>"/dev/tcp/127.0.0.1/$1" || fail "cannot connect to port $1"
+	ACK=1
+}
+# put PAYLOAD: sends one framed packet.
+put() {
+	local p=$1 sum=0 i c
+	for ((i = 0; i < ${#p}; i++)); do
+		printf -v c '%d' "'${p:i:1}"
+		sum=$(((sum + c) & 255))
+	done
+	printf '$%s#%02x' "$p" "$sum" >&3
+}
+# get: one reply packet into $PKT (acks before it skipped), within
+# RSP_TIMEOUT (10) seconds.
+get() {
+	local junk cs t=${RSP_TIMEOUT:-10}
+	IFS= read -r -d '$' -t "$t" junk <&3 || fail "no reply to '$LAST'; tessera: $(tail -c 1000 "$TMP/err")"
+	IFS= read -r -d '#' -t "$t" PKT <&3 || fail "reply to '$LAST' cut short: '${PKT:0:200}'"
+	IFS= read -r -n 2 -t "$t" cs <&3 || fail "reply to '$LAST' has no checksum"
+	[ "$ACK" = 1 ] && printf '+' >&3
+	return 0
+}
+# rsp PAYLOAD REGEX: sends a packet, the reply must match REGEX whole.
+rsp() {
+	LAST=$1
+	put "$1"
+	get
+	[[ $PKT =~ ^$2$ ]] || fail "'$1' got '${PKT:0:200}', expected '$2'; tessera: $(tail -c 1500 "$TMP/err")"
+}
