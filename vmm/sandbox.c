@@ -63,6 +63,7 @@ enum probe_class {
 	/* Allowed calls a role makes only on contention or without a vDSO. */
 	PROBE_FUTEX,
 	PROBE_CLOCK,
+	PROBE_BRK,
 };
 
 static const char *const probe_names[] = {
@@ -70,6 +71,7 @@ static const char *const probe_names[] = {
 	[PROBE_SOCKET] = "socket", [PROBE_PTRACE] = "ptrace",
 	[PROBE_MPROTECT] = "mprotect", [PROBE_KVM_IOCTL] = "kvm-ioctl",
 	[PROBE_FUTEX] = "futex", [PROBE_CLOCK] = "clock",
+	[PROBE_BRK] = "brk",
 };
 
 static struct {
@@ -508,6 +510,9 @@ static void probe(void)
 		break;
 	case PROBE_CLOCK: /* what glibc does without a usable vDSO */
 		syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+		break;
+	case PROBE_BRK: /* what malloc does when the main arena's top is used up */
+		syscall(SYS_brk, 0);
 		break;
 	case PROBE_NONE:
 		break;

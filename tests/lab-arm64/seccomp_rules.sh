@@ -1,0 +1,1 @@
+../integration/seccomp_rules.sh
