@@ -389,7 +389,7 @@ ARM64_CROSS ?= aarch64-linux-gnu-
 ARM64_SYSROOT ?= $(HOME)/.cache/tessera/cross/arm64
 ARM64_GUESTS := hello undef irq echo
 # The portable guests (guests/*.c over the runtime's shared calls).
-ARM64_GUESTS += dtinfo gdbtarget vblk vnet vhostile vrace rtprobe
+ARM64_GUESTS += dtinfo gdbtarget vblk vnet vhostile vrace rtprobe flood
 ARM64_GUEST_CFLAGS := -std=gnu11 -O2 -g $(filter-out -Wmissing-prototypes,$(WARN)) \
 	-ffreestanding -fno-pic -no-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -mgeneral-regs-only -mstrict-align \

@@ -4,7 +4,7 @@
  * stalled reader on the host this overruns the console buffer: the monitor
  * must drop and count, never stall the vCPU.
  */
-#include "guest.h"
+#include <guest.h>
 
 #define FLOOD_BYTES (80 * 1024)
 
@@ -12,7 +12,7 @@ int main(void)
 {
 	uart_init();
 	for (unsigned int i = 0; i < FLOOD_BYTES; i++)
-		outb(COM1, (uint8_t)('a' + i % 26)); /* THR is always empty here */
+		uart_write_raw((uint8_t)('a' + i % 26));
 	uart_puts("\nflood: done\n");
 	return 0;
 }

@@ -37,6 +37,11 @@ void uart_putc(char c)
 	outb(com, (uint8_t)c);
 }
 
+void uart_write_raw(uint8_t c)
+{
+	outb(com, c);
+}
+
 struct idt_entry {
 	uint16_t off_lo, sel;
 	uint8_t ist, attr;

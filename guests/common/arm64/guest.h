@@ -174,6 +174,9 @@ void guest_el0_sync(uint64_t esr);
 
 void uart_init(void);
 void uart_putc(char c);
+/* One byte to the transmit register, without waiting for room: for a
+ * guest that floods the console (the monitor's UART never fills). */
+void uart_write_raw(uint8_t c);
 void uart_puts(const char *s);
 void uart_put_hex(uint64_t v);
 void uart_put_dec(uint64_t v);

@@ -210,6 +210,19 @@ void uart_putc(char c)
 	}
 }
 
+void uart_write_raw(uint8_t c)
+{
+	switch (uart_kind) {
+	case UART_PL011:
+		mmio_write32(uart_base + PL011_DR, c);
+		break;
+	case UART_NS16550:
+		ns_write(NS_THR, c);
+		break;
+	case UART_NONE:
+		break;
+	}
+}
 
 int guest_dt_console(const struct dtb *t, uint64_t *where, uint32_t *cells,
 		     uint32_t *ncells)
