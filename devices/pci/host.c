@@ -53,6 +53,14 @@ int pci_host_add(struct pci_host *h, const struct pci_dev_ops *ops,
 	return -ENOSPC;
 }
 
+unsigned int pci_host_next_intx(const struct pci_host *h, unsigned int from)
+{
+	for (unsigned int i = from; i < PCI_HOST_SLOTS; i++)
+		if (h->slot[i].ops && h->slot[i].intx_pin)
+			return i;
+	return PCI_HOST_SLOTS;
+}
+
 static int take(uint64_t *next, uint64_t end, uint64_t size, uint64_t *addr)
 {
 	uint64_t a = (*next + size - 1) & ~(size - 1);
@@ -217,7 +225,9 @@ static int write_interrupt_map(struct fdt_writer *w, const struct pci_host *h)
 	unsigned int n = 0;
 	int r = 0;
 
-	for (unsigned int i = 1; i < PCI_HOST_SLOTS && !r; i++) {
+	unsigned int i;
+
+	pci_host_for_each_intx(h, i) {
 		const struct pci_slot *s = &h->slot[i];
 		struct fdt_device line = { .has_irq = true,
 					   .irq = s->intx_line,
@@ -225,8 +235,6 @@ static int write_interrupt_map(struct fdt_writer *w, const struct pci_host *h)
 		uint32_t parent, spec[FDT_MAX_IRQ_CELLS];
 		unsigned int ncells;
 
-		if (!s->ops || !s->intx_pin)
-			continue;
 		r = fdt_w_irq_spec(w, &line, &parent, spec, &ncells);
 		if (r)
 			break;

@@ -87,6 +87,19 @@ int pci_host_add(struct pci_host *h, const struct pci_dev_ops *ops,
 		 unsigned int *slot);
 
 /*
+ * The first slot numbered from or above with a device and an INTx pin:
+ * its number, or PCI_HOST_SLOTS when there is none (also for from >=
+ * PCI_HOST_SLOTS). Walk them with pci_host_for_each_intx(). Reads the
+ * slots unlocked: call it where pci_host_add() may (main thread), or once
+ * the bus is fixed.
+ */
+unsigned int pci_host_next_intx(const struct pci_host *h, unsigned int from);
+
+#define pci_host_for_each_intx(h, s)                                 \
+	for ((s) = pci_host_next_intx((h), 0); (s) < PCI_HOST_SLOTS; \
+	     (s) = pci_host_next_intx((h), (s) + 1))
+
+/*
  * Takes a guest address for a BAR of size bytes (a power of two, naturally
  * aligned) from the 32-bit window, or the 64-bit one if want64 and it
  * exists. 0 with *addr, or -ENOSPC. Main thread, before vCPUs run.

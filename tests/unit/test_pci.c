@@ -396,6 +396,44 @@ START_TEST(host_slots_and_windows)
 }
 END_TEST
 
+/* The INTx walk: wired devices only, in slot order, from any start. */
+START_TEST(host_intx_iterator)
+{
+	static struct pci_host h;
+	unsigned int slot, s, n = 0, seen[PCI_HOST_SLOTS];
+
+	pci_host_init(&h, &place);
+	ck_assert_uint_eq(pci_host_next_intx(&h, 0), PCI_HOST_SLOTS);
+	pci_host_for_each_intx(&h, s)
+		ck_abort_msg("an empty bus has no INTx");
+	/* Slots 1-5: pins 0 (none), 1, 0, 4, 2; slot 31: pin 3. */
+	ck_assert_int_eq(pci_host_add(&h, &fn_ops, NULL, 0, 9, &slot), 0);
+	ck_assert_int_eq(pci_host_add(&h, &fn_ops, NULL, 1, 10, &slot), 0);
+	ck_assert_int_eq(pci_host_add(&h, &fn_ops, NULL, 0, 11, &slot), 0);
+	ck_assert_int_eq(pci_host_add(&h, &fn_ops, NULL, 4, 12, &slot), 0);
+	ck_assert_int_eq(pci_host_add(&h, &fn_ops, NULL, 2, 13, &slot), 0);
+	ck_assert_uint_eq(slot, 5);
+	h.slot[31] = (struct pci_slot){ &fn_ops, NULL, 3, 14 };
+	/* A pin without a device is an empty slot. */
+	h.slot[20].intx_pin = 1;
+
+	pci_host_for_each_intx(&h, s)
+		seen[n++] = s;
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(seen[0], 2);
+	ck_assert_uint_eq(seen[1], 4);
+	ck_assert_uint_eq(seen[2], 5);
+	ck_assert_uint_eq(seen[3], 31);
+	ck_assert_uint_eq(pci_host_next_intx(&h, 2), 2);
+	ck_assert_uint_eq(pci_host_next_intx(&h, 3), 4);
+	ck_assert_uint_eq(pci_host_next_intx(&h, 6), 31);
+	ck_assert_uint_eq(pci_host_next_intx(&h, 31), 31);
+	ck_assert_uint_eq(pci_host_next_intx(&h, 32), PCI_HOST_SLOTS);
+	ck_assert_uint_eq(pci_host_next_intx(&h, ~0u), PCI_HOST_SLOTS);
+	pci_host_destroy(&h);
+}
+END_TEST
+
 /* A controller <line sense> with 24 inputs, phandle 7 (any arch, also stub). */
 static int t_irq_spec(const struct fdt_device *d, uint32_t *cells)
 {
@@ -679,6 +717,7 @@ Suite *pci_suite(void)
 	tcase_add_test(th, ecam_and_type1_decoding);
 	tcase_add_test(th, host_routing);
 	tcase_add_test(th, host_slots_and_windows);
+	tcase_add_test(th, host_intx_iterator);
 	tcase_add_test(th, host_fdt_node);
 	suite_add_tcase(s, th);
 	return s;

@@ -186,16 +186,19 @@ static int write_setup_data(struct vm *vm)
 /* The PCI bus as the MP table describes it: each slot's INTx. */
 static void mptable_pci_of(const struct pci_host *h, struct mptable_pci *p)
 {
+	unsigned int s;
+
 	memset(p, 0, sizeof(*p));
-	for (unsigned int s = 0; s < PCI_HOST_SLOTS && p->nintx < MPTABLE_MAX_INTX; s++)
-		if (h->slot[s].ops && h->slot[s].intx_pin) {
-			p->intx[p->nintx].slot = (uint8_t)s;
-			p->intx[p->nintx].pin = h->slot[s].intx_pin;
-			/* out of range: mptable_build refuses it */
-			p->intx[p->nintx].ioapic_pin = h->slot[s].intx_line < 256 ?
-				(uint8_t)h->slot[s].intx_line : 255;
-			p->nintx++;
-		}
+	pci_host_for_each_intx(h, s) {
+		if (p->nintx == MPTABLE_MAX_INTX)
+			break;
+		p->intx[p->nintx].slot = (uint8_t)s;
+		p->intx[p->nintx].pin = h->slot[s].intx_pin;
+		/* out of range: mptable_build refuses it */
+		p->intx[p->nintx].ioapic_pin = h->slot[s].intx_line < 256 ?
+			(uint8_t)h->slot[s].intx_line : 255;
+		p->nintx++;
+	}
 }
 
 static int write_mptable(struct vm *vm)
@@ -219,19 +222,22 @@ static int write_mptable(struct vm *vm)
 /* The PCI bridge as ACPI describes it: windows and each slot's INTx. */
 static void acpi_pci_of(const struct pci_host *h, struct acpi_pci *p)
 {
+	unsigned int s;
+
 	memset(p, 0, sizeof(*p));
 	p->ecam_base = h->place.ecam_base;
 	p->mem32_base = h->place.mem32_base;
 	p->mem32_size = h->place.mem32_size;
 	p->mem64_base = h->place.mem64_base;
 	p->mem64_size = h->place.mem64_size;
-	for (unsigned int s = 0; s < PCI_HOST_SLOTS && p->nintx < ACPI_PCI_MAX_INTX; s++)
-		if (h->slot[s].ops && h->slot[s].intx_pin) {
-			p->intx[p->nintx].slot = (uint8_t)s;
-			p->intx[p->nintx].pin = h->slot[s].intx_pin;
-			p->intx[p->nintx].gsi = h->slot[s].intx_line;
-			p->nintx++;
-		}
+	pci_host_for_each_intx(h, s) {
+		if (p->nintx == ACPI_PCI_MAX_INTX)
+			break;
+		p->intx[p->nintx].slot = (uint8_t)s;
+		p->intx[p->nintx].pin = h->slot[s].intx_pin;
+		p->intx[p->nintx].gsi = h->slot[s].intx_line;
+		p->nintx++;
+	}
 }
 
 static int write_acpi(struct vm *vm, struct boot_params *bp)
