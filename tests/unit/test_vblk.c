@@ -5,6 +5,7 @@
  * requests served by vblk_process() on the test's thread (and once by the
  * real I/O thread).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/virtio_blk.h>
@@ -44,7 +45,8 @@ static uint8_t ram[MEM_SIZE] __attribute__((aligned(4096)));
 static struct guest_mem mem;
 static struct vblk *b;
 static struct virtio_mmio tr; /* the transport the tests drive */
-static char path[64];
+static char dir[64];  /* the suite's own directory: every image lives in it */
+static char path[96]; /* this test's image */
 static char err[512];
 static uint16_t avail_idx, used_seen;
 static unsigned int qn = QN; /* the queue size bring_up() gave */
@@ -64,7 +66,7 @@ static void make_image(off_t size)
 	uint8_t sector[512];
 	int fd;
 
-	snprintf(path, sizeof(path), "/tmp/tessera-vblk-XXXXXX");
+	snprintf(path, sizeof(path), "%s/image-XXXXXX", dir);
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ftruncate(fd, size), 0);
@@ -136,6 +138,33 @@ static void open_disk(const char *opts_serial, bool ro, bool direct)
 		      err);
 	virtio_mmio_init(&tr, &b->vdev);
 	virtio_mmio_place(&tr, &place);
+}
+
+/*
+ * Check forks each test and its checked fixture: a failed assertion or a
+ * timeout ends the child before teardown() unlinks the image. So the
+ * images live in one directory that the parent makes before the tests and
+ * empties and removes after them, whatever became of each test.
+ */
+static void dir_setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/tessera-vblk-XXXXXX");
+	if (!mkdtemp(dir))
+		ck_abort_msg("mkdtemp %s: %s", dir, strerror(errno));
+}
+
+static void dir_teardown(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	rmdir(dir);
 }
 
 static void setup(void)
@@ -557,23 +586,43 @@ START_TEST(config_space)
 }
 END_TEST
 
-/* O_DIRECT with a guest buffer the host cannot use directly: the bounce path. */
-START_TEST(direct_io)
+/*
+ * Opens the image with O_DIRECT into b and the transport, the image
+ * written back first (RWF_NOWAIT direct I/O refuses a range with dirty
+ * pages). false, with b NULL, where this file system has no O_DIRECT: the
+ * caller then has nothing to test.
+ */
+static bool open_direct(void)
 {
 	struct disk_config cfg;
-	uint8_t buf[512];
-	int64_t used;
+	int fd, r;
 
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fsync(fd), 0);
+	close(fd);
 	memset(&cfg, 0, sizeof(cfg));
 	snprintf(cfg.path, sizeof(cfg.path), "%s", path);
 	cfg.direct = true;
-	if (vblk_create(&b, &cfg, &mem, err, sizeof(err)) == -EINVAL) {
-		b = NULL; /* this filesystem has no O_DIRECT: nothing to test */
-		return;
+	r = vblk_create(&b, &cfg, &mem, err, sizeof(err));
+	if (r == -EINVAL) {
+		b = NULL;
+		return false;
 	}
-	ck_assert_ptr_nonnull(b);
+	ck_assert_msg(r == 0, "%s", err);
 	virtio_mmio_init(&tr, &b->vdev);
 	virtio_mmio_place(&tr, &place);
+	return true;
+}
+
+/* O_DIRECT with a guest buffer the host cannot use directly: the bounce path. */
+START_TEST(direct_io)
+{
+	uint8_t buf[512];
+	int64_t used;
+
+	if (!open_direct())
+		return;
 	bring_up(WANT);
 	header(VIRTIO_BLK_T_OUT, 6);
 	memset(ram + DATA + 1, 0x61, 512);
@@ -838,28 +887,13 @@ END_TEST
 START_TEST(aio_path)
 {
 	struct timespec ts = { 0, 1000000 };
-	struct disk_config cfg;
 	uint8_t buf[4096];
 	struct statfs sfs;
 	unsigned int n = 6;
-	int fd;
 	uint16_t used = 0;
 
-	/* Written back: RWF_NOWAIT direct I/O refuses a range with dirty pages. */
-	fd = open(path, O_RDONLY);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(fsync(fd), 0);
-	close(fd);
-	memset(&cfg, 0, sizeof(cfg));
-	snprintf(cfg.path, sizeof(cfg.path), "%s", path);
-	cfg.direct = true;
-	if (vblk_create(&b, &cfg, &mem, err, sizeof(err)) == -EINVAL) {
-		b = NULL; /* this filesystem has no O_DIRECT: nothing to test */
+	if (!open_direct())
 		return;
-	}
-	ck_assert_ptr_nonnull(b);
-	virtio_mmio_init(&tr, &b->vdev);
-	virtio_mmio_place(&tr, &place);
 	bring_up_q(WANT, 64);
 	b->aio.files = true;
 	ck_assert_int_eq(vblk_start(b), 0);
@@ -926,6 +960,7 @@ Suite *vblk_suite(void)
 	Suite *s = suite_create("vblk");
 	TCase *tc = tcase_create("requests");
 
+	tcase_add_unchecked_fixture(tc, dir_setup, dir_teardown);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, create_errors);
 	tcase_add_test(tc, read_write);
