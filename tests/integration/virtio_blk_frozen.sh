@@ -18,6 +18,8 @@ mount -o loop "$TMP/fs.img" "$mnt" 2>"$TMP/mount.err" ||
 	skip "cannot loop-mount ext4: $(cat "$TMP/mount.err")"
 frozen=0
 # Whatever happens, the file system is thawed and unmounted before TMP goes.
+# If it is still mounted (both umounts failed), nothing is removed: rm -rf
+# would recurse into the mounted file system (and block on a frozen one).
 undo() {
 	main_shell || return 0 # a child killed before its exec (common.bash)
 	[ "$frozen" = 0 ] || timeout 10 fsfreeze -u "$mnt" || true
@@ -26,6 +28,12 @@ undo() {
 	[ -z "$pids" ] || kill -9 $pids 2>/dev/null
 	wait 2>/dev/null
 	timeout 10 umount "$mnt" 2>/dev/null || timeout 10 umount -l "$mnt" || true
+	# (mountinfo's fifth field, not mountpoint(1): the lab's L1 may lack it)
+	if grep -q "^[^ ]* [^ ]* [^ ]* [^ ]* $mnt " /proc/self/mountinfo; then
+		echo "virtio_blk_frozen: $mnt is still mounted: $TMP left in place" >&2
+		return 0
+	fi
+	rmdir "$mnt" 2>/dev/null
 	cleanup
 }
 trap undo EXIT
