@@ -31,7 +31,7 @@ timeout -k 5 60 "$TESSERA" run --kernel "$GUESTS/hello.elf" -v "$@" \
 	</dev/null >"$TMP/out" 2>"$TMP/err" || rc=$?
 echo "$rc" >"$TMP/rc.run"
 SH
-TMP=$TMP TESSERA=$TESSERA GUESTS=$GUESTS "$HERE/scripts/netns-tap.sh" run -t tsmany9 -- \
+env TMP="$TMP" TESSERA="$TESSERA" GUESTS="$GUESTS" "$HERE/scripts/netns-tap.sh" run -t tsmany9 -- \
 	bash "$TMP/inner.sh" "${ARGS[@]}" || fail "netns-tap.sh run failed"
 
 read -r RC <"$TMP/rc.dump"
