@@ -83,7 +83,10 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/tessera-rt.XXXXXX")
 rt_runtime=/proc/sys/kernel/sched_rt_runtime_us
 old_runtime=$(cat "$rt_runtime" 2>/dev/null || echo)
 noise_pid=
+# Only in the main shell: a noise job killed before its exec would run
+# this trap in the child (tests/integration/lib/common.bash, main_shell).
 restore() {
+	[ "$BASHPID" = "$$" ] || return 0
 	[ -z "$noise_pid" ] || kill "$noise_pid" 2>/dev/null || true
 	[ -z "${KEEP_RT_THROTTLE:-}" ] && [ -n "$old_runtime" ] && [ -w "$rt_runtime" ] &&
 		echo "$old_runtime" >"$rt_runtime" 2>/dev/null || true
