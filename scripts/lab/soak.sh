@@ -81,6 +81,9 @@ trap 'hog_sig CONT; hog_sig TERM; [ -n "$pauser" ] && kill "$pauser" 2>/dev/null
 if [ -n "${SOAK_LOCK:-}" ]; then
 	exec {lockfd}>>"$SOAK_LOCK"
 	hog_sig STOP
+else
+	# A descriptor for run.sh's {lockfd}>&- to close all the same.
+	exec {lockfd}</dev/null
 fi
 stalled=0 failed=0 ran=0 soak_t0=$EPOCHREALTIME
 for i in $(seq "$boots"); do
