@@ -41,8 +41,28 @@ stat_field() {
 	sed 's/^.*) //' /proc/"$pid"/task/"$1"/stat | awk -v n=$(($2 - 2)) '{ print $n }'
 }
 
+# finish_probe: waits for the probe, at most TEST_TIMEOUT (60) s; a probe
+# still running then is a failure that says what each of its threads was
+# doing (state, kernel wait channel, CPU time) and what it had printed.
 finish_probe() {
+	local waited=0 t
 	RC=0
+	while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt $((${TEST_TIMEOUT:-60} * 10)) ]; do
+		sleep 0.1
+		waited=$((waited + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		for t in /proc/"$pid"/task/*; do
+			echo "  thread $(cat "$t/comm" 2>/dev/null): state $(sed 's/^.*) //' "$t/stat" 2>/dev/null |
+				awk '{ print $1 ", utime " $12 ", stime " $13 ", last CPU " $37 }'), wchan $(cat "$t/wchan" 2>/dev/null)"
+		done >"$TMP/threads"
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		fail "the probe still ran after ${TEST_TIMEOUT:-60} s; its threads:
+$(cat "$TMP/threads")
+its output (last lines): $(tail -n 5 "$TMP/out")
+stderr: $(head -c 1000 "$TMP/err")"
+	fi
 	wait "$pid" || RC=$?
 	expect_rc 0
 	expect_out "rtprobe: ok"
@@ -107,7 +127,7 @@ one_line() { # one_line "what stderr says" tessera-args...
 	local want=$1
 	shift
 	RC=0
-	"$@" </dev/null >"$TMP/out" 2>"$TMP/err" || RC=$?
+	timeout -k 5 "${TEST_TIMEOUT:-60}" "$@" </dev/null >"$TMP/out" 2>"$TMP/err" || RC=$?
 	[ "$RC" -eq 2 ] || fail "'$*': exit $RC, expected 2 (a user error)"
 	grep -v "not isolated" "$TMP/err" >"$TMP/err1" || true
 	[ "$(wc -l <"$TMP/err1")" -eq 1 ] || fail "'$*': expected one error line: $(cat "$TMP/err")"
