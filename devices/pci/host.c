@@ -223,9 +223,8 @@ static int write_interrupt_map(struct fdt_writer *w, const struct pci_host *h)
 	static const uint32_t mask[4] = { 0xf800, 0, 0, 7 };
 	uint32_t map[PCI_HOST_SLOTS * (4 + 1 + FDT_MAX_IRQ_CELLS)];
 	unsigned int n = 0;
-	int r = 0;
-
 	unsigned int i;
+	int r = 0;
 
 	pci_host_for_each_intx(h, i) {
 		const struct pci_slot *s = &h->slot[i];
